@@ -1,0 +1,174 @@
+// One Calls session of the stand-in SFU: a werift RTCPeerConnection to one browser, the tracks it
+// publishes and the tracks it pulls. SDP operations on a session run one at a time.
+import { MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters, type RTCRtpTransceiver } from "werift";
+import type { SessionDescription, SessionTrack, TrackObject } from "../../worker/calls/types.ts";
+import { toLoopbackSdp } from "./loopback-sdp.ts";
+import { PublishedTrack } from "./published-track.ts";
+
+type Pull = { mid: string; source: PublishedTrack; track: MediaStreamTrack; transceiver: RTCRtpTransceiver; closed: boolean };
+
+/** A failure the HTTP layer turns into a Calls-style `{ errorCode, errorDescription }` body. */
+export class CallsApiError extends Error {
+  readonly status: number;
+  readonly errorCode: string;
+  constructor(status: number, errorCode: string, errorDescription: string) {
+    super(errorDescription);
+    this.status = status;
+    this.errorCode = errorCode;
+  }
+}
+
+export class SfuSession {
+  readonly id: string;
+  private pc: RTCPeerConnection | undefined;
+  private readonly published = new Map<string, PublishedTrack>();
+  private readonly pulls = new Map<string, Pull>();
+  private pending: Promise<unknown> = Promise.resolve();
+
+  constructor(id: string) {
+    this.id = id;
+  }
+
+  /** Runs SDP operations in arrival order so two requests never interleave on one connection. */
+  serialize<T>(operation: () => Promise<T>): Promise<T> {
+    const result = this.pending.then(operation, operation);
+    this.pending = result.catch(() => undefined);
+    return result;
+  }
+
+  async answer(offer: SessionDescription): Promise<SessionDescription> {
+    if (offer.type !== "offer") throw new CallsApiError(400, "invalid_request", "sessionDescription must be an offer");
+    const pc = this.connection();
+    try {
+      await pc.setRemoteDescription({ type: "offer", sdp: offer.sdp });
+      await pc.setLocalDescription(await pc.createAnswer());
+    } catch (error) {
+      throw new CallsApiError(400, "invalid_sdp", `could not apply the offer: ${String(error)}`);
+    }
+    return this.localDescription();
+  }
+
+  /** Call after `answer(offer)`: binds each announced mid of the offer to a published track. */
+  publish(trackName: string, mid: string): TrackObject {
+    const transceiver = this.pc?.getTransceivers().find((candidate) => candidate.mid === mid);
+    if (!transceiver) return { trackName, mid, errorCode: "invalid_mid", errorDescription: `no m-line with mid ${mid} in the offer` };
+    this.published.get(mid)?.close();
+    this.published.set(mid, new PublishedTrack({ sessionId: this.id, trackName, mid, transceiver }));
+    return { location: "local", trackName, mid };
+  }
+
+  findPublished(trackName: string): PublishedTrack | undefined {
+    for (const track of this.published.values()) if (track.trackName === trackName && !track.closed) return track;
+    return undefined;
+  }
+
+  /** Adds one sendonly m-line per source and returns the SFU's offer, which the browser must answer. */
+  async pull(sources: PublishedTrack[]): Promise<{ offer: SessionDescription; tracks: TrackObject[] }> {
+    const pc = this.connection();
+    if (pc.signalingState !== "stable") {
+      throw new CallsApiError(409, "renegotiation_pending", "answer the previous offer with renegotiate first");
+    }
+    const added = sources.map((source) => {
+      const track = new MediaStreamTrack({ kind: "audio" });
+      return { source, track, transceiver: pc.addTransceiver(track, { direction: "sendonly" }) };
+    });
+    await pc.setLocalDescription(await pc.createOffer());
+    const tracks: TrackObject[] = [];
+    for (const { source, track, transceiver } of added) {
+      const mid = transceiver.mid ?? "";
+      this.pulls.set(mid, { mid, source, track, transceiver, closed: false });
+      source.subscribe(track);
+      tracks.push({ location: "remote", sessionId: source.sessionId, trackName: source.trackName, mid });
+    }
+    return { offer: this.localDescription(), tracks };
+  }
+
+  async renegotiate(answer: SessionDescription): Promise<void> {
+    if (!this.pc || this.pc.signalingState !== "have-local-offer") {
+      throw new CallsApiError(400, "invalid_state", "there is no SFU offer waiting for an answer");
+    }
+    if (answer.type !== "answer") throw new CallsApiError(400, "invalid_request", "sessionDescription must be an answer");
+    try {
+      await this.pc.setRemoteDescription({ type: "answer", sdp: answer.sdp });
+    } catch (error) {
+      throw new CallsApiError(400, "invalid_sdp", `could not apply the answer: ${String(error)}`);
+    }
+  }
+
+  /**
+   * Stops forwarding for each mid at once, then settles the SDP: with the browser's offer the SFU
+   * answers; with `force` nothing is renegotiated; otherwise the SFU offers (pulled m-lines inactive).
+   */
+  async close(
+    mids: string[],
+    offer: SessionDescription | undefined,
+    force: boolean,
+  ): Promise<{ sessionDescription?: SessionDescription; requiresImmediateRenegotiation: boolean; tracks: TrackObject[] }> {
+    const tracks = mids.map((mid) => this.closeMid(mid));
+    if (offer) return { sessionDescription: await this.answer(offer), requiresImmediateRenegotiation: false, tracks };
+    if (force || !this.pc || this.pc.signalingState !== "stable") return { requiresImmediateRenegotiation: false, tracks };
+    for (const mid of mids) this.pulls.get(mid)?.transceiver.setDirection("inactive");
+    await this.pc.setLocalDescription(await this.pc.createOffer());
+    return { sessionDescription: this.localDescription(), requiresImmediateRenegotiation: true, tracks };
+  }
+
+  tracks(): SessionTrack[] {
+    const publishedTracks: SessionTrack[] = [...this.published.values()].map((track) => ({
+      location: "local",
+      mid: track.mid,
+      trackName: track.trackName,
+      status: track.status(),
+    }));
+    const pulledTracks: SessionTrack[] = [...this.pulls.values()].map((pull) => ({
+      location: "remote",
+      mid: pull.mid,
+      trackName: pull.source.trackName,
+      sessionId: pull.source.sessionId,
+      status: pull.closed ? "inactive" : pull.source.status(),
+    }));
+    return [...publishedTracks, ...pulledTracks];
+  }
+
+  async destroy(): Promise<void> {
+    for (const track of this.published.values()) track.close();
+    for (const pull of this.pulls.values()) pull.source.unsubscribe(pull.track);
+    await this.pc?.close();
+  }
+
+  private closeMid(mid: string): TrackObject {
+    const published = this.published.get(mid);
+    if (published && !published.closed) {
+      published.close();
+      return { location: "local", mid, trackName: published.trackName };
+    }
+    const pull = this.pulls.get(mid);
+    if (pull && !pull.closed) {
+      pull.closed = true;
+      pull.source.unsubscribe(pull.track);
+      return { location: "remote", mid, trackName: pull.source.trackName, sessionId: pull.source.sessionId };
+    }
+    return { mid, errorCode: "track_not_found", errorDescription: `no open track with mid ${mid} in this session` };
+  }
+
+  private connection(): RTCPeerConnection {
+    this.pc ??= new RTCPeerConnection({
+      bundlePolicy: "max-bundle",
+      codecs: {
+        // Chromium sends Opus as payload type 111; offering the same number keeps pullers' SDP simple.
+        audio: [new RTCRtpCodecParameters({ mimeType: "audio/opus", clockRate: 48_000, channels: 2, payloadType: 111 })],
+        video: [],
+      },
+      iceInterfaceAddresses: { udp4: "127.0.0.1" },
+      iceAdditionalHostAddresses: ["127.0.0.1"],
+      iceUseIpv6: false,
+      iceUseTcp: false,
+    });
+    return this.pc;
+  }
+
+  private localDescription(): SessionDescription {
+    const description = this.pc?.localDescription;
+    if (!description) throw new CallsApiError(500, "internal_error", "the SFU has no local description");
+    return { type: description.type === "offer" ? "offer" : "answer", sdp: toLoopbackSdp(description.sdp) };
+  }
+}

@@ -1,0 +1,30 @@
+// Worker tests: the real Worker, Durable Objects and local D1 inside workerd via the Cloudflare vitest plugin.
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+import { testSecrets } from "./secrets.ts";
+
+export default defineConfig(async () => {
+  const migrations = await readD1Migrations("migrations");
+  return {
+    plugins: [
+      cloudflareTest(({ inject }) => ({
+        wrangler: { configPath: "./wrangler.toml" },
+        miniflare: {
+          bindings: {
+            ...testSecrets,
+            TEST_MIGRATIONS: migrations,
+            CALLS_API_BASE: inject<string>("callsApiBase"),
+            STRIPE_API_BASE: inject<string>("stripeApiBase"),
+          },
+        },
+      })),
+    ],
+    test: {
+      include: ["test/worker/**/*.test.ts"],
+      setupFiles: ["./test/worker/apply-migrations.ts"],
+      globalSetup: ["./test/worker/global-setup.ts"],
+      testTimeout: 30_000,
+      hookTimeout: 60_000,
+    },
+  };
+});

@@ -1,0 +1,47 @@
+// The Hono app: request ids, session loading, Origin checks, route groups, and the one JSON error handler.
+import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { authRoutes } from "./http/auth.ts";
+import type { AppEnv } from "./http/context.ts";
+import { ApiError } from "./http/errors.ts";
+import { checkOrigin, loadSession } from "./http/session.ts";
+import { spaceRoutes } from "./http/spaces.ts";
+import { userRoutes } from "./http/users.ts";
+
+const api = new Hono<AppEnv>()
+  .get("/health", (c) => c.json({ ok: true }))
+  .route("/", authRoutes)
+  .route("/", userRoutes)
+  .route("/", spaceRoutes);
+
+export const app = new Hono<AppEnv>()
+  .use("*", async (c, next) => {
+    c.set("requestId", c.req.header("cf-ray") ?? crypto.randomUUID());
+    await next();
+  })
+  .use("/api/*", checkOrigin, loadSession)
+  .route("/api", api);
+
+app.notFound((c) => {
+  if (c.req.path.startsWith("/api/")) {
+    return c.json({ error: { code: "not_found", message: `No API route for ${c.req.method} ${c.req.path}.` } }, 404);
+  }
+  return c.env.ASSETS.fetch(c.req.raw);
+});
+
+app.onError((err, c) => {
+  if (err instanceof ApiError) return c.json(err.toBody(), err.status);
+  if (err instanceof HTTPException && err.status === 400 && /malformed json/i.test(err.message)) {
+    return c.json({ error: { code: "invalid_json", message: "The request body is not valid JSON." } }, 400);
+  }
+  if (err instanceof HTTPException && err.status < 500) {
+    return c.json({ error: { code: "bad_request", message: err.message || "The request was not understood." } }, err.status);
+  }
+  const requestId = c.get("requestId");
+  // Full detail stays in the logs; the client gets only the id to quote.
+  console.log(JSON.stringify({ event: "unhandled_error", requestId, path: c.req.path, error: String(err), stack: (err as Error).stack }));
+  return c.json(
+    { error: { code: "internal_error", message: `Something went wrong on our side (request ${requestId}).`, requestId } },
+    500,
+  );
+});

@@ -1,0 +1,186 @@
+// Drizzle schema for D1: the one source of database row types. Migrations in migrations/ are generated from it.
+import { sql } from "drizzle-orm";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+const createdAt = () =>
+  integer("created_at", { mode: "number" })
+    .notNull()
+    .default(sql`(unixepoch('subsec') * 1000)`);
+
+export const users = sqliteTable(
+  "users",
+  {
+    id: text("id").primaryKey(),
+    handle: text("handle").notNull(),
+    displayName: text("display_name").notNull(),
+    passwordHash: text("password_hash").notNull(),
+    passwordSalt: text("password_salt").notNull(),
+    // Secret for the personal calendar feed URL (/api/calendar/:token.ics).
+    calendarToken: text("calendar_token").notNull(),
+    stripeAccountId: text("stripe_account_id"),
+    stripeChargesEnabled: integer("stripe_charges_enabled", { mode: "boolean" }).notNull().default(false),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("users_handle_lower").on(sql`lower(${t.handle})`),
+    uniqueIndex("users_calendar_token").on(t.calendarToken),
+  ],
+);
+
+export const follows = sqliteTable(
+  "follows",
+  {
+    followerId: text("follower_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    followeeId: text("followee_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.followerId, t.followeeId] }), index("follows_followee").on(t.followeeId)],
+);
+
+// Failed-login counter per lowercased handle; a window of failures locks the handle for a while.
+export const loginAttempts = sqliteTable("login_attempts", {
+  handleLower: text("handle_lower").primaryKey(),
+  failures: integer("failures").notNull().default(0),
+  windowStart: integer("window_start").notNull(),
+  lockedUntil: integer("locked_until"),
+});
+
+export const spaceStates = ["draft", "scheduled", "live", "ended", "cancelled"] as const;
+export type SpaceState = (typeof spaceStates)[number];
+export const speakPolicies = ["everyone", "followed", "invited"] as const;
+export type SpeakPolicy = (typeof speakPolicies)[number];
+
+export const spaces = sqliteTable(
+  "spaces",
+  {
+    id: text("id").primaryKey(),
+    hostId: text("host_id").notNull().references(() => users.id),
+    title: text("title").notNull(),
+    state: text("state", { enum: spaceStates }).notNull(),
+    speakPolicy: text("speak_policy", { enum: speakPolicies }).notNull().default("everyone"),
+    scheduledFor: integer("scheduled_for"),
+    startedAt: integer("started_at"),
+    endedAt: integer("ended_at"),
+    peakListeners: integer("peak_listeners").notNull().default(0),
+    listenerCount: integer("listener_count").notNull().default(0),
+    ticketPriceCents: integer("ticket_price_cents"),
+    ticketCurrency: text("ticket_currency"),
+    ticketCapacity: integer("ticket_capacity"),
+    ticketsSold: integer("tickets_sold").notNull().default(0),
+    ticketsHeld: integer("tickets_held").notNull().default(0),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("spaces_state_scheduled").on(t.state, t.scheduledFor),
+    index("spaces_host_state").on(t.hostId, t.state),
+  ],
+);
+
+export const spaceTopics = sqliteTable(
+  "space_topics",
+  {
+    spaceId: text("space_id").notNull().references(() => spaces.id, { onDelete: "cascade" }),
+    topic: text("topic").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.spaceId, t.topic] }), index("space_topics_topic").on(t.topic)],
+);
+
+// A host's block list: blocked people cannot join any of that host's Spaces.
+export const blocks = sqliteTable(
+  "blocks",
+  {
+    hostId: text("host_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    blockedId: text("blocked_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.hostId, t.blockedId] })],
+);
+
+// A seat held while a Checkout Session is open; completed → a ticket, expired → seat released.
+export const ticketHolds = sqliteTable(
+  "ticket_holds",
+  {
+    checkoutSessionId: text("checkout_session_id").primaryKey(),
+    spaceId: text("space_id").notNull().references(() => spaces.id),
+    userId: text("user_id").notNull().references(() => users.id),
+    checkoutUrl: text("checkout_url").notNull(),
+    status: text("status", { enum: ["open", "completed", "expired"] }).notNull().default("open"),
+    expiresAt: integer("expires_at").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("ticket_holds_space_user").on(t.spaceId, t.userId, t.status)],
+);
+
+export const tickets = sqliteTable(
+  "tickets",
+  {
+    id: text("id").primaryKey(),
+    spaceId: text("space_id").notNull().references(() => spaces.id),
+    userId: text("user_id").notNull().references(() => users.id),
+    checkoutSessionId: text("checkout_session_id").notNull(),
+    paymentIntentId: text("payment_intent_id"),
+    amountCents: integer("amount_cents").notNull(),
+    feeCents: integer("fee_cents").notNull().default(0),
+    status: text("status", { enum: ["paid", "refunded"] }).notNull().default("paid"),
+    refundId: text("refund_id"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("tickets_space_user").on(t.spaceId, t.userId),
+    uniqueIndex("tickets_checkout_session").on(t.checkoutSessionId),
+  ],
+);
+
+// Every Stripe event id we have applied, written in the same batch as its effect.
+export const stripeEvents = sqliteTable("stripe_events", {
+  id: text("id").primaryKey(),
+  type: text("type").notNull(),
+  receivedAt: createdAt(),
+});
+
+export const reminders = sqliteTable(
+  "reminders",
+  {
+    spaceId: text("space_id").notNull().references(() => spaces.id, { onDelete: "cascade" }),
+    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    sentAt: integer("sent_at"),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.spaceId, t.userId] }), index("reminders_unsent").on(t.sentAt)],
+);
+
+export const notificationKinds = ["space_live", "space_reminder", "space_cancelled", "ticket_refunded"] as const;
+export type NotificationKind = (typeof notificationKinds)[number];
+
+export const notifications = sqliteTable(
+  "notifications",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    kind: text("kind", { enum: notificationKinds }).notNull(),
+    spaceId: text("space_id").references(() => spaces.id, { onDelete: "cascade" }),
+    text: text("text").notNull(),
+    // Unique per (user, event) so a retried or overlapping producer never notifies twice.
+    dedupeKey: text("dedupe_key").notNull(),
+    readAt: integer("read_at"),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("notifications_dedupe").on(t.dedupeKey), index("notifications_user").on(t.userId, t.createdAt)],
+);
+
+export const pushSubscriptions = sqliteTable(
+  "push_subscriptions",
+  {
+    endpoint: text("endpoint").primaryKey(),
+    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    p256dh: text("p256dh").notNull(),
+    auth: text("auth").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("push_subscriptions_user").on(t.userId)],
+);
+
+export type User = typeof users.$inferSelect;
+export type Space = typeof spaces.$inferSelect;
+export type Ticket = typeof tickets.$inferSelect;
+export type Notification = typeof notifications.$inferSelect;

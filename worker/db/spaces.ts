@@ -1,0 +1,128 @@
+// Queries about Spaces: creation, lookup, listing/search, and the public view the API returns.
+import { and, asc, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
+import type { SpaceView } from "../protocol/api.ts";
+import type { Db } from "../http/context.ts";
+import { spaces, spaceTopics, users, type Space, type SpaceState, type SpeakPolicy } from "./schema.ts";
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+type SpaceRow = Space & { hostHandle: string; hostDisplayName: string };
+
+export function toSpaceView(row: SpaceRow, topics: string[]): SpaceView {
+  return {
+    id: row.id,
+    title: row.title,
+    state: row.state,
+    host: { id: row.hostId, handle: row.hostHandle, displayName: row.hostDisplayName },
+    speakPolicy: row.speakPolicy,
+    topics,
+    scheduledFor: iso(row.scheduledFor),
+    startedAt: iso(row.startedAt),
+    endedAt: iso(row.endedAt),
+    listenerCount: row.listenerCount,
+    peakListeners: row.peakListeners,
+    ticket:
+      row.ticketCapacity === null || row.ticketPriceCents === null
+        ? null
+        : {
+            priceCents: row.ticketPriceCents,
+            currency: row.ticketCurrency ?? "usd",
+            capacity: row.ticketCapacity,
+            sold: row.ticketsSold,
+            left: Math.max(0, row.ticketCapacity - row.ticketsSold - row.ticketsHeld),
+          },
+  };
+}
+
+function selectSpaces(db: Db) {
+  return db
+    .select({
+      space: spaces,
+      hostHandle: users.handle,
+      hostDisplayName: users.displayName,
+    })
+    .from(spaces)
+    .innerJoin(users, eq(users.id, spaces.hostId));
+}
+
+async function withTopics(db: Db, rows: { space: Space; hostHandle: string; hostDisplayName: string }[]) {
+  if (rows.length === 0) return [];
+  const ids = rows.map((r) => r.space.id);
+  const topicRows = await db.select().from(spaceTopics).where(inArray(spaceTopics.spaceId, ids));
+  const bySpace = new Map<string, string[]>();
+  for (const t of topicRows) bySpace.set(t.spaceId, [...(bySpace.get(t.spaceId) ?? []), t.topic]);
+  return rows.map((r) =>
+    toSpaceView({ ...r.space, hostHandle: r.hostHandle, hostDisplayName: r.hostDisplayName }, bySpace.get(r.space.id) ?? []),
+  );
+}
+
+export async function getSpaceView(db: Db, id: string): Promise<SpaceView | null> {
+  const rows = await selectSpaces(db).where(eq(spaces.id, id)).limit(1);
+  return (await withTopics(db, rows))[0] ?? null;
+}
+
+export async function getSpace(db: Db, id: string): Promise<Space | undefined> {
+  return db.query.spaces.findFirst({ where: eq(spaces.id, id) });
+}
+
+export type NewSpace = {
+  hostId: string;
+  title: string;
+  state: Extract<SpaceState, "draft" | "scheduled">;
+  scheduledFor: number | null;
+  speakPolicy: SpeakPolicy;
+  topics: string[];
+  ticket: { priceCents: number; currency: string; capacity: number } | null;
+};
+
+export async function createSpace(db: Db, input: NewSpace): Promise<string> {
+  const id = crypto.randomUUID();
+  const insertSpace = db.insert(spaces).values({
+    id,
+    hostId: input.hostId,
+    title: input.title,
+    state: input.state,
+    scheduledFor: input.scheduledFor,
+    speakPolicy: input.speakPolicy,
+    ticketPriceCents: input.ticket?.priceCents ?? null,
+    ticketCurrency: input.ticket?.currency ?? null,
+    ticketCapacity: input.ticket?.capacity ?? null,
+  });
+  if (input.topics.length === 0) await insertSpace;
+  else await db.batch([insertSpace, db.insert(spaceTopics).values(input.topics.map((topic) => ({ spaceId: id, topic })))]);
+  return id;
+}
+
+export async function countUpcoming(db: Db, hostId: string): Promise<number> {
+  const [row] = await db
+    .select({ n: sql<number>`count(*)` })
+    .from(spaces)
+    .where(and(eq(spaces.hostId, hostId), eq(spaces.state, "scheduled")));
+  return row?.n ?? 0;
+}
+
+export type SpaceFilter = { state?: "live" | "scheduled"; q?: string; topic?: string; hostIds?: string[]; limit?: number };
+
+export async function listSpaces(db: Db, filter: SpaceFilter): Promise<SpaceView[]> {
+  const where: SQL[] = [];
+  where.push(filter.state ? eq(spaces.state, filter.state) : inArray(spaces.state, ["live", "scheduled"]));
+  if (filter.q) {
+    const like = `%${filter.q.toLowerCase().replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
+    where.push(sql`(lower(${spaces.title}) LIKE ${like} ESCAPE '\\' OR lower(${users.handle}) LIKE ${like} ESCAPE '\\')`);
+  }
+  if (filter.topic) {
+    where.push(sql`exists (select 1 from ${spaceTopics} where ${spaceTopics.spaceId} = ${spaces.id} and ${spaceTopics.topic} = ${filter.topic})`);
+  }
+  if (filter.hostIds) where.push(inArray(spaces.hostId, filter.hostIds));
+  const rows = await selectSpaces(db)
+    .where(and(...where))
+    .orderBy(
+      // Live first by audience, then upcoming soonest first.
+      desc(sql`${spaces.state} = 'live'`),
+      desc(spaces.listenerCount),
+      asc(spaces.scheduledFor),
+      desc(spaces.createdAt),
+    )
+    .limit(filter.limit ?? 50);
+  return withTopics(db, rows);
+}

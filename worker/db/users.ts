@@ -1,0 +1,55 @@
+// Queries about people: lookup by handle or id, creation, follower counts and the follow graph.
+import { and, count, eq, sql } from "drizzle-orm";
+import type { Db } from "../http/context.ts";
+import { follows, users, type User } from "./schema.ts";
+
+export type PublicUser = { id: string; handle: string; displayName: string };
+
+export function toPublicUser(user: Pick<User, "id" | "handle" | "displayName">): PublicUser {
+  return { id: user.id, handle: user.handle, displayName: user.displayName };
+}
+
+export async function findUserByHandle(db: Db, handle: string): Promise<User | undefined> {
+  return db.query.users.findFirst({ where: sql`lower(${users.handle}) = ${handle.toLowerCase()}` });
+}
+
+export async function findUserById(db: Db, id: string): Promise<User | undefined> {
+  return db.query.users.findFirst({ where: eq(users.id, id) });
+}
+
+/** Creates a user; returns null when the handle is taken (the unique index decides, so two racing signups cannot both win). */
+export async function createUser(
+  db: Db,
+  input: { handle: string; displayName: string; passwordHash: string; passwordSalt: string },
+): Promise<User | null> {
+  const rows = await db
+    .insert(users)
+    .values({ id: crypto.randomUUID(), calendarToken: crypto.randomUUID().replaceAll("-", ""), ...input })
+    .onConflictDoNothing()
+    .returning();
+  return rows[0] ?? null;
+}
+
+/** Counts are derived from the follows table itself, so they are exact whatever the concurrency. */
+export async function followCounts(db: Db, userId: string): Promise<{ followers: number; following: number }> {
+  const [followers, following] = await db.batch([
+    db.select({ n: count() }).from(follows).where(eq(follows.followeeId, userId)),
+    db.select({ n: count() }).from(follows).where(eq(follows.followerId, userId)),
+  ]);
+  return { followers: followers[0]?.n ?? 0, following: following[0]?.n ?? 0 };
+}
+
+export async function isFollowing(db: Db, followerId: string, followeeId: string): Promise<boolean> {
+  const row = await db.query.follows.findFirst({
+    where: and(eq(follows.followerId, followerId), eq(follows.followeeId, followeeId)),
+  });
+  return Boolean(row);
+}
+
+export async function follow(db: Db, followerId: string, followeeId: string): Promise<void> {
+  await db.insert(follows).values({ followerId, followeeId }).onConflictDoNothing();
+}
+
+export async function unfollow(db: Db, followerId: string, followeeId: string): Promise<void> {
+  await db.delete(follows).where(and(eq(follows.followerId, followerId), eq(follows.followeeId, followeeId)));
+}

@@ -1,0 +1,73 @@
+// Accounts: signup, login (with failed-attempt throttling), logout and /me.
+import { Hono } from "hono";
+import { z } from "zod";
+import { hashPassword, verifyPassword } from "../auth/passwords.ts";
+import { clearFailures, lockRemaining, recordFailure } from "../db/login-attempts.ts";
+import { createUser, findUserByHandle, findUserById, followCounts, toPublicUser } from "../db/users.ts";
+import { db, requireUserId, type AppContext, type AppEnv } from "./context.ts";
+import { ApiError, unauthorized } from "./errors.ts";
+import { endSession, startSession } from "./session.ts";
+import { handleSchema, jsonBody } from "./validate.ts";
+
+const passwordSchema = z.string().min(8, "at least 8 characters").max(200, "at most 200 characters");
+
+const signupSchema = z.object({
+  handle: handleSchema,
+  password: passwordSchema,
+  displayName: z.string().trim().min(1).max(50).optional(),
+});
+const loginSchema = z.object({ handle: z.string().min(1).max(64), password: z.string().min(1).max(200) });
+
+export function hostMinFollowers(env: Env): number {
+  const parsed = Number.parseInt(env.HOST_MIN_FOLLOWERS, 10);
+  return Number.isFinite(parsed) && parsed >= 0 ? parsed : 600;
+}
+
+/** The signed-in person as the web app sees them. */
+export async function meView(c: AppContext, userId: string) {
+  const user = await findUserById(db(c.env), userId);
+  if (!user) throw unauthorized();
+  const counts = await followCounts(db(c.env), userId);
+  const needed = hostMinFollowers(c.env);
+  return { ...toPublicUser(user), ...counts, canHost: counts.followers >= needed, hostMinFollowers: needed };
+}
+
+export const authRoutes = new Hono<AppEnv>()
+  .post("/auth/signup", jsonBody(signupSchema), async (c) => {
+    const { handle, password, displayName } = c.req.valid("json");
+    const { hash, salt } = await hashPassword(password);
+    const user = await createUser(db(c.env), {
+      handle,
+      displayName: displayName ?? handle,
+      passwordHash: hash,
+      passwordSalt: salt,
+    });
+    if (!user) throw new ApiError(409, "handle_taken", `The handle @${handle} is already taken.`, ["handle"]);
+    await startSession(c, user.id);
+    return c.json({ user: await meView(c, user.id) }, 201);
+  })
+  .post("/auth/login", jsonBody(loginSchema), async (c) => {
+    const { handle, password } = c.req.valid("json");
+    const handleLower = handle.toLowerCase();
+    const now = Date.now();
+    const locked = await lockRemaining(db(c.env), handleLower, now);
+    if (locked > 0) {
+      const minutes = Math.ceil(locked / 60_000);
+      c.header("Retry-After", String(Math.ceil(locked / 1000)));
+      throw new ApiError(429, "too_many_attempts", `Too many failed logins. Try again in ${minutes} minute(s).`);
+    }
+    const user = await findUserByHandle(db(c.env), handle);
+    const ok = user ? await verifyPassword(password, user.passwordHash, user.passwordSalt) : false;
+    if (!user || !ok) {
+      await recordFailure(db(c.env), handleLower, now);
+      throw new ApiError(401, "invalid_credentials", "That handle and password do not match.");
+    }
+    await clearFailures(db(c.env), handleLower);
+    await startSession(c, user.id);
+    return c.json({ user: await meView(c, user.id) });
+  })
+  .post("/auth/logout", (c) => {
+    endSession(c);
+    return c.json({ ok: true });
+  })
+  .get("/me", async (c) => c.json({ user: await meView(c, requireUserId(c)) }));

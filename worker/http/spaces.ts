@@ -1,0 +1,91 @@
+// Creating Spaces (behind the host gate) and discovery: GET /spaces (live/upcoming, search, topic) and GET /spaces/:id.
+import { Hono } from "hono";
+import { z } from "zod";
+import { countUpcoming, createSpace, getSpaceView, listSpaces } from "../db/spaces.ts";
+import { speakPolicies } from "../db/schema.ts";
+import { followCounts } from "../db/users.ts";
+import { hostMinFollowers } from "./auth.ts";
+import { db, requireUserId, type AppEnv } from "./context.ts";
+import { ApiError, notFound } from "./errors.ts";
+import { check, jsonBody, param } from "./validate.ts";
+
+export const MIN_LEAD_MS = 10 * 60 * 1000;
+export const MAX_LEAD_MS = 30 * 24 * 3600 * 1000;
+export const MAX_UPCOMING = 10;
+
+export const topicSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z0-9][a-z0-9-]{1,23}$/, "2 to 24 letters, digits or dashes");
+
+const createSchema = z.object({
+  title: z.string().trim().min(1, "required").max(100, "at most 100 characters"),
+  scheduledFor: z.iso.datetime({ offset: true, message: "an ISO 8601 date-time" }).optional(),
+  speakPolicy: z.enum(speakPolicies).optional(),
+  topics: z.array(topicSchema).max(3, "at most 3 topics").optional(),
+  ticket: z
+    .object({
+      priceCents: z.number().int().min(100, "at least $1.00").max(99_900, "at most $999.00"),
+      currency: z.literal("usd", "only usd is supported").default("usd"),
+      capacity: z.number().int().min(1, "at least 1").max(10_000, "at most 10,000"),
+    })
+    .optional(),
+});
+
+const listSchema = z.object({
+  state: z.enum(["live", "scheduled"]).optional(),
+  q: z.string().trim().max(100).optional(),
+  topic: topicSchema.optional(),
+});
+
+/** Checks a scheduled time against the allowed window; returns epoch ms. */
+export function scheduledTime(iso: string, now: number): number {
+  const at = Date.parse(iso);
+  if (at < now + MIN_LEAD_MS) {
+    throw new ApiError(400, "invalid_schedule", "A Space must be scheduled at least 10 minutes ahead.", ["scheduledFor"]);
+  }
+  if (at > now + MAX_LEAD_MS) {
+    throw new ApiError(400, "invalid_schedule", "A Space can be scheduled at most 30 days ahead.", ["scheduledFor"]);
+  }
+  return at;
+}
+
+export const spaceRoutes = new Hono<AppEnv>()
+  .post("/spaces", jsonBody(createSchema), async (c) => {
+    const hostId = requireUserId(c);
+    const body = c.req.valid("json");
+    const needed = hostMinFollowers(c.env);
+    const { followers } = await followCounts(db(c.env), hostId);
+    if (followers < needed) {
+      throw new ApiError(
+        403,
+        "host_not_eligible",
+        `Hosting a Space needs at least ${needed} followers; you have ${followers}. ${needed - followers} more to go.`,
+      );
+    }
+    const scheduledFor = body.scheduledFor ? scheduledTime(body.scheduledFor, Date.now()) : null;
+    if (scheduledFor !== null && (await countUpcoming(db(c.env), hostId)) >= MAX_UPCOMING) {
+      throw new ApiError(400, "too_many_scheduled", `You can have at most ${MAX_UPCOMING} upcoming Spaces.`, ["scheduledFor"]);
+    }
+    const id = await createSpace(db(c.env), {
+      hostId,
+      title: body.title,
+      state: scheduledFor === null ? "draft" : "scheduled",
+      scheduledFor,
+      speakPolicy: body.speakPolicy ?? "everyone",
+      topics: [...new Set(body.topics ?? [])],
+      ticket: body.ticket ?? null,
+    });
+    console.log(JSON.stringify({ event: "space_created", spaceId: id, hostId, scheduled: scheduledFor !== null }));
+    return c.json({ space: await getSpaceView(db(c.env), id) }, 201);
+  })
+  .get("/spaces", async (c) => {
+    const filter = check(listSchema, c.req.query());
+    return c.json({ spaces: await listSpaces(db(c.env), { ...filter, q: filter.q || undefined }) });
+  })
+  .get("/spaces/:id", async (c) => {
+    const space = await getSpaceView(db(c.env), param(c, "id"));
+    if (!space) throw notFound("That Space");
+    return c.json({ space });
+  });

@@ -1,0 +1,10 @@
+// Worker entry: HTTP via the Hono app, the every-minute cron, and the SpaceRoom Durable Object class.
+import { app } from "./app.ts";
+import { runScheduled } from "./cron.ts";
+
+export { SpaceRoom } from "./space/space-room.ts";
+
+export default {
+  fetch: app.fetch,
+  scheduled: (controller, env, ctx) => ctx.waitUntil(runScheduled(env, controller.scheduledTime)),
+} satisfies ExportedHandler<Env>;

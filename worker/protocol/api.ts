@@ -1,0 +1,36 @@
+// JSON shapes of the HTTP API, shared by the Worker (which builds them) and the web app (which reads them).
+export type PublicUser = { id: string; handle: string; displayName: string };
+
+export type Me = PublicUser & { followers: number; following: number; canHost: boolean; hostMinFollowers: number };
+
+export type Profile = PublicUser & { followers: number; following: number; followedByMe: boolean; isMe: boolean };
+
+export type SpaceState = "draft" | "scheduled" | "live" | "ended" | "cancelled";
+export type SpeakPolicy = "everyone" | "followed" | "invited";
+
+export type TicketInfo = {
+  priceCents: number;
+  currency: string;
+  capacity: number;
+  sold: number;
+  /** Seats neither sold nor held by an open checkout. */
+  left: number;
+};
+
+export type SpaceView = {
+  id: string;
+  title: string;
+  state: SpaceState;
+  host: PublicUser;
+  speakPolicy: SpeakPolicy;
+  topics: string[];
+  /** ISO 8601 UTC instants, or null. */
+  scheduledFor: string | null;
+  startedAt: string | null;
+  endedAt: string | null;
+  listenerCount: number;
+  peakListeners: number;
+  ticket: TicketInfo | null;
+};
+
+export type ApiErrorBody = { error: { code: string; message: string; fields?: string[]; requestId?: string } };
