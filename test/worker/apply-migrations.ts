@@ -1,5 +1,5 @@
 // Runs before each worker test file: applies the D1 migrations to the isolated test database.
-import { applyD1Migrations, env } from "cloudflare:test";
+import { applyD1Migrations, env, type D1Migration } from "cloudflare:test";
 
 declare global {
   namespace Cloudflare {
