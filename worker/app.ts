@@ -5,6 +5,10 @@ import { authRoutes } from "./http/auth.ts";
 import type { AppEnv } from "./http/context.ts";
 import { ApiError } from "./http/errors.ts";
 import { checkOrigin, loadSession } from "./http/session.ts";
+import { calendarRoutes } from "./http/calendar.ts";
+import { homeRoutes } from "./http/home.ts";
+import { notificationRoutes } from "./http/notifications.ts";
+import { schedulingRoutes } from "./http/scheduling.ts";
 import { spaceRoutes } from "./http/spaces.ts";
 import { userRoutes } from "./http/users.ts";
 
@@ -12,7 +16,11 @@ const api = new Hono<AppEnv>()
   .get("/health", (c) => c.json({ ok: true }))
   .route("/", authRoutes)
   .route("/", userRoutes)
-  .route("/", spaceRoutes);
+  .route("/", spaceRoutes)
+  .route("/", schedulingRoutes)
+  .route("/", notificationRoutes)
+  .route("/", calendarRoutes)
+  .route("/", homeRoutes);
 
 export const app = new Hono<AppEnv>()
   .use("*", async (c, next) => {

@@ -1,4 +1,13 @@
-// The every-minute Cron Trigger: jobs that must run without a request (reminders are added by the scheduling work).
+// The every-minute Cron Trigger: sends due reminders (and the "X is live" safety net) without a request.
+import { sendDueNotices } from "./announce.ts";
+
 export async function runScheduled(env: Env, scheduledTime: number): Promise<void> {
-  console.log(JSON.stringify({ event: "cron_tick", at: new Date(scheduledTime).toISOString(), hasDb: Boolean(env.DB) }));
+  // Wall-clock time, not the trigger's nominal minute: a late run must still see everything due by now.
+  const now = Math.max(Date.now(), scheduledTime);
+  try {
+    await sendDueNotices(env, now);
+  } catch (err) {
+    console.log(JSON.stringify({ event: "cron_failed", at: new Date(now).toISOString(), error: String(err) }));
+    throw err;
+  }
 }

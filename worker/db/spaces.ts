@@ -126,3 +126,53 @@ export async function listSpaces(db: Db, filter: SpaceFilter): Promise<SpaceView
     .limit(filter.limit ?? 50);
   return withTopics(db, rows);
 }
+
+/** Edits a Space only while it is still scheduled (one guarded UPDATE); topics are replaced in the same batch. */
+export async function updateScheduledSpace(
+  db: Db,
+  id: string,
+  change: { title?: string; scheduledFor?: number; topics?: string[] },
+): Promise<boolean> {
+  const update = db
+    .update(spaces)
+    .set({
+      ...(change.title === undefined ? {} : { title: change.title }),
+      ...(change.scheduledFor === undefined ? {} : { scheduledFor: change.scheduledFor }),
+      // A no-op assignment keeps the statement valid when only topics change, so the guard still runs.
+      state: sql`${spaces.state}`,
+    })
+    .where(and(eq(spaces.id, id), eq(spaces.state, "scheduled")))
+    .returning({ id: spaces.id });
+  if (change.topics === undefined) return (await update).length > 0;
+  const stillScheduled = sql`exists (select 1 from ${spaces} where ${spaces.id} = ${id} and ${spaces.state} = 'scheduled')`;
+  const clearTopics = db.delete(spaceTopics).where(and(eq(spaceTopics.spaceId, id), stillScheduled));
+  if (change.topics.length === 0) {
+    const [updated] = await db.batch([update, clearTopics]);
+    return updated.length > 0;
+  }
+  // Topics of a Space cancelled in the same instant are harmless; the state guard above decides the answer.
+  const addTopics = db
+    .insert(spaceTopics)
+    .values(change.topics.map((topic) => ({ spaceId: id, topic })))
+    .onConflictDoNothing();
+  const [updated] = await db.batch([update, clearTopics, addTopics]);
+  return updated.length > 0;
+}
+
+/** Moves a Space from `from` to cancelled if nobody changed its state meanwhile. */
+export async function cancelSpaceIfIn(db: Db, id: string, from: SpaceState, now: number): Promise<boolean> {
+  const rows = await db
+    .update(spaces)
+    .set({ state: "cancelled", endedAt: from === "live" ? now : null, listenerCount: 0 })
+    .where(and(eq(spaces.id, id), eq(spaces.state, from)))
+    .returning({ id: spaces.id });
+  return rows.length > 0;
+}
+
+/** Public views of the given Spaces (any state), in the order of `ids`. */
+export async function spaceViewsByIds(db: Db, ids: string[]): Promise<SpaceView[]> {
+  if (ids.length === 0) return [];
+  const views = await withTopics(db, await selectSpaces(db).where(inArray(spaces.id, ids)));
+  const byId = new Map(views.map((v) => [v.id, v]));
+  return ids.flatMap((id) => byId.get(id) ?? []);
+}

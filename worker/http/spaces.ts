@@ -5,7 +5,9 @@ import { countUpcoming, createSpace, getSpaceView, listSpaces } from "../db/spac
 import { speakPolicies } from "../db/schema.ts";
 import { followCounts } from "../db/users.ts";
 import { hostMinFollowers } from "./auth.ts";
-import { db, requireUserId, type AppEnv } from "./context.ts";
+import { remindedAmong } from "../db/reminders.ts";
+import type { SpaceView } from "../protocol/api.ts";
+import { db, requireUserId, type AppContext, type AppEnv } from "./context.ts";
 import { ApiError, notFound } from "./errors.ts";
 import { check, jsonBody, param } from "./validate.ts";
 
@@ -38,6 +40,14 @@ const listSchema = z.object({
   q: z.string().trim().max(100).optional(),
   topic: topicSchema.optional(),
 });
+
+/** Marks the Spaces the signed-in viewer asked to be reminded of (the "Remind me" button's state). */
+async function withRemindedFlag(c: AppContext, list: SpaceView[]): Promise<SpaceView[]> {
+  const viewerId = c.get("userId");
+  if (!viewerId) return list;
+  const reminded = await remindedAmong(db(c.env), viewerId, list.filter((s) => s.state === "scheduled").map((s) => s.id));
+  return list.map((s) => ({ ...s, remindedByMe: reminded.has(s.id) }));
+}
 
 /** Checks a scheduled time against the allowed window; returns epoch ms. */
 export function scheduledTime(iso: string, now: number): number {
@@ -82,10 +92,12 @@ export const spaceRoutes = new Hono<AppEnv>()
   })
   .get("/spaces", async (c) => {
     const filter = check(listSchema, c.req.query());
-    return c.json({ spaces: await listSpaces(db(c.env), { ...filter, q: filter.q || undefined }) });
+    const spaces = await listSpaces(db(c.env), { ...filter, q: filter.q || undefined });
+    return c.json({ spaces: await withRemindedFlag(c, spaces) });
   })
   .get("/spaces/:id", async (c) => {
     const space = await getSpaceView(db(c.env), param(c, "id"));
     if (!space) throw notFound("That Space");
-    return c.json({ space });
+    const [withFlag] = await withRemindedFlag(c, [space]);
+    return c.json({ space: withFlag });
   });

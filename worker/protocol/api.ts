@@ -31,6 +31,8 @@ export type SpaceView = {
   listenerCount: number;
   peakListeners: number;
   ticket: TicketInfo | null;
+  /** Present when a viewer is signed in: whether they asked to be reminded of this Space. */
+  remindedByMe?: boolean;
 };
 
 export type ApiErrorBody = { error: { code: string; message: string; fields?: string[]; requestId?: string } };

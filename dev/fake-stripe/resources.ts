@@ -1,0 +1,302 @@
+// The fake Stripe's in-memory objects and API operations, in Stripe's real shapes: Checkout Sessions,
+// the PaymentIntents behind them, Refunds, Connect accounts and account links. Every operation is synchronous.
+import { randomBytes } from "node:crypto";
+import { field, list, stringMap, type FormObject } from "./form.ts";
+
+export const API_VERSION = "2026-10-28.endive";
+
+export class StripeApiError extends Error {
+  readonly status: number;
+  readonly type: string;
+  readonly code: string | undefined;
+  readonly param: string | undefined;
+  constructor(status: number, type: string, message: string, code?: string, param?: string) {
+    super(message);
+    this.status = status;
+    this.type = type;
+    this.code = code;
+    this.param = param;
+  }
+  toBody() {
+    return { error: { type: this.type, message: this.message, code: this.code, param: this.param } };
+  }
+}
+
+const invalid = (message: string, param?: string, code = "parameter_invalid") =>
+  new StripeApiError(400, "invalid_request_error", message, code, param);
+const missing = (kind: string, id: string) =>
+  new StripeApiError(404, "invalid_request_error", `No such ${kind}: '${id}'`, "resource_missing", "id");
+
+export function stripeId(prefix: string): string {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  return prefix + [...randomBytes(24)].map((byte) => alphabet[byte % alphabet.length]).join("");
+}
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+export type CheckoutSession = {
+  id: string;
+  object: "checkout.session";
+  amount_subtotal: number;
+  amount_total: number;
+  cancel_url: string | null;
+  client_reference_id: string | null;
+  created: number;
+  currency: string;
+  customer_email: string | null;
+  customer_details: { email: string | null } | null;
+  expires_at: number;
+  livemode: false;
+  metadata: Record<string, string>;
+  mode: "payment";
+  payment_intent: string | null;
+  payment_status: "unpaid" | "paid";
+  status: "open" | "complete" | "expired";
+  success_url: string;
+  ui_mode: "hosted";
+  url: string | null;
+};
+
+type PaymentIntent = {
+  id: string;
+  amount: number;
+  currency: string;
+  latest_charge: string;
+  application_fee_amount: number | null;
+  destination: string | null;
+  amount_refunded: number;
+};
+
+export type Account = {
+  id: string;
+  object: "account";
+  type: string;
+  country: string;
+  email: string | null;
+  charges_enabled: boolean;
+  payouts_enabled: boolean;
+  details_submitted: boolean;
+  metadata: Record<string, string>;
+  created: number;
+};
+
+type AccountLink = { id: string; account: string; return_url: string; refresh_url: string; expires_at: number };
+
+export class FakeStripeState {
+  readonly sessions = new Map<string, CheckoutSession>();
+  readonly lineItemNames = new Map<string, string>();
+  readonly paymentIntents = new Map<string, PaymentIntent>();
+  readonly sessionPaymentData = new Map<string, { fee: number | null; destination: string | null }>();
+  readonly refunds = new Map<string, Record<string, unknown>>();
+  readonly accounts = new Map<string, Account>();
+  readonly accountLinks = new Map<string, AccountLink>();
+  readonly baseUrl: () => string;
+
+  constructor(baseUrl: () => string) {
+    this.baseUrl = baseUrl;
+  }
+
+  createCheckoutSession(params: FormObject): CheckoutSession {
+    if (field(params, "mode") !== "payment") throw invalid("Only mode=payment is supported by the local fake.", "mode");
+    const successUrl = field(params, "success_url");
+    if (!successUrl) throw invalid("Missing required param: success_url.", "success_url", "parameter_missing");
+    const items = list(params.line_items);
+    if (items.length === 0) throw invalid("Missing required param: line_items.", "line_items", "parameter_missing");
+    let total = 0;
+    let currency = "";
+    const names: string[] = [];
+    items.forEach((item, i) => {
+      const amount = Number(field(item, "price_data", "unit_amount"));
+      const quantity = Number(field(item, "quantity") ?? "1");
+      const itemCurrency = field(item, "price_data", "currency");
+      if (!Number.isInteger(amount) || amount < 50) {
+        throw invalid("unit_amount must be an integer of at least 50.", `line_items[${i}][price_data][unit_amount]`);
+      }
+      if (!itemCurrency) throw invalid("Missing required param: currency.", `line_items[${i}][price_data][currency]`, "parameter_missing");
+      total += amount * quantity;
+      currency = itemCurrency;
+      names.push(field(item, "price_data", "product_data", "name") ?? "Item");
+    });
+    const created = nowSeconds();
+    const expiresAt = field(params, "expires_at") ? Number(field(params, "expires_at")) : created + 24 * 3600;
+    if (!Number.isInteger(expiresAt) || expiresAt < created + 30 * 60 || expiresAt > created + 24 * 3600) {
+      throw invalid("The `expires_at` timestamp must be between 30 minutes and 24 hours from Checkout Session creation.", "expires_at");
+    }
+    const fee = field(params, "payment_intent_data", "application_fee_amount");
+    const destination = field(params, "payment_intent_data", "transfer_data", "destination") ?? null;
+    if (destination && !this.accounts.has(destination)) {
+      throw invalid(`No such destination: '${destination}'`, "payment_intent_data[transfer_data][destination]", "resource_missing");
+    }
+    if (fee !== undefined && (!/^\d+$/.test(fee) || Number(fee) > total)) {
+      throw invalid("application_fee_amount must be a whole number no larger than the amount.", "payment_intent_data[application_fee_amount]");
+    }
+    const id = stripeId("cs_test_");
+    const session: CheckoutSession = {
+      id,
+      object: "checkout.session",
+      amount_subtotal: total,
+      amount_total: total,
+      cancel_url: field(params, "cancel_url") ?? null,
+      client_reference_id: field(params, "client_reference_id") ?? null,
+      created,
+      currency,
+      customer_email: field(params, "customer_email") ?? null,
+      customer_details: null,
+      expires_at: expiresAt,
+      livemode: false,
+      metadata: stringMap(params.metadata),
+      mode: "payment",
+      payment_intent: null,
+      payment_status: "unpaid",
+      status: "open",
+      success_url: successUrl,
+      ui_mode: "hosted",
+      url: `${this.baseUrl()}/checkout/${id}`,
+    };
+    this.sessions.set(id, session);
+    this.lineItemNames.set(id, names.join(", "));
+    this.sessionPaymentData.set(id, { fee: fee === undefined ? null : Number(fee), destination });
+    return session;
+  }
+
+  session(id: string): CheckoutSession {
+    const session = this.sessions.get(id);
+    if (!session) throw missing("checkout.session", id);
+    return session;
+  }
+
+  expireSession(id: string): CheckoutSession {
+    const session = this.session(id);
+    if (session.status !== "open") {
+      throw invalid(`Only Checkout Sessions with a status in ["open"] can be expired. This Checkout Session has a status of "${session.status}".`, undefined, "checkout_session_not_open");
+    }
+    session.status = "expired";
+    session.url = null;
+    return session;
+  }
+
+  /** What the hosted page's Pay button does: a successful card payment. */
+  completeSession(id: string, email: string | null): CheckoutSession {
+    const session = this.session(id);
+    if (session.status !== "open") throw invalid(`This Checkout Session is ${session.status}.`, undefined, "checkout_session_not_open");
+    if (session.expires_at <= nowSeconds()) throw invalid("This Checkout Session has expired.", undefined, "checkout_session_expired");
+    const payment = this.sessionPaymentData.get(id) ?? { fee: null, destination: null };
+    const intent: PaymentIntent = {
+      id: stripeId("pi_"),
+      amount: session.amount_total,
+      currency: session.currency,
+      latest_charge: stripeId("ch_"),
+      application_fee_amount: payment.fee,
+      destination: payment.destination,
+      amount_refunded: 0,
+    };
+    this.paymentIntents.set(intent.id, intent);
+    Object.assign(session, {
+      status: "complete",
+      payment_status: "paid",
+      payment_intent: intent.id,
+      url: null,
+      customer_details: { email: email || session.customer_email || "buyer@example.com" },
+    });
+    return session;
+  }
+
+  createRefund(params: FormObject): Record<string, unknown> {
+    const intentId = field(params, "payment_intent");
+    const chargeId = field(params, "charge");
+    if (!intentId && !chargeId) {
+      throw invalid("One of the following params should be provided for this request: payment_intent or charge.", "payment_intent", "parameter_missing");
+    }
+    const intent = intentId
+      ? this.paymentIntents.get(intentId)
+      : [...this.paymentIntents.values()].find((pi) => pi.latest_charge === chargeId);
+    if (!intent) throw missing(intentId ? "payment_intent" : "charge", (intentId ?? chargeId)!);
+    const remaining = intent.amount - intent.amount_refunded;
+    if (remaining === 0) {
+      throw invalid(`Charge ${intent.latest_charge} has already been refunded.`, undefined, "charge_already_refunded");
+    }
+    const amount = field(params, "amount") ? Number(field(params, "amount")) : remaining;
+    if (!Number.isInteger(amount) || amount < 1 || amount > remaining) {
+      throw invalid(`Refund amount ($${(amount / 100).toFixed(2)}) is greater than unrefunded amount on charge ($${(remaining / 100).toFixed(2)})`, "amount", "amount_too_large");
+    }
+    intent.amount_refunded += amount;
+    const refund = {
+      id: stripeId("re_"),
+      object: "refund",
+      amount,
+      balance_transaction: null,
+      charge: intent.latest_charge,
+      created: nowSeconds(),
+      currency: intent.currency,
+      metadata: stringMap(params.metadata),
+      payment_intent: intent.id,
+      reason: field(params, "reason") ?? null,
+      status: "succeeded",
+    };
+    this.refunds.set(refund.id, refund);
+    return refund;
+  }
+
+  refund(id: string): Record<string, unknown> {
+    const refund = this.refunds.get(id);
+    if (!refund) throw missing("refund", id);
+    return refund;
+  }
+
+  createAccount(params: FormObject): Account {
+    const account: Account = {
+      id: stripeId("acct_1"),
+      object: "account",
+      type: field(params, "type") ?? "express",
+      country: field(params, "country") ?? "US",
+      email: field(params, "email") ?? null,
+      charges_enabled: false,
+      payouts_enabled: false,
+      details_submitted: false,
+      metadata: stringMap(params.metadata),
+      created: nowSeconds(),
+    };
+    this.accounts.set(account.id, account);
+    return account;
+  }
+
+  account(id: string): Account {
+    const account = this.accounts.get(id);
+    if (!account) throw missing("account", id);
+    return account;
+  }
+
+  createAccountLink(params: FormObject): Record<string, unknown> {
+    const accountId = field(params, "account");
+    if (!accountId) throw invalid("Missing required param: account.", "account", "parameter_missing");
+    this.account(accountId);
+    const type = field(params, "type");
+    if (type !== "account_onboarding" && type !== "account_update") {
+      throw invalid("Invalid type: must be one of account_onboarding or account_update", "type");
+    }
+    const link: AccountLink = {
+      id: stripeId("acctlink_"),
+      account: accountId,
+      return_url: field(params, "return_url") ?? this.baseUrl(),
+      refresh_url: field(params, "refresh_url") ?? this.baseUrl(),
+      expires_at: nowSeconds() + 300,
+    };
+    this.accountLinks.set(link.id, link);
+    return { object: "account_link", created: nowSeconds(), expires_at: link.expires_at, url: `${this.baseUrl()}/connect/onboarding/${link.id}` };
+  }
+
+  /** What finishing the hosted onboarding form does. */
+  completeOnboarding(linkId: string): { account: Account; returnUrl: string } {
+    const link = this.accountLinks.get(linkId);
+    if (!link) throw missing("account link", linkId);
+    const account = this.account(link.account);
+    Object.assign(account, { charges_enabled: true, payouts_enabled: true, details_submitted: true });
+    return { account, returnUrl: link.return_url };
+  }
+
+  /** Open sessions past their expires_at, as Stripe expires them on its own. */
+  dueExpiries(): string[] {
+    const now = nowSeconds();
+    return [...this.sessions.values()].filter((s) => s.status === "open" && s.expires_at <= now).map((s) => s.id);
+  }
+}

@@ -1,0 +1,187 @@
+// Brings up the whole product locally: web build, D1 migrations + seed, local secrets, the Calls SFU stand-in
+// and the Worker under `wrangler dev`. Used by `npm start`, the browser tests and the benchmark.
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { randomBytes } from "node:crypto";
+import { startSfu } from "./sfu/server.ts";
+import { seedSql } from "./seed.ts";
+
+export const ROOT = resolve(import.meta.dirname, "..");
+const WRANGLER = join(ROOT, "node_modules/wrangler/bin/wrangler.js");
+const CALLS_APP_ID = "local-app";
+
+export type StackOptions = {
+  port?: number;
+  /** Where local D1/DO state lives; a fresh temp dir for tests. */
+  persistDir?: string;
+  build?: boolean;
+  seed?: boolean;
+  /** Print progress lines (npm start) or stay quiet (tests). */
+  log?: (line: string) => void;
+  /** Extra `--var` values for the Worker. */
+  vars?: Record<string, string>;
+};
+
+export type Stack = { url: string; port: number; persistDir: string; secrets: Record<string, string>; stop: () => Promise<void> };
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolvePort(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
+
+function run(args: string[], log: (line: string) => void, env: Record<string, string> = {}, cwd = ROOT): Promise<void> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, args, { cwd, env: { ...process.env, WRANGLER_SEND_METRICS: "false", ...env } });
+    let output = "";
+    child.stdout.on("data", (chunk) => (output += chunk));
+    child.stderr.on("data", (chunk) => (output += chunk));
+    child.on("exit", (code) => {
+      if (code === 0) done();
+      else {
+        log(output);
+        fail(new Error(`${args.slice(0, 3).join(" ")} exited with ${code}`));
+      }
+    });
+  });
+}
+
+export async function buildWeb(log: (line: string) => void): Promise<void> {
+  const web = join(ROOT, "web");
+  await run([join(ROOT, "node_modules/@sveltejs/kit/svelte-kit.js"), "sync"], log, {}, web);
+  await run([join(ROOT, "node_modules/vite/bin/vite.js"), "build", "--logLevel", "error"], log, {}, web);
+}
+
+/** Local secrets in .dev.vars, created once with random values and never committed. */
+export function ensureLocalSecrets(file = join(ROOT, ".dev.vars")): Record<string, string> {
+  const secrets: Record<string, string> = {};
+  if (existsSync(file)) {
+    for (const line of readFileSync(file, "utf8").split("\n")) {
+      const match = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim());
+      if (match) secrets[match[1]!] = match[2]!;
+    }
+  }
+  const wanted: Record<string, () => string> = {
+    SESSION_SECRET: () => randomBytes(32).toString("hex"),
+    CALLS_APP_SECRET: () => randomBytes(16).toString("hex"),
+    STRIPE_SECRET_KEY: () => `sk_test_local_${randomBytes(12).toString("hex")}`,
+    STRIPE_WEBHOOK_SECRET: () => `whsec_local_${randomBytes(16).toString("hex")}`,
+    VAPID_PUBLIC_KEY: () => "",
+    VAPID_PRIVATE_KEY: () => "",
+  };
+  let changed = false;
+  for (const [name, make] of Object.entries(wanted)) {
+    if (secrets[name] === undefined) {
+      secrets[name] = make();
+      changed = true;
+    }
+  }
+  if (changed) {
+    writeFileSync(file, Object.entries(secrets).map(([k, v]) => `${k}=${v}`).join("\n") + "\n", { mode: 0o600 });
+  }
+  return secrets;
+}
+
+async function waitForHealth(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited with ${child.exitCode}`);
+    try {
+      const response = await fetch(`${url}/api/health`);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`the Worker did not answer ${url}/api/health within ${timeoutMs / 1000}s`);
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const log = options.log ?? (() => {});
+  const persistDir = options.persistDir ?? join(tmpdir(), `spaces-${process.pid}-${Date.now()}`);
+  mkdirSync(persistDir, { recursive: true });
+  const port = options.port ?? (await freePort());
+  const secrets = ensureLocalSecrets();
+
+  if (options.build !== false) {
+    log("Building the web app…");
+    await buildWeb(log);
+  }
+  log("Applying D1 migrations…");
+  await run([WRANGLER, "d1", "migrations", "apply", "DB", "--local", "--persist-to", persistDir], log, { CI: "1" });
+  if (options.seed !== false) {
+    log("Seeding demo users…");
+    const seedFile = join(persistDir, "seed.sql");
+    writeFileSync(seedFile, seedSql());
+    await run([WRANGLER, "d1", "execute", "DB", "--local", "--persist-to", persistDir, "--file", seedFile], log);
+  }
+
+  log("Starting the Calls SFU stand-in…");
+  const sfu = await startSfu({ port: 0, appId: CALLS_APP_ID, appSecret: secrets.CALLS_APP_SECRET! });
+
+  const url = `http://127.0.0.1:${port}`;
+  const vars: Record<string, string> = {
+    CALLS_API_BASE: sfu.url,
+    CALLS_APP_ID,
+    APP_ORIGIN: url,
+    ...options.vars,
+  };
+  log("Starting the Worker…");
+  const worker = spawn(
+    process.execPath,
+    [
+      WRANGLER, "dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(await freePort()),
+      "--persist-to", persistDir, "--test-scheduled", "--show-interactive-dev-session=false",
+      ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
+    ],
+    { cwd: ROOT, env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "1" }, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let workerOutput = "";
+  const keep = (chunk: Buffer) => {
+    workerOutput = (workerOutput + chunk.toString()).slice(-20_000);
+  };
+  worker.stdout!.on("data", keep);
+  worker.stderr!.on("data", keep);
+  try {
+    await waitForHealth(url, worker);
+  } catch (error) {
+    log(workerOutput);
+    worker.kill("SIGTERM");
+    await sfu.close();
+    throw error;
+  }
+
+  // wrangler dev does not fire cron triggers on its own; drive the every-minute trigger like production would.
+  const cron = setInterval(() => {
+    fetch(`${url}/cdn-cgi/handler/scheduled?cron=*+*+*+*+*`).catch(() => {});
+  }, 60_000);
+  cron.unref();
+
+  let stopped = false;
+  return {
+    url,
+    port,
+    persistDir,
+    secrets,
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      clearInterval(cron);
+      const exited = new Promise((r) => worker.once("exit", r));
+      worker.kill("SIGTERM");
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+      if (worker.exitCode === null) worker.kill("SIGKILL");
+      await sfu.close();
+    },
+  };
+}

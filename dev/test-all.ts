@@ -1,0 +1,33 @@
+// `npm test`: unit tests, worker tests in workerd, a web build, then browser tests in Chromium — with progress,
+// stopping at the first failing stage.
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { buildWeb, ROOT } from "./stack.ts";
+
+const bin = (name: string) => join(ROOT, "node_modules/.bin", name);
+const env = { ...process.env, WRANGLER_SEND_METRICS: "false", PATH: `${join(ROOT, "node_modules/.bin")}:${process.env.PATH}` };
+
+function stage(name: string, command: string, args: string[]): void {
+  const started = Date.now();
+  console.log(`\n▶ ${name}`);
+  const result = spawnSync(command, args, { cwd: ROOT, env, stdio: "inherit" });
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  if (result.status !== 0) {
+    console.error(`✗ ${name} failed after ${seconds}s`);
+    process.exit(result.status ?? 1);
+  }
+  console.log(`✓ ${name} (${seconds}s)`);
+}
+
+const only = process.argv[2];
+const all = !only;
+if (all || only === "unit") stage("unit tests", bin("vitest"), ["run", "--config", "test/unit/vitest.config.ts"]);
+if (all || only === "worker") stage("worker tests (workerd)", bin("vitest"), ["run", "--config", "test/worker/vitest.config.ts"]);
+if (all || only === "e2e") {
+  const started = Date.now();
+  console.log("\n▶ web build");
+  await buildWeb((line) => console.log(line));
+  console.log(`✓ web build (${((Date.now() - started) / 1000).toFixed(1)}s)`);
+  stage("browser tests (Chromium)", process.execPath, ["--test", "--test-concurrency=1", "--test-reporter=spec", "test/e2e/"]);
+}
+console.log("\nAll tests passed.");

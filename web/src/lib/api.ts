@@ -1,0 +1,58 @@
+// The one typed HTTP client of the web app: JSON in and out, errors in the contract's shape as ApiFailure.
+import type { ApiErrorBody } from "$protocol/api.ts";
+
+export class ApiFailure extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly fields: string[];
+  constructor(status: number, code: string, message: string, fields: string[] = []) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.fields = fields;
+  }
+}
+
+async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(`/api${path}`, {
+      method,
+      credentials: "same-origin",
+      headers: body === undefined ? {} : { "Content-Type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiFailure(0, "network_error", "Could not reach Spaces. Check your connection and try again.");
+  }
+  const text = await response.text();
+  let json: unknown = null;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    json = null;
+  }
+  if (!response.ok) {
+    const error = (json as ApiErrorBody | null)?.error;
+    throw new ApiFailure(
+      response.status,
+      error?.code ?? "http_error",
+      error?.message ?? `The server answered ${response.status}.`,
+      error?.fields ?? [],
+    );
+  }
+  return json as T;
+}
+
+export const api = {
+  get: <T>(path: string) => request<T>("GET", path),
+  post: <T>(path: string, body?: unknown) => request<T>("POST", path, body ?? {}),
+  patch: <T>(path: string, body: unknown) => request<T>("PATCH", path, body),
+  delete: <T>(path: string) => request<T>("DELETE", path),
+};
+
+/** A message for people from any thrown value. */
+export function errorMessage(error: unknown): string {
+  if (error instanceof ApiFailure) return error.message;
+  return "Something went wrong. Please try again.";
+}

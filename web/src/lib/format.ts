@@ -1,0 +1,21 @@
+// Display helpers: money, times in the viewer's own time zone, initials for avatars.
+export function formatPrice(cents: number, currency = "usd"): string {
+  return new Intl.NumberFormat(undefined, { style: "currency", currency: currency.toUpperCase() }).format(cents / 100);
+}
+
+export function formatWhen(iso: string | null): string {
+  if (!iso) return "";
+  return new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" }).format(new Date(iso));
+}
+
+export function initials(name: string): string {
+  const parts = name.trim().split(/\s+/).filter(Boolean);
+  return ((parts[0]?.[0] ?? "?") + (parts[1]?.[0] ?? "")).toUpperCase();
+}
+
+/** A stable hue per handle, so an avatar keeps its colour everywhere. */
+export function avatarHue(handle: string): number {
+  let hash = 0;
+  for (const char of handle) hash = (hash * 31 + char.charCodeAt(0)) % 360;
+  return hash;
+}

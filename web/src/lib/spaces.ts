@@ -1,0 +1,22 @@
+// Spaces over HTTP: create, list/search, read one.
+import type { SpaceView, SpeakPolicy } from "$protocol/api.ts";
+import { api } from "./api.ts";
+
+export type NewSpaceInput = {
+  title: string;
+  scheduledFor?: string;
+  speakPolicy?: SpeakPolicy;
+  topics?: string[];
+  ticket?: { priceCents: number; currency: "usd"; capacity: number };
+};
+
+export const createSpace = async (input: NewSpaceInput) => (await api.post<{ space: SpaceView }>("/spaces", input)).space;
+
+export const getSpace = async (id: string) => (await api.get<{ space: SpaceView }>(`/spaces/${encodeURIComponent(id)}`)).space;
+
+export async function listSpaces(filter: { state?: "live" | "scheduled"; q?: string; topic?: string } = {}) {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(filter)) if (value) params.set(key, value);
+  const query = params.toString();
+  return (await api.get<{ spaces: SpaceView[] }>(`/spaces${query ? `?${query}` : ""}`)).spaces;
+}

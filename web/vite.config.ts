@@ -1,0 +1,18 @@
+// Vite + SvelteKit config: a static SPA (adapter-static, index.html fallback) served by the Worker's [assets];
+// the dev server proxies /api to the local Worker.
+import adapter from "@sveltejs/adapter-static";
+import { sveltekit } from "@sveltejs/kit/vite";
+import { defineConfig } from "vite";
+
+export default defineConfig({
+  plugins: [
+    sveltekit({
+      adapter: adapter({ pages: "build", assets: "build", fallback: "index.html", strict: false }),
+      alias: { $lib: "src/lib", $protocol: "../worker/protocol" },
+    }),
+  ],
+  server: {
+    fs: { allow: [".."] },
+    proxy: { "/api": { target: "http://127.0.0.1:8787", ws: true } },
+  },
+});

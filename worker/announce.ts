@@ -1,0 +1,35 @@
+// Telling people about a Space: "X is live" for followers, reminders, cancellations. Called by routes and the cron.
+import { writeCancelNotices, writeDueNotices, writeLiveNotices } from "./db/space-notices.ts";
+
+/** How far back the cron looks for started Spaces whose live announcement may have been lost. */
+export const LIVE_ANNOUNCE_WINDOW_MS = 10 * 60 * 1000;
+
+/** The host started `spaceId`: call from the start route (in ctx.waitUntil); the cron repeats it safely. */
+export async function announceSpaceLive(env: Env, spaceId: string, now = Date.now()): Promise<void> {
+  const sent = await writeLiveNotices(env.DB, spaceId, now);
+  console.log(
+    JSON.stringify({ event: "space_live_announced", spaceId, liveNotices: sent.liveNotices, reminders: sent.reminders.length }),
+  );
+}
+
+/** Every-minute sweep: due reminders exactly once, plus the live-announcement safety net. */
+export async function sendDueNotices(env: Env, now: number): Promise<{ liveNotices: number; reminders: number }> {
+  const sent = await writeDueNotices(env.DB, now, LIVE_ANNOUNCE_WINDOW_MS);
+  if (sent.liveNotices > 0 || sent.reminders.length > 0) {
+    console.log(
+      JSON.stringify({
+        event: "due_notices_sent",
+        liveNotices: sent.liveNotices,
+        reminders: sent.reminders.length,
+        spaces: [...new Set(sent.reminders.map((r) => r.spaceId))].length,
+      }),
+    );
+  }
+  return { liveNotices: sent.liveNotices, reminders: sent.reminders.length };
+}
+
+/** The Space is now cancelled: reminder holders hear so. */
+export async function announceCancelled(env: Env, spaceId: string, now = Date.now()): Promise<void> {
+  const notified = await writeCancelNotices(env.DB, spaceId, now);
+  console.log(JSON.stringify({ event: "space_cancel_announced", spaceId, notified }));
+}

@@ -1,0 +1,114 @@
+// Notices about a Space's life (live, reminder due, cancelled), each written exactly once by guarded SQL in one D1 batch.
+// A batch is one transaction, so the notification insert and the `sent_at` guard can never be split by a crash or a race.
+
+/** Live, or scheduled time reached while still scheduled; `?1` is now (ms). */
+const DUE_SPACE = `(s.state = 'live' OR (s.state = 'scheduled' AND s.scheduled_for <= ?1))`;
+const NEW_ID = `lower(hex(randomblob(16)))`;
+
+/** Notifications for unsent reminders of due Spaces. Runs before the guard below in the same transaction. */
+function reminderInserts(db: D1Database, now: number, spaceId: string | null): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO notifications (id, user_id, kind, space_id, text, dedupe_key)
+       SELECT ${NEW_ID}, r.user_id, 'space_reminder', s.id,
+         CASE WHEN s.state = 'live' THEN u.display_name || ' is live now: ' || s.title
+              ELSE s.title || ' by ' || u.display_name || ' is due to start now' END,
+         'reminder:' || s.id || ':' || r.user_id
+       FROM reminders r JOIN spaces s ON s.id = r.space_id JOIN users u ON u.id = s.host_id
+       WHERE r.sent_at IS NULL AND ${DUE_SPACE} AND (?2 IS NULL OR s.id = ?2)
+       ON CONFLICT (dedupe_key) DO NOTHING`,
+    )
+    .bind(now, spaceId);
+}
+
+/** The guard: marks exactly the reminders notified above; RETURNING tells the caller who was reminded. */
+function reminderGuard(db: D1Database, now: number, spaceId: string | null): D1PreparedStatement {
+  return db
+    .prepare(
+      `UPDATE reminders SET sent_at = ?1
+       WHERE sent_at IS NULL AND space_id IN (
+         SELECT s.id FROM spaces s WHERE ${DUE_SPACE} AND (?2 IS NULL OR s.id = ?2))
+       RETURNING space_id, user_id`,
+    )
+    .bind(now, spaceId);
+}
+
+/**
+ * "X is live" for the host's followers, for live Spaces started since `since`. People holding an unsent reminder
+ * are skipped: their reminder (sent in the same batch) already says the Space is live.
+ */
+function liveInserts(db: D1Database, since: number, spaceId: string | null): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO notifications (id, user_id, kind, space_id, text, dedupe_key)
+       SELECT ${NEW_ID}, f.follower_id, 'space_live', s.id,
+         u.display_name || ' is live: ' || s.title,
+         'live:' || s.id || ':' || f.follower_id
+       FROM spaces s JOIN users u ON u.id = s.host_id JOIN follows f ON f.followee_id = s.host_id
+       WHERE s.state = 'live' AND coalesce(s.started_at, 0) >= ?1 AND (?2 IS NULL OR s.id = ?2)
+         AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.space_id = s.id AND r.user_id = f.follower_id AND r.sent_at IS NULL)
+       ON CONFLICT (dedupe_key) DO NOTHING`,
+    )
+    .bind(since, spaceId);
+}
+
+export type NoticeResult = { liveNotices: number; reminders: { spaceId: string; userId: string }[] };
+
+function result(live: D1Result, guard: D1Result): NoticeResult {
+  const sent = (guard.results ?? []) as { space_id: string; user_id: string }[];
+  return {
+    liveNotices: live.meta.changes ?? 0,
+    reminders: sent.map((r) => ({ spaceId: r.space_id, userId: r.user_id })),
+  };
+}
+
+/** The host just started `spaceId`: followers hear it is live, reminder holders get their reminder now. */
+export async function writeLiveNotices(db: D1Database, spaceId: string, now: number): Promise<NoticeResult> {
+  const [live, , guard] = await db.batch([
+    liveInserts(db, 0, spaceId),
+    reminderInserts(db, now, spaceId),
+    reminderGuard(db, now, spaceId),
+  ]);
+  return result(live!, guard!);
+}
+
+/**
+ * The cron's sweep: every due reminder, and live notices for Spaces started in the last `liveWindowMs`
+ * (a safety net for a start whose immediate announcement was lost). Overlapping sweeps are safe: whichever
+ * transaction runs second finds nothing unsent, and live notices are deduplicated by key.
+ */
+export async function writeDueNotices(db: D1Database, now: number, liveWindowMs: number): Promise<NoticeResult> {
+  const [live, , guard] = await db.batch([
+    liveInserts(db, now - liveWindowMs, null),
+    reminderInserts(db, now, null),
+    reminderGuard(db, now, null),
+  ]);
+  return result(live!, guard!);
+}
+
+/**
+ * Everyone who asked for a reminder hears the Space was cancelled (even if the reminder already went out),
+ * and unsent reminders are closed so nothing fires later. Only applies once the Space's state is cancelled.
+ */
+export async function writeCancelNotices(db: D1Database, spaceId: string, now: number): Promise<number> {
+  const [inserted] = await db.batch([
+    db
+      .prepare(
+        `INSERT INTO notifications (id, user_id, kind, space_id, text, dedupe_key)
+         SELECT ${NEW_ID}, r.user_id, 'space_cancelled', s.id,
+           u.display_name || ' cancelled ' || s.title,
+           'cancelled:' || s.id || ':' || r.user_id
+         FROM reminders r JOIN spaces s ON s.id = r.space_id JOIN users u ON u.id = s.host_id
+         WHERE s.id = ?1 AND s.state = 'cancelled'
+         ON CONFLICT (dedupe_key) DO NOTHING`,
+      )
+      .bind(spaceId),
+    db
+      .prepare(
+        `UPDATE reminders SET sent_at = ?2 WHERE space_id = ?1 AND sent_at IS NULL
+         AND EXISTS (SELECT 1 FROM spaces WHERE id = ?1 AND state = 'cancelled')`,
+      )
+      .bind(spaceId, now),
+  ]);
+  return inserted!.meta.changes ?? 0;
+}

@@ -1,0 +1,103 @@
+// A host's changes to a planned Space (PATCH, cancel) and a listener's reminder (POST/DELETE /spaces/:id/reminder).
+import { Hono } from "hono";
+import { z } from "zod";
+import { announceCancelled } from "../announce.ts";
+import { addReminder, removeReminder } from "../db/reminders.ts";
+import { cancelSpaceIfIn, getSpace, getSpaceView, updateScheduledSpace } from "../db/spaces.ts";
+import type { Space, SpaceState } from "../db/schema.ts";
+import { db, requireUserId, type AppContext, type AppEnv } from "./context.ts";
+import { ApiError, notFound } from "./errors.ts";
+import { scheduledTime, topicSchema } from "./spaces.ts";
+import { jsonBody, param } from "./validate.ts";
+
+const editSchema = z
+  .object({
+    title: z.string().trim().min(1, "required").max(100, "at most 100 characters").optional(),
+    scheduledFor: z.iso.datetime({ offset: true, message: "an ISO 8601 date-time" }).optional(),
+    topics: z.array(topicSchema).max(3, "at most 3 topics").optional(),
+  })
+  .refine((b) => b.title !== undefined || b.scheduledFor !== undefined || b.topics !== undefined, {
+    message: "give at least one of title, scheduledFor, topics",
+  });
+
+const CANCELLABLE: SpaceState[] = ["draft", "scheduled", "live"];
+
+/** Why a Space in this state cannot take a reminder, in words for the person asking. */
+function notScheduledMessage(state: SpaceState): string {
+  switch (state) {
+    case "live":
+      return "This Space is already live: join it now instead.";
+    case "draft":
+      return "This Space has no scheduled time to remind you of.";
+    case "ended":
+      return "This Space has already ended.";
+    case "cancelled":
+      return "This Space was cancelled.";
+    case "scheduled":
+      return "This Space is scheduled.";
+    default: {
+      const unknown: never = state;
+      return `This Space is ${String(unknown)}.`;
+    }
+  }
+}
+
+async function spaceFromParam(c: AppContext): Promise<Space> {
+  const space = await getSpace(db(c.env), param(c, "id"));
+  if (!space) throw notFound("That Space");
+  return space;
+}
+
+function requireHost(space: Space, userId: string): void {
+  if (space.hostId !== userId) throw new ApiError(403, "not_host", "Only the host of this Space can change it.");
+}
+
+export const schedulingRoutes = new Hono<AppEnv>()
+  .patch("/spaces/:id", jsonBody(editSchema), async (c) => {
+    const userId = requireUserId(c);
+    const space = await spaceFromParam(c);
+    requireHost(space, userId);
+    if (space.state !== "scheduled") {
+      throw new ApiError(409, "not_scheduled", "Only a scheduled Space can be edited; this one is " + space.state + ".");
+    }
+    const body = c.req.valid("json");
+    const scheduledFor = body.scheduledFor === undefined ? undefined : scheduledTime(body.scheduledFor, Date.now());
+    const changed = await updateScheduledSpace(db(c.env), space.id, {
+      title: body.title,
+      scheduledFor,
+      topics: body.topics === undefined ? undefined : [...new Set(body.topics)],
+    });
+    if (!changed) throw new ApiError(409, "not_scheduled", "This Space stopped being scheduled while you edited it.");
+    console.log(JSON.stringify({ event: "space_edited", spaceId: space.id, fields: Object.keys(body) }));
+    return c.json({ space: await getSpaceView(db(c.env), space.id) });
+  })
+  .post("/spaces/:id/cancel", async (c) => {
+    const userId = requireUserId(c);
+    const space = await spaceFromParam(c);
+    requireHost(space, userId);
+    if (!CANCELLABLE.includes(space.state)) {
+      throw new ApiError(409, "not_cancellable", `This Space has already ${space.state === "ended" ? "ended" : "been cancelled"}.`);
+    }
+    // Compare-and-set on the state we read: a start or end racing this cancel makes one of them lose cleanly.
+    if (!(await cancelSpaceIfIn(db(c.env), space.id, space.state, Date.now()))) {
+      throw new ApiError(409, "state_changed", "This Space changed state just now; reload and try again.");
+    }
+    console.log(JSON.stringify({ event: "space_cancelled", spaceId: space.id, from: space.state }));
+    await announceCancelled(c.env, space.id);
+    return c.json({ space: await getSpaceView(db(c.env), space.id) });
+  })
+  .post("/spaces/:id/reminder", async (c) => {
+    const userId = requireUserId(c);
+    const space = await spaceFromParam(c);
+    if (space.state !== "scheduled" || !(await addReminder(db(c.env), space.id, userId))) {
+      const current = (await getSpace(db(c.env), space.id))?.state ?? space.state;
+      throw new ApiError(409, "not_scheduled", notScheduledMessage(current));
+    }
+    return c.json({ reminded: true });
+  })
+  .delete("/spaces/:id/reminder", async (c) => {
+    const userId = requireUserId(c);
+    const space = await spaceFromParam(c);
+    await removeReminder(db(c.env), space.id, userId);
+    return c.json({ reminded: false });
+  });

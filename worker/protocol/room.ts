@@ -1,0 +1,148 @@
+// Wire frames of the live room WebSocket, both directions; shared by the SpaceRoom DO and the web app (no worker imports).
+import type { SpeakPolicy } from "./api.ts";
+
+export type Role = "host" | "cohost" | "speaker" | "listener";
+/** Roles a `set_role` frame may assign; there is only ever the one host. */
+export type AssignableRole = Exclude<Role, "host">;
+
+export const MAX_COHOSTS = 2;
+export const MAX_SPEAKERS = 10;
+export const MAX_PIN_URL_LENGTH = 2048;
+export const REACTIONS_PER_SECOND = 5;
+
+export const REACTION_EMOJI = ["👏", "😂", "💯", "❤️", "🔥", "🙏", "👋", "✊", "🤔", "✨"] as const;
+export type ReactionEmoji = (typeof REACTION_EMOJI)[number];
+
+/** A published audio track in the SFU (filled in by the audio side through the DO's setTrack RPC). */
+export type TrackRef = { sessionId: string; trackName: string };
+
+/** Who muted a speaker: a host/co-host mute can only be lifted by the speaker themselves. */
+export type MutedBy = "self" | "moderator";
+
+/** Someone on the stage (host, co-hosts, speakers); listeners are only counted. */
+export type Participant = {
+  userId: string;
+  handle: string;
+  displayName: string;
+  role: Exclude<Role, "listener">;
+  muted: boolean;
+  mutedBy: MutedBy | null;
+  /** False while they are away within the reconnect grace period. */
+  connected: boolean;
+  track: TrackRef | null;
+};
+
+/** One raised hand; host and co-hosts see the queue oldest first. */
+export type HandEntry = { userId: string; handle: string; displayName: string; raisedAt: number };
+
+/** The receiving person's own standing in the room. */
+export type YouState = {
+  userId: string;
+  role: Role;
+  muted: boolean;
+  mutedBy: MutedBy | null;
+  handRaised: boolean;
+  invited: boolean;
+};
+
+export type RoomSpace = { id: string; title: string; hostId: string; startedAt: number; speakPolicy: SpeakPolicy };
+
+// ---- client → room ----
+
+export type ClientMessage =
+  | { type: "react"; emoji: ReactionEmoji }
+  | { type: "raise_hand" }
+  /** Lowers your own hand; host/co-hosts may pass someone else's userId to dismiss it. */
+  | { type: "lower_hand"; userId?: string }
+  | { type: "invite"; userId: string }
+  | { type: "accept_invite" }
+  | { type: "decline_invite" }
+  | { type: "approve"; userId: string }
+  | { type: "set_role"; userId: string; role: AssignableRole }
+  | { type: "mute"; userId: string }
+  | { type: "unmute" }
+  | { type: "mute_all" }
+  | { type: "remove"; userId: string; block?: boolean }
+  | { type: "pin"; url: string }
+  | { type: "unpin" }
+  | { type: "set_speak_policy"; policy: SpeakPolicy }
+  | { type: "end" }
+  | { type: "ping" };
+
+export type ClientMessageType = ClientMessage["type"];
+
+// ---- room → client ----
+
+export type SnapshotMessage = {
+  type: "snapshot";
+  space: RoomSpace;
+  you: YouState;
+  /** Host first, then co-hosts, then speakers in the order they came on stage. */
+  participants: Participant[];
+  /** The hand queue, oldest first: filled for host and co-hosts, empty for everyone else. */
+  hands: HandEntry[];
+  pin: string | null;
+  listenerCount: number;
+};
+
+/** A change; every field is optional and absent fields did not change. */
+export type UpdateMessage = {
+  type: "update";
+  /** Stage entries added or changed (upsert by userId). */
+  participants?: Participant[];
+  /** userIds that left the stage. */
+  gone?: string[];
+  /** Hands raised (append in this order); only host and co-hosts get these. */
+  handsAdded?: HandEntry[];
+  /** Hands lowered, approved or dismissed; only host and co-hosts get these. */
+  handsRemoved?: string[];
+  you?: YouState;
+  pin?: string | null;
+  speakPolicy?: SpeakPolicy;
+  listenerCount?: number;
+};
+
+export type ReactionSender = { userId: string; handle: string; emoji: ReactionEmoji };
+
+/** Reactions coalesced over a short window: counts by emoji and a few recent senders. */
+export type ReactionsMessage = {
+  type: "reactions";
+  counts: Partial<Record<ReactionEmoji, number>>;
+  recent: ReactionSender[];
+};
+
+export type RoomErrorCode =
+  | "bad_frame"
+  | "too_large"
+  | "unknown_type"
+  | "invalid_emoji"
+  | "invalid_url"
+  | "invalid_role"
+  | "invalid_policy"
+  | "forbidden"
+  | "not_found"
+  | "not_invited"
+  | "not_on_stage"
+  | "speakers_full"
+  | "cohosts_full"
+  | "rate_limited"
+  | "space_ended";
+
+export type ErrorMessage = { type: "error"; code: RoomErrorCode; message: string; frame?: string };
+
+export type ServerMessage =
+  | SnapshotMessage
+  | UpdateMessage
+  | ReactionsMessage
+  | ErrorMessage
+  | { type: "removed"; blocked: boolean }
+  | { type: "ended"; reason: EndReason }
+  | { type: "pong" };
+
+export type ServerMessageType = ServerMessage["type"];
+
+export type EndReason = "host_ended" | "host_left";
+
+/** Close codes the room uses when it closes a socket itself. */
+export const CLOSE_REMOVED = 4003;
+export const CLOSE_ENDED = 4000;

@@ -1,0 +1,95 @@
+// The room's compound changes (role change, hand lowering, dropping someone, ending), each emitting its own deltas.
+import type { EndReason, Role } from "../protocol/room.ts";
+import {
+  isManager,
+  isOnStage,
+  participantOf,
+  snapshotFor,
+  youOf,
+  type Effects,
+  type Person,
+  type RoomState,
+} from "./room-model.ts";
+
+export function lowerHand(state: RoomState, person: Person, out: Effects): void {
+  if (person.handRaisedAt === null) return;
+  person.handRaisedAt = null;
+  const at = state.hands.indexOf(person.userId);
+  if (at >= 0) state.hands.splice(at, 1);
+  out.managers({ type: "update", handsRemoved: [person.userId] });
+  out.send(person.userId, { type: "update", you: youOf(person) });
+  out.touch(person.userId);
+}
+
+export function raiseHand(state: RoomState, person: Person, now: number, out: Effects): void {
+  if (person.handRaisedAt !== null) return;
+  person.handRaisedAt = now;
+  state.hands.push(person.userId);
+  out.managers({
+    type: "update",
+    handsAdded: [{ userId: person.userId, handle: person.handle, displayName: person.displayName, raisedAt: now }],
+  });
+  out.send(person.userId, { type: "update", you: youOf(person) });
+  out.touch(person.userId);
+}
+
+/** Moves someone to a role; the caller has checked permission and limits. */
+export function setRole(state: RoomState, person: Person, role: Role, out: Effects): void {
+  const before = person.role;
+  if (before === role) return;
+  const wasManager = isManager(person);
+  person.role = role;
+  person.invited = false;
+  if (before === "listener") {
+    state.stage.push(person.userId);
+    // New speakers come on stage muted so nobody is live before they choose to be.
+    person.muted = true;
+    person.mutedBy = "self";
+  }
+  if (role === "listener") {
+    const at = state.stage.indexOf(person.userId);
+    if (at >= 0) state.stage.splice(at, 1);
+    person.muted = false;
+    person.mutedBy = null;
+    person.track = null;
+    out.broadcast({ type: "update", gone: [person.userId] });
+  } else {
+    out.broadcast({ type: "update", participants: [participantOf(person)] });
+  }
+  if (person.handRaisedAt !== null) lowerHand(state, person, out);
+  // Gaining or losing the manager view changes what the client must hold (the hand queue): resend it whole.
+  if (wasManager !== isManager(person)) out.send(person.userId, snapshotFor(state, person));
+  else out.send(person.userId, { type: "update", you: youOf(person) });
+  out.touch(person.userId);
+}
+
+/** Takes someone out of the room's memory: off the stage, out of the queue, forgotten. */
+export function dropPerson(state: RoomState, person: Person, out: Effects): void {
+  if (isOnStage(person)) {
+    const at = state.stage.indexOf(person.userId);
+    if (at >= 0) state.stage.splice(at, 1);
+    out.broadcast({ type: "update", gone: [person.userId] });
+  }
+  if (person.handRaisedAt !== null) {
+    const at = state.hands.indexOf(person.userId);
+    if (at >= 0) state.hands.splice(at, 1);
+    out.managers({ type: "update", handsRemoved: [person.userId] });
+  }
+  if (person.connections.size > 0) {
+    person.connections.clear();
+    state.listenerCount -= 1;
+    out.push({ kind: "count" });
+  }
+  if (state.away.delete(person.userId)) out.push({ kind: "schedule" });
+  state.people.delete(person.userId);
+  out.touch(person.userId);
+}
+
+export function endRoom(state: RoomState, reason: EndReason, now: number, out: Effects): void {
+  if (state.phase === "ended") return;
+  state.phase = "ended";
+  state.endedAt = now;
+  state.away.clear();
+  out.touchMeta();
+  out.push({ kind: "ended", reason });
+}

@@ -1,0 +1,207 @@
+// The room's in-memory model (people, stage, hands, pin) with the views sent on the wire and the effect list a transition fills.
+import type { SpeakPolicy } from "../protocol/api.ts";
+import type {
+  EndReason,
+  HandEntry,
+  MutedBy,
+  Participant,
+  ReactionSender,
+  Role,
+  RoomSpace,
+  ServerMessage,
+  SnapshotMessage,
+  TrackRef,
+  UpdateMessage,
+  YouState,
+} from "../protocol/room.ts";
+
+/** What the Worker vouches for (from a verified join token). */
+export type Identity = { userId: string; handle: string; displayName: string; hostFollows: boolean };
+
+export type Person = Identity & {
+  role: Role;
+  muted: boolean;
+  mutedBy: MutedBy | null;
+  handRaisedAt: number | null;
+  invited: boolean;
+  track: TrackRef | null;
+  /** Open socket ids; a set so a late or repeated close of one socket is harmless. */
+  connections: Set<string>;
+  /** When their last socket closed, while they are within the reconnect grace period. */
+  leftAt: number | null;
+  /** Reaction rate window (memory only). */
+  reactWindowStart: number;
+  reactCount: number;
+  reactRejected: boolean;
+  rateNotified: boolean;
+};
+
+export type RoomState = {
+  space: RoomSpace;
+  phase: "live" | "ended";
+  endedAt: number | null;
+  pin: string | null;
+  /** Everyone connected, plus stage members, hand raisers and invitees within their grace period. */
+  people: Map<string, Person>;
+  /** userIds of host, co-hosts and speakers, in the order they came on stage. */
+  stage: string[];
+  /** userIds with a raised hand, oldest first. */
+  hands: string[];
+  /** userIds with leftAt set (their deadlines drive the alarm). */
+  away: Set<string>;
+  blocked: Set<string>;
+  /** Distinct people with at least one open socket, whatever their role. */
+  listenerCount: number;
+  peakListeners: number;
+};
+
+export type Effect =
+  | { kind: "reply"; message: ServerMessage }
+  | { kind: "send"; userId: string; message: ServerMessage }
+  | { kind: "broadcast"; message: ServerMessage }
+  | { kind: "managers"; message: ServerMessage }
+  | { kind: "remove"; userId: string; blocked: boolean }
+  | { kind: "react"; sender: ReactionSender }
+  | { kind: "count" }
+  | { kind: "persist"; userIds: string[]; meta: boolean }
+  | { kind: "schedule" }
+  | { kind: "speak_policy"; policy: SpeakPolicy }
+  | { kind: "ended"; reason: EndReason };
+
+export const RECONNECT_GRACE_MS = 30_000;
+export const HOST_ABSENCE_MS = 5 * 60_000;
+
+export function newPerson(identity: Identity, role: Role): Person {
+  return {
+    ...identity,
+    role,
+    muted: false,
+    mutedBy: null,
+    handRaisedAt: null,
+    invited: false,
+    track: null,
+    connections: new Set(),
+    leftAt: null,
+    reactWindowStart: 0,
+    reactCount: 0,
+    reactRejected: false,
+    rateNotified: false,
+  };
+}
+
+/** A fresh live room; the host is on stage but away until their first socket opens. */
+export function createRoom(space: RoomSpace, host: Identity): RoomState {
+  const hostPerson = newPerson(host, "host");
+  hostPerson.leftAt = space.startedAt;
+  return {
+    space,
+    phase: "live",
+    endedAt: null,
+    pin: null,
+    people: new Map([[host.userId, hostPerson]]),
+    stage: [host.userId],
+    hands: [],
+    away: new Set([host.userId]),
+    blocked: new Set(),
+    listenerCount: 0,
+    peakListeners: 0,
+  };
+}
+
+export const isManager = (person: Person) => person.role === "host" || person.role === "cohost";
+export const isOnStage = (person: Person) => person.role !== "listener";
+/** Whether the room must remember this person when they are not connected. */
+export const isNotable = (person: Person) => person.role !== "listener" || person.handRaisedAt !== null || person.invited;
+
+export function countRole(state: RoomState, role: Role): number {
+  let n = 0;
+  for (const id of state.stage) if (state.people.get(id)?.role === role) n++;
+  return n;
+}
+
+export function participantOf(person: Person): Participant {
+  return {
+    userId: person.userId,
+    handle: person.handle,
+    displayName: person.displayName,
+    role: person.role as Participant["role"],
+    muted: person.muted,
+    mutedBy: person.mutedBy,
+    connected: person.connections.size > 0,
+    track: person.track,
+  };
+}
+
+export function youOf(person: Person): YouState {
+  return {
+    userId: person.userId,
+    role: person.role,
+    muted: person.muted,
+    mutedBy: person.mutedBy,
+    handRaised: person.handRaisedAt !== null,
+    invited: person.invited,
+  };
+}
+
+export const handEntryOf = (person: Person): HandEntry => ({
+  userId: person.userId,
+  handle: person.handle,
+  displayName: person.displayName,
+  raisedAt: person.handRaisedAt ?? 0,
+});
+
+const ROLE_RANK: Record<Role, number> = { host: 0, cohost: 1, speaker: 2, listener: 3 };
+
+export function stageParticipants(state: RoomState): Participant[] {
+  const people = state.stage.map((id) => state.people.get(id)).filter((p): p is Person => p !== undefined);
+  return people.sort((a, b) => ROLE_RANK[a.role] - ROLE_RANK[b.role]).map(participantOf);
+}
+
+export function snapshotFor(state: RoomState, person: Person): SnapshotMessage {
+  return {
+    type: "snapshot",
+    space: { ...state.space },
+    you: youOf(person),
+    participants: stageParticipants(state),
+    hands: isManager(person)
+      ? state.hands.map((id) => state.people.get(id)).filter((p): p is Person => p !== undefined).map(handEntryOf)
+      : [],
+    pin: state.pin,
+    listenerCount: state.listenerCount,
+  };
+}
+
+/** Collects a transition's effects; persistence of touched people is folded into one effect at the end. */
+export class Effects {
+  readonly list: Effect[] = [];
+  private touched = new Set<string>();
+  private metaTouched = false;
+
+  reply(message: ServerMessage) {
+    this.list.push({ kind: "reply", message });
+  }
+  send(userId: string, message: ServerMessage) {
+    this.list.push({ kind: "send", userId, message });
+  }
+  broadcast(message: UpdateMessage) {
+    this.list.push({ kind: "broadcast", message });
+  }
+  managers(message: UpdateMessage) {
+    this.list.push({ kind: "managers", message });
+  }
+  push(effect: Effect) {
+    this.list.push(effect);
+  }
+  touch(userId: string) {
+    this.touched.add(userId);
+  }
+  touchMeta() {
+    this.metaTouched = true;
+  }
+  finish(): Effect[] {
+    if (this.touched.size > 0 || this.metaTouched) {
+      this.list.push({ kind: "persist", userIds: [...this.touched], meta: this.metaTouched });
+    }
+    return this.list;
+  }
+}

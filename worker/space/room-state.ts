@@ -1,0 +1,147 @@
+// The room as a pure state machine: transition(state, event, now) → { state, effects }. No I/O; the DO applies effects.
+// The state is updated in place (a copy per event would be O(listeners)); a refused event leaves it untouched.
+import type { ClientMessage, EndReason, TrackRef } from "../protocol/room.ts";
+import { roomError } from "../protocol/room-parse.ts";
+import { applyFrame } from "./room-actions.ts";
+import { dropPerson, endRoom } from "./room-changes.ts";
+import {
+  Effects,
+  HOST_ABSENCE_MS,
+  isNotable,
+  isOnStage,
+  newPerson,
+  participantOf,
+  RECONNECT_GRACE_MS,
+  snapshotFor,
+  type Effect,
+  type Identity,
+  type RoomState,
+} from "./room-model.ts";
+
+export type RoomEvent =
+  | { kind: "connect"; identity: Identity; connectionId: string }
+  | { kind: "disconnect"; userId: string; connectionId: string }
+  | { kind: "frame"; userId: string; message: ClientMessage }
+  /** Time passed (the alarm): reconnect grace and host absence deadlines. */
+  | { kind: "tick" }
+  | { kind: "end"; reason: EndReason }
+  | { kind: "set_track"; userId: string; track: TrackRef | null };
+
+export type Transition = { state: RoomState; effects: Effect[] };
+
+function connect(state: RoomState, identity: Identity, connectionId: string, out: Effects): void {
+  if (state.phase === "ended") return out.reply(roomError("space_ended", "This Space has ended."));
+  if (state.blocked.has(identity.userId)) return out.reply(roomError("forbidden", "The host has blocked you."));
+  let person = state.people.get(identity.userId);
+  if (!person) {
+    person = newPerson(identity, identity.userId === state.space.hostId ? "host" : "listener");
+    state.people.set(identity.userId, person);
+  } else {
+    person.handle = identity.handle;
+    person.displayName = identity.displayName;
+    person.hostFollows = identity.hostFollows;
+  }
+  const firstSocket = person.connections.size === 0;
+  person.connections.add(connectionId);
+  if (firstSocket) {
+    state.listenerCount += 1;
+    state.peakListeners = Math.max(state.peakListeners, state.listenerCount);
+    out.push({ kind: "count" });
+    if (person.leftAt !== null) {
+      person.leftAt = null;
+      state.away.delete(person.userId);
+      out.push({ kind: "schedule" });
+      out.touch(person.userId);
+    }
+    if (isOnStage(person)) out.broadcast({ type: "update", participants: [participantOf(person)] });
+  }
+  out.reply(snapshotFor(state, person));
+}
+
+function disconnect(state: RoomState, userId: string, connectionId: string, now: number, out: Effects): void {
+  const person = state.people.get(userId);
+  if (!person || !person.connections.delete(connectionId) || person.connections.size > 0) return;
+  state.listenerCount -= 1;
+  out.push({ kind: "count" });
+  if (state.phase === "ended") return;
+  if (!isNotable(person)) {
+    state.people.delete(userId);
+    return;
+  }
+  person.leftAt = now;
+  state.away.add(userId);
+  out.push({ kind: "schedule" });
+  out.touch(userId);
+  if (isOnStage(person)) out.broadcast({ type: "update", participants: [participantOf(person)] });
+}
+
+function tick(state: RoomState, now: number, out: Effects): void {
+  if (state.phase === "ended") return;
+  for (const userId of [...state.away]) {
+    const person = state.people.get(userId);
+    if (!person || person.leftAt === null) {
+      state.away.delete(userId);
+      continue;
+    }
+    if (person.role === "host") {
+      if (now - person.leftAt >= HOST_ABSENCE_MS) return endRoom(state, "host_left", now, out);
+    } else if (now - person.leftAt >= RECONNECT_GRACE_MS) {
+      dropPerson(state, person, out);
+    }
+  }
+}
+
+function setTrack(state: RoomState, userId: string, track: TrackRef | null, out: Effects): void {
+  const person = state.people.get(userId);
+  if (!person || state.phase === "ended") return out.reply(roomError("not_found", "That person is not in this Space."));
+  if (track !== null && !isOnStage(person)) return out.reply(roomError("forbidden", "Only speakers may publish audio."));
+  person.track = track;
+  out.touch(userId);
+  if (isOnStage(person)) out.broadcast({ type: "update", participants: [participantOf(person)] });
+}
+
+/** When the next deadline falls (reconnect grace or host absence), or null when nothing is waiting. */
+export function nextDeadline(state: RoomState): number | null {
+  if (state.phase === "ended") return null;
+  let next: number | null = null;
+  for (const userId of state.away) {
+    const person = state.people.get(userId);
+    if (!person || person.leftAt === null) continue;
+    const at = person.leftAt + (person.role === "host" ? HOST_ABSENCE_MS : RECONNECT_GRACE_MS);
+    if (next === null || at < next) next = at;
+  }
+  return next;
+}
+
+export function transition(state: RoomState, event: RoomEvent, now: number): Transition {
+  const out = new Effects();
+  switch (event.kind) {
+    case "connect":
+      connect(state, event.identity, event.connectionId, out);
+      break;
+    case "disconnect":
+      disconnect(state, event.userId, event.connectionId, now, out);
+      break;
+    case "frame": {
+      const actor = state.people.get(event.userId);
+      if (state.phase === "ended") out.reply(roomError("space_ended", "This Space has ended.", event.message.type));
+      else if (!actor || actor.connections.size === 0) out.reply(roomError("forbidden", "You are not in this Space."));
+      else applyFrame(state, actor, event.message, now, out);
+      break;
+    }
+    case "tick":
+      tick(state, now, out);
+      break;
+    case "end":
+      endRoom(state, event.reason, now, out);
+      break;
+    case "set_track":
+      setTrack(state, event.userId, event.track, out);
+      break;
+    default: {
+      const unreachable: never = event;
+      return unreachable;
+    }
+  }
+  return { state, effects: out.finish() };
+}
