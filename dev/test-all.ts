@@ -21,6 +21,7 @@ function stage(name: string, command: string, args: string[]): void {
 
 const only = process.argv[2];
 const all = !only;
+if (all || only === "typecheck") stage("typecheck (worker, tests, web)", "npm", ["run", "--silent", "typecheck"]);
 if (all || only === "unit") stage("unit tests", bin("vitest"), ["run", "--config", "test/unit/vitest.config.ts"]);
 if (all || only === "worker") stage("worker tests (workerd)", bin("vitest"), ["run", "--config", "test/worker/vitest.config.ts"]);
 if (all || only === "e2e") {

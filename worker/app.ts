@@ -4,7 +4,11 @@ import { HTTPException } from "hono/http-exception";
 import { authRoutes } from "./http/auth.ts";
 import type { AppEnv } from "./http/context.ts";
 import { ApiError } from "./http/errors.ts";
+import { liveRoutes } from "./http/live.ts";
 import { checkOrigin, loadSession } from "./http/session.ts";
+import { earningsRoutes } from "./http/earnings.ts";
+import { stripeWebhookRoutes } from "./http/stripe-webhook.ts";
+import { ticketRoutes } from "./http/tickets.ts";
 import { calendarRoutes } from "./http/calendar.ts";
 import { homeRoutes } from "./http/home.ts";
 import { notificationRoutes } from "./http/notifications.ts";
@@ -17,10 +21,14 @@ const api = new Hono<AppEnv>()
   .route("/", authRoutes)
   .route("/", userRoutes)
   .route("/", spaceRoutes)
+  .route("/", liveRoutes)
   .route("/", schedulingRoutes)
   .route("/", notificationRoutes)
   .route("/", calendarRoutes)
-  .route("/", homeRoutes);
+  .route("/", homeRoutes)
+  .route("/", ticketRoutes)
+  .route("/", stripeWebhookRoutes)
+  .route("/", earningsRoutes);
 
 export const app = new Hono<AppEnv>()
   .use("*", async (c, next) => {

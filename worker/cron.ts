@@ -2,8 +2,8 @@
 import { sendDueNotices } from "./announce.ts";
 
 export async function runScheduled(env: Env, scheduledTime: number): Promise<void> {
-  // Wall-clock time, not the trigger's nominal minute: a late run must still see everything due by now.
-  const now = Math.max(Date.now(), scheduledTime);
+  // The trigger's own minute, so a run is reproducible; anything due a few seconds later goes on the next run.
+  const now = scheduledTime;
   try {
     await sendDueNotices(env, now);
   } catch (err) {

@@ -107,6 +107,20 @@ describe("reminders", () => {
     expect((await notificationsOf(stranger))[0]!.text).toMatch(/is live now: Early bird/);
   });
 
+  it("a host who starts late: the reminder came at the scheduled time, the follower still hears of the start", async () => {
+    const h = await host();
+    const fan = await signup();
+    await fan.call("POST", `/api/users/${h.handle}/follow`);
+    const space = await schedule(h, "Running late", 15);
+    await fan.call("POST", `/api/spaces/${space.id}/reminder`);
+    // The scheduled minute passed a little while ago and the cron ran then; the host is only starting now.
+    await env.DB.prepare("UPDATE spaces SET scheduled_for = ? WHERE id = ?").bind(Date.now() - 5 * MINUTE, space.id).run();
+    await runCron(Date.now() - 4 * MINUTE);
+    expect((await notificationsOf(fan)).map((n) => n.kind)).toEqual(["space_reminder"]);
+    await goLive(space.id);
+    expect((await notificationsOf(fan)).map((n) => n.kind).sort()).toEqual(["space_live", "space_reminder"]);
+  });
+
   it("the cron announces a start whose immediate announcement was lost", async () => {
     const h = await host();
     const follower = await signup();

@@ -34,8 +34,8 @@ function reminderGuard(db: D1Database, now: number, spaceId: string | null): D1P
 }
 
 /**
- * "X is live" for the host's followers, for live Spaces started since `since`. People holding an unsent reminder
- * are skipped: their reminder (sent in the same batch) already says the Space is live.
+ * "X is live" for the host's followers, for live Spaces started since `since`. People whose reminder is unsent
+ * (it goes out in the same batch) or went out since the start already hear "is live now" from the reminder.
  */
 function liveInserts(db: D1Database, since: number, spaceId: string | null): D1PreparedStatement {
   return db
@@ -46,7 +46,8 @@ function liveInserts(db: D1Database, since: number, spaceId: string | null): D1P
          'live:' || s.id || ':' || f.follower_id
        FROM spaces s JOIN users u ON u.id = s.host_id JOIN follows f ON f.followee_id = s.host_id
        WHERE s.state = 'live' AND coalesce(s.started_at, 0) >= ?1 AND (?2 IS NULL OR s.id = ?2)
-         AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.space_id = s.id AND r.user_id = f.follower_id AND r.sent_at IS NULL)
+         AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.space_id = s.id AND r.user_id = f.follower_id
+           AND (r.sent_at IS NULL OR r.sent_at >= coalesce(s.started_at, 0)))
        ON CONFLICT (dedupe_key) DO NOTHING`,
     )
     .bind(since, spaceId);

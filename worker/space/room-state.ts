@@ -145,3 +145,33 @@ export function transition(state: RoomState, event: RoomEvent, now: number): Tra
   }
   return { state, effects: out.finish() };
 }
+
+/** Re-registers a socket that outlived the object (hibernation wake or restart); no frames are sent. */
+export function restoreConnection(state: RoomState, identity: Identity, connectionId: string): void {
+  let person = state.people.get(identity.userId);
+  if (!person) {
+    person = newPerson(identity, identity.userId === state.space.hostId ? "host" : "listener");
+    state.people.set(identity.userId, person);
+  }
+  if (person.connections.size === 0) state.listenerCount += 1;
+  person.connections.add(connectionId);
+  if (person.leftAt !== null) {
+    person.leftAt = null;
+    state.away.delete(person.userId);
+  }
+}
+
+/** After restoring sockets, anyone remembered but not connected starts their grace period now; returns who changed. */
+export function startGraceForAbsent(state: RoomState, now: number): string[] {
+  const changed: string[] = [];
+  if (state.phase === "ended") return changed;
+  for (const person of state.people.values()) {
+    if (person.connections.size === 0 && person.leftAt === null) {
+      person.leftAt = now;
+      state.away.add(person.userId);
+      changed.push(person.userId);
+    }
+  }
+  state.peakListeners = Math.max(state.peakListeners, state.listenerCount);
+  return changed;
+}

@@ -1,8 +1,294 @@
-// The SpaceRoom Durable Object: one per Space. The room issue fills this in (sockets, storage, alarms).
+// The SpaceRoom Durable Object, one per Space: moves frames between hibernatable sockets and the pure room state,
+// persists what the state marks, coalesces reactions and counts, and keeps deadlines in the one alarm.
 import { DurableObject } from "cloudflare:workers";
+import { parseClientMessage } from "../protocol/room-parse.ts";
+import { CLOSE_ENDED, CLOSE_REMOVED, type EndReason, type Role, type RoomSpace, type ServerMessage, type TrackRef } from "../protocol/room.ts";
+import { ReactionBatch, REACTION_FLUSH_MS } from "./reaction-batch.ts";
+import { createRoom, isManager, type Identity, type RoomState } from "./room-model.ts";
+import { recordBlock, recordEnd, recordListenerCount, recordSpeakPolicy } from "./room-records.ts";
+import { nextDeadline, restoreConnection, startGraceForAbsent, transition, type RoomEvent } from "./room-state.ts";
+import { RoomStorage } from "./room-storage.ts";
+import {
+  attach, attachmentOf, IDENTITY_HEADER, jsonError, parseIdentity, sendAll, tryClose, trySend, userTag,
+} from "./room-sockets.ts";
+
+const COUNT_BROADCAST_MS = 1000;
+const D1_SYNC_MS = 5000;
+
+export type RoomResult = { ok: true } | { ok: false; code: string };
 
 export class SpaceRoom extends DurableObject<Env> {
-  override async fetch(): Promise<Response> {
-    return Response.json({ error: { code: "not_found", message: "This room is not open." } }, { status: 404 });
+  private readonly store: RoomStorage;
+  private room: RoomState | null;
+  private readonly reactions = new ReactionBatch();
+  private flushTimer: ReturnType<typeof setTimeout> | null = null;
+  private lastReactionFlush = 0;
+  private lastCountFlush = 0;
+  private countDirty = false;
+  private d1Dirty = false;
+  private lastD1Sync = 0;
+  private alarmAt: number | null = null;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.store = new RoomStorage(ctx.storage.sql);
+    this.room = this.store.load();
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'));
+    if (this.room) this.restoreSockets(this.room);
+    void ctx.blockConcurrencyWhile(async () => {
+      this.alarmAt = await ctx.storage.getAlarm();
+      // After a wake the count may have drifted from D1 while no one was watching: reconcile soon.
+      if (this.room?.phase === "live") this.d1Dirty = true;
+      await this.syncAlarm();
+    });
   }
+
+  private restoreSockets(room: RoomState): void {
+    for (const ws of this.ctx.getWebSockets()) {
+      const who = attachmentOf(ws);
+      if (!who || ws.readyState !== WebSocket.OPEN) continue;
+      if (room.phase === "ended") tryClose(ws, CLOSE_ENDED, "ended");
+      else restoreConnection(room, who, who.cid);
+    }
+    this.store.savePeople(room, startGraceForAbsent(room, Date.now()));
+  }
+
+  // ---- RPC used by the Worker's routes and by the audio side ----
+
+  /** Opens the room (idempotent while live); the host is on stage and has 5 minutes to connect. */
+  async start(space: RoomSpace, host: Identity): Promise<RoomResult> {
+    if (this.room) return this.room.phase === "live" ? { ok: true } : { ok: false, code: "space_ended" };
+    this.room = createRoom(space, host);
+    this.store.saveMeta(this.room);
+    this.store.savePeople(this.room, [host.userId]);
+    await this.syncAlarm();
+    return { ok: true };
+  }
+
+  async end(reason: EndReason = "host_ended"): Promise<RoomResult> {
+    if (!this.room) return { ok: false, code: "space_not_live" };
+    await this.run({ kind: "end", reason }, null);
+    return { ok: true };
+  }
+
+  /** Records (or clears) the audio track a speaker published; refused for anyone not on the stage. */
+  async setTrack(userId: string, track: TrackRef | null): Promise<RoomResult> {
+    if (!this.room) return { ok: false, code: "space_not_live" };
+    const replies = await this.run({ kind: "set_track", userId, track }, null);
+    const error = replies.find((m) => m.type === "error");
+    return error?.type === "error" ? { ok: false, code: error.code } : { ok: true };
+  }
+
+  /** The person's current role, or null if they are not in the live room. */
+  getRoleOf(userId: string): Role | null {
+    if (this.room?.phase !== "live") return null;
+    return this.room.people.get(userId)?.role ?? null;
+  }
+
+  status(): { phase: RoomState["phase"]; listenerCount: number; peakListeners: number } | null {
+    return this.room && { phase: this.room.phase, listenerCount: this.room.listenerCount, peakListeners: this.room.peakListeners };
+  }
+
+  // ---- sockets ----
+
+  override async fetch(request: Request): Promise<Response> {
+    if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
+      return jsonError(426, "upgrade_required", "This address only accepts WebSocket connections.");
+    }
+    const identity = parseIdentity(request.headers.get(IDENTITY_HEADER));
+    if (!identity) return jsonError(401, "invalid_token", "The room could not tell who you are.");
+    const room = this.room;
+    if (!room) return jsonError(409, "space_not_live", "This Space has not started yet.");
+    if (room.phase === "ended") return jsonError(410, "space_ended", "This Space has ended.");
+    if (room.blocked.has(identity.userId)) return jsonError(403, "blocked", "The host has blocked you from their Spaces.");
+    const { 0: client, 1: server } = new WebSocketPair();
+    this.ctx.acceptWebSocket(server, [userTag(identity.userId)]);
+    const cid = crypto.randomUUID();
+    attach(server, { ...identity, cid });
+    await this.run({ kind: "connect", identity, connectionId: cid }, server);
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    const who = attachmentOf(ws);
+    if (!who || !this.room) return;
+    const parsed = parseClientMessage(message);
+    if (!parsed.ok) return trySend(ws, JSON.stringify(parsed.error));
+    await this.run({ kind: "frame", userId: who.userId, message: parsed.message }, ws);
+  }
+
+  override async webSocketClose(ws: WebSocket): Promise<void> {
+    await this.socketGone(ws);
+  }
+
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    await this.socketGone(ws);
+  }
+
+  private async socketGone(ws: WebSocket): Promise<void> {
+    const who = attachmentOf(ws);
+    if (who && this.room) await this.run({ kind: "disconnect", userId: who.userId, connectionId: who.cid }, null);
+    tryClose(ws, 1000, "bye");
+  }
+
+  override async alarm(): Promise<void> {
+    this.alarmAt = null;
+    if (!this.room) return;
+    await this.run({ kind: "tick" }, null);
+    if (this.room.phase === "live" && this.d1Dirty && Date.now() >= this.lastD1Sync + D1_SYNC_MS) await this.syncCount();
+    await this.syncAlarm();
+  }
+
+  // ---- applying effects ----
+
+  /** Runs one event through the state machine and carries out its effects; returns the replies it produced. */
+  private async run(event: RoomEvent, origin: WebSocket | null): Promise<ServerMessage[]> {
+    const room = this.room;
+    if (!room) return [];
+    const { effects } = transition(room, event, Date.now());
+    const replies: ServerMessage[] = [];
+    const writes: Promise<void>[] = [];
+    let alarmChanged = false;
+    for (const effect of effects) {
+      switch (effect.kind) {
+        case "reply":
+          replies.push(effect.message);
+          if (origin) trySend(origin, JSON.stringify(effect.message));
+          break;
+        case "send":
+          sendAll(this.ctx.getWebSockets(userTag(effect.userId)), effect.message);
+          break;
+        case "broadcast":
+          sendAll(this.ctx.getWebSockets(), effect.message);
+          break;
+        case "managers":
+          for (const id of room.stage) {
+            const person = room.people.get(id);
+            if (person && isManager(person)) sendAll(this.ctx.getWebSockets(userTag(id)), effect.message);
+          }
+          break;
+        case "remove":
+          this.closeUser(effect.userId, { type: "removed", blocked: effect.blocked }, CLOSE_REMOVED, "removed");
+          if (effect.blocked) {
+            this.store.saveBlocked(effect.userId);
+            writes.push(recordBlock(this.env.DB, room.space.hostId, effect.userId));
+          }
+          break;
+        case "react":
+          this.reactions.add(effect.sender);
+          this.scheduleFlush();
+          break;
+        case "count":
+          this.countDirty = true;
+          alarmChanged ||= !this.d1Dirty;
+          this.d1Dirty = true;
+          this.scheduleFlush();
+          break;
+        case "persist":
+          if (effect.meta) this.store.saveMeta(room);
+          this.store.savePeople(room, effect.userIds);
+          break;
+        case "schedule":
+          alarmChanged = true;
+          break;
+        case "speak_policy":
+          writes.push(recordSpeakPolicy(this.env.DB, room.space.id, effect.policy));
+          break;
+        case "ended":
+          writes.push(this.finish(room, effect.reason));
+          alarmChanged = true;
+          break;
+        default: {
+          const unreachable: never = effect;
+          return unreachable;
+        }
+      }
+    }
+    if (alarmChanged) await this.syncAlarm();
+    for (const result of await Promise.allSettled(writes)) {
+      if (result.status === "rejected") {
+        console.log(JSON.stringify({ event: "room_d1_write_failed", spaceId: room.space.id, error: String(result.reason) }));
+      }
+    }
+    return replies;
+  }
+
+  private closeUser(userId: string, message: ServerMessage, code: number, reason: string): void {
+    const text = JSON.stringify(message);
+    for (const ws of this.ctx.getWebSockets(userTag(userId))) {
+      trySend(ws, text);
+      tryClose(ws, code, reason);
+    }
+  }
+
+  private async finish(room: RoomState, reason: EndReason): Promise<void> {
+    if (this.flushTimer !== null) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    this.reactions.take();
+    this.countDirty = false;
+    this.d1Dirty = false;
+    const text = JSON.stringify({ type: "ended", reason } satisfies ServerMessage);
+    for (const ws of this.ctx.getWebSockets()) {
+      trySend(ws, text);
+      tryClose(ws, CLOSE_ENDED, "ended");
+    }
+    console.log(JSON.stringify({ event: "space_ended", spaceId: room.space.id, reason, peakListeners: room.peakListeners }));
+    await recordEnd(this.env.DB, room.space.id, room.endedAt ?? Date.now(), room.peakListeners);
+  }
+
+  /** Reactions go out at most every 250 ms and counts every second; the timer exists only while something waits. */
+  private scheduleFlush(): void {
+    if (this.flushTimer !== null || this.room?.phase !== "live") return;
+    let due = Number.POSITIVE_INFINITY;
+    if (this.reactions.pending) due = Math.min(due, this.lastReactionFlush + REACTION_FLUSH_MS);
+    if (this.countDirty) due = Math.min(due, this.lastCountFlush + COUNT_BROADCAST_MS);
+    if (due === Number.POSITIVE_INFINITY) return;
+    this.flushTimer = setTimeout(() => this.flush(), Math.max(0, due - Date.now()));
+  }
+
+  private flush(): void {
+    this.flushTimer = null;
+    const room = this.room;
+    if (room?.phase !== "live") return;
+    const now = Date.now();
+    if (this.reactions.pending && now >= this.lastReactionFlush + REACTION_FLUSH_MS) {
+      const batch = this.reactions.take();
+      if (batch) sendAll(this.ctx.getWebSockets(), batch);
+      this.lastReactionFlush = now;
+    }
+    if (this.countDirty && now >= this.lastCountFlush + COUNT_BROADCAST_MS) {
+      sendAll(this.ctx.getWebSockets(), { type: "update", listenerCount: room.listenerCount });
+      this.countDirty = false;
+      this.lastCountFlush = now;
+    }
+    this.scheduleFlush();
+  }
+
+  private async syncCount(): Promise<void> {
+    const room = this.room;
+    if (!room) return;
+    this.d1Dirty = false;
+    this.lastD1Sync = Date.now();
+    await recordListenerCount(this.env.DB, room.space.id, room.listenerCount, room.peakListeners);
+  }
+
+  /** One alarm serves every deadline: reconnect grace, host absence and the coalesced D1 count write. */
+  private async syncAlarm(): Promise<void> {
+    const room = this.room;
+    let next = room ? nextDeadline(room) : null;
+    if (room?.phase === "live" && this.d1Dirty) {
+      const syncAt = Math.max(Date.now(), this.lastD1Sync + D1_SYNC_MS);
+      next = next === null ? syncAt : Math.min(next, syncAt);
+    }
+    if (next === this.alarmAt) return;
+    if (next === null) await this.ctx.storage.deleteAlarm();
+    else await this.ctx.storage.setAlarm(next);
+    this.alarmAt = next;
+  }
+}
+
+/** The room of a Space, as a typed stub. */
+export function roomFor(env: Env, spaceId: string): DurableObjectStub<SpaceRoom> {
+  const namespace = env.SPACE_ROOM as DurableObjectNamespace<SpaceRoom>;
+  return namespace.get(namespace.idFromName(spaceId));
 }

@@ -3,9 +3,17 @@ export function formatPrice(cents: number, currency = "usd"): string {
   return new Intl.NumberFormat(undefined, { style: "currency", currency: currency.toUpperCase() }).format(cents / 100);
 }
 
+/** A UTC instant from the API in the viewer's own time zone, naming the zone so nobody has to guess. */
 export function formatWhen(iso: string | null): string {
   if (!iso) return "";
-  return new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" }).format(new Date(iso));
+  return new Intl.DateTimeFormat(undefined, {
+    weekday: "short",
+    month: "short",
+    day: "numeric",
+    hour: "numeric",
+    minute: "2-digit",
+    timeZoneName: "short",
+  }).format(new Date(iso));
 }
 
 export function initials(name: string): string {

@@ -1,0 +1,203 @@
+// The live room on the client: joins over HTTP, keeps one WebSocket (reconnecting with a fresh join token),
+// applies snapshot/update frames to rune state, and surfaces reactions and announcements for the page.
+import type {
+  ClientMessage,
+  HandEntry,
+  Participant,
+  ReactionSender,
+  ReactionsMessage,
+  RoomSpace,
+  ServerMessage,
+  UpdateMessage,
+  YouState,
+} from "$protocol/room.ts";
+import { api, ApiFailure, errorMessage } from "./api.ts";
+
+export type RoomStatus = "connecting" | "open" | "reconnecting" | "ended" | "removed" | "failed";
+
+/** A reaction shown floating over the stage for a moment. */
+export type FloatingReaction = { id: number; emoji: string; from: string };
+
+const RECONNECT_DELAYS_MS = [500, 1000, 2000, 4000, 8000];
+
+export class RoomClient {
+  status = $state<RoomStatus>("connecting");
+  /** Why joining failed (ticket needed, blocked, ended …), as the API said it. */
+  failure = $state<{ code: string; message: string } | null>(null);
+  space = $state<RoomSpace | null>(null);
+  you = $state<YouState | null>(null);
+  participants = $state<Participant[]>([]);
+  hands = $state<HandEntry[]>([]);
+  pin = $state<string | null>(null);
+  listenerCount = $state(0);
+  lastError = $state<string | null>(null);
+  /** The newest sentence for the screen-reader live region. */
+  announcement = $state("");
+  floating = $state<FloatingReaction[]>([]);
+  reactionTotals = $state<Record<string, number>>({});
+
+  readonly spaceId: string;
+  private socket: WebSocket | null = null;
+  private attempts = 0;
+  private closedByUs = false;
+  private floatId = 0;
+
+  constructor(spaceId: string) {
+    this.spaceId = spaceId;
+  }
+
+  get canManage(): boolean {
+    return this.you?.role === "host" || this.you?.role === "cohost";
+  }
+
+  get onStage(): boolean {
+    return this.you !== null && this.you.role !== "listener";
+  }
+
+  async connect(): Promise<void> {
+    this.closedByUs = false;
+    let joined: { url: string; token: string };
+    try {
+      joined = await api.post<{ url: string; token: string }>(`/spaces/${encodeURIComponent(this.spaceId)}/join`);
+    } catch (error) {
+      if (error instanceof ApiFailure && error.status !== 0 && error.status < 500) {
+        this.failure = { code: error.code, message: error.message };
+        this.status = error.code === "space_ended" ? "ended" : "failed";
+        return;
+      }
+      this.lastError = errorMessage(error);
+      this.scheduleReconnect();
+      return;
+    }
+    const url = new URL(joined.url, location.href);
+    url.protocol = url.protocol === "https:" || url.protocol === "wss:" ? "wss:" : "ws:";
+    if (!url.searchParams.has("token")) url.searchParams.set("token", joined.token);
+    const socket = new WebSocket(url);
+    this.socket = socket;
+    socket.onmessage = (event) => {
+      try {
+        this.receive(JSON.parse(String(event.data)) as ServerMessage);
+      } catch {
+        this.lastError = "The room sent something this page could not read.";
+      }
+    };
+    socket.onclose = () => {
+      if (this.socket !== socket) return;
+      this.socket = null;
+      if (this.closedByUs || this.status === "ended" || this.status === "removed") return;
+      this.scheduleReconnect();
+    };
+  }
+
+  private scheduleReconnect(): void {
+    if (this.closedByUs) return;
+    this.status = "reconnecting";
+    const delay = RECONNECT_DELAYS_MS[Math.min(this.attempts, RECONNECT_DELAYS_MS.length - 1)]!;
+    this.attempts += 1;
+    setTimeout(() => void this.connect(), delay);
+  }
+
+  disconnect(): void {
+    this.closedByUs = true;
+    this.socket?.close(1000, "left");
+    this.socket = null;
+  }
+
+  send(message: ClientMessage): void {
+    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(message));
+    else this.lastError = "Not connected to the room right now; trying again…";
+  }
+
+  private announce(text: string): void {
+    // Re-setting the same text would not be read again; a trailing zero-width space makes it new.
+    this.announcement = this.announcement === text ? `${text}\u200b` : text;
+  }
+
+  private receive(message: ServerMessage): void {
+    switch (message.type) {
+      case "snapshot":
+        this.status = "open";
+        this.attempts = 0;
+        this.lastError = null;
+        this.space = message.space;
+        this.setYou(message.you);
+        this.participants = message.participants;
+        this.hands = message.hands;
+        this.pin = message.pin;
+        this.listenerCount = message.listenerCount;
+        break;
+      case "update":
+        this.applyUpdate(message);
+        break;
+      case "reactions":
+        this.showReactions(message);
+        break;
+      case "error":
+        this.lastError = message.message;
+        break;
+      case "removed":
+        this.status = "removed";
+        this.announce(message.blocked ? "You were removed and blocked by the host." : "You were removed by the host.");
+        break;
+      case "ended":
+        this.status = "ended";
+        this.announce("This Space has ended.");
+        break;
+      case "pong":
+        break;
+      default: {
+        const unknown: never = message;
+        void unknown;
+      }
+    }
+  }
+
+  private setYou(next: YouState): void {
+    const before = this.you;
+    this.you = next;
+    if (!before) return;
+    if (before.role === "listener" && next.role !== "listener") this.announce("You can speak now.");
+    if (before.role !== "listener" && next.role === "listener") this.announce("You are a listener now.");
+    if (!before.muted && next.muted && next.mutedBy === "moderator") this.announce("You were muted by the host.");
+    if (!before.invited && next.invited) this.announce("The host invited you to speak.");
+  }
+
+  private applyUpdate(update: UpdateMessage): void {
+    if (update.participants || update.gone) {
+      const byId = new Map(this.participants.map((p) => [p.userId, p]));
+      for (const id of update.gone ?? []) byId.delete(id);
+      for (const p of update.participants ?? []) byId.set(p.userId, p);
+      const order = { host: 0, cohost: 1, speaker: 2 } as const;
+      const previous = new Map(this.participants.map((p, i) => [p.userId, i]));
+      this.participants = [...byId.values()].sort(
+        (a, b) => order[a.role] - order[b.role] || (previous.get(a.userId) ?? 1e9) - (previous.get(b.userId) ?? 1e9),
+      );
+    }
+    if (update.handsRemoved) this.hands = this.hands.filter((h) => !update.handsRemoved!.includes(h.userId));
+    if (update.handsAdded) {
+      this.hands = [...this.hands, ...update.handsAdded];
+      for (const hand of update.handsAdded) this.announce(`${hand.displayName} asked to speak.`);
+    }
+    if (update.you) this.setYou(update.you);
+    if (update.pin !== undefined) this.pin = update.pin;
+    if (update.speakPolicy && this.space) this.space = { ...this.space, speakPolicy: update.speakPolicy };
+    if (update.listenerCount !== undefined) this.listenerCount = update.listenerCount;
+  }
+
+  private showReactions(message: ReactionsMessage): void {
+    const totals = { ...this.reactionTotals };
+    for (const [emoji, count] of Object.entries(message.counts)) totals[emoji] = (totals[emoji] ?? 0) + (count ?? 0);
+    this.reactionTotals = totals;
+    // Float a bounded number per batch however many arrived: the counts carry the rest.
+    const fresh: FloatingReaction[] = message.recent.slice(-6).map((sender: ReactionSender) => ({
+      id: ++this.floatId,
+      emoji: sender.emoji,
+      from: sender.handle,
+    }));
+    this.floating = [...this.floating, ...fresh].slice(-24);
+    setTimeout(() => {
+      const gone = new Set(fresh.map((f) => f.id));
+      this.floating = this.floating.filter((f) => !gone.has(f.id));
+    }, 2500);
+  }
+}

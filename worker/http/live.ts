@@ -1,0 +1,103 @@
+// Going live and joining: POST /spaces/:id/start|end (host only), POST /spaces/:id/join → { url, token },
+// and GET /spaces/:id/live, which verifies the join token here so the room only ever sees verified identities.
+import { Hono } from "hono";
+import { signJoinToken, verifyJoinToken } from "../auth/tokens.ts";
+import type { Space } from "../db/schema.ts";
+import { getSpace, getSpaceView } from "../db/spaces.ts";
+import { findUserById, isFollowing } from "../db/users.ts";
+import { markLive, recordEnd } from "../space/room-records.ts";
+import { encodeIdentity, IDENTITY_HEADER } from "../space/room-sockets.ts";
+import { roomFor } from "../space/space-room.ts";
+import { db, requireUserId, type AppContext, type AppEnv } from "./context.ts";
+import { assertCanEnter } from "./entry-gate.ts";
+import { ApiError, forbidden, notFound, unauthorized } from "./errors.ts";
+import { param } from "./validate.ts";
+
+const spaceEnded = () => new ApiError(410, "space_ended", "This Space has ended.");
+const notLive = () => new ApiError(409, "space_not_live", "This Space is not live yet.");
+
+async function spaceFromParam(c: AppContext): Promise<Space> {
+  const space = await getSpace(db(c.env), param(c, "id"));
+  if (!space) throw notFound("That Space");
+  return space;
+}
+
+async function hostedSpace(c: AppContext): Promise<Space> {
+  const userId = requireUserId(c);
+  const space = await spaceFromParam(c);
+  if (space.hostId !== userId) throw forbidden("Only the host can do that.");
+  return space;
+}
+
+async function spaceView(c: AppContext, id: string) {
+  const space = await getSpaceView(db(c.env), id);
+  if (!space) throw notFound("That Space");
+  return space;
+}
+
+export const liveRoutes = new Hono<AppEnv>()
+  .post("/spaces/:id/start", async (c) => {
+    const space = await hostedSpace(c);
+    if (space.state === "ended" || space.state === "cancelled") throw spaceEnded();
+    const host = await findUserById(db(c.env), space.hostId);
+    if (!host) throw unauthorized();
+    const startedAt = space.startedAt ?? Date.now();
+    // The room opens before D1 says "live", so anyone who sees the Space live finds an open room.
+    const opened = await roomFor(c.env, space.id).start(
+      { id: space.id, title: space.title, hostId: space.hostId, startedAt, speakPolicy: space.speakPolicy },
+      { userId: host.id, handle: host.handle, displayName: host.displayName, hostFollows: true },
+    );
+    if (!opened.ok) throw spaceEnded();
+    if (space.state !== "live" && (await markLive(c.env.DB, space.id, startedAt))) {
+      console.log(JSON.stringify({ event: "space_started", spaceId: space.id, hostId: space.hostId }));
+    }
+    return c.json({ space: await spaceView(c, space.id) });
+  })
+  .post("/spaces/:id/end", async (c) => {
+    const space = await hostedSpace(c);
+    if (space.state === "draft" || space.state === "scheduled") throw notLive();
+    if (space.state === "live") {
+      const ended = await roomFor(c.env, space.id).end("host_ended");
+      // A live row without a room (never opened) is closed here so it cannot stay "live" forever.
+      if (!ended.ok) await recordEnd(c.env.DB, space.id, Date.now(), space.peakListeners);
+    }
+    return c.json({ space: await spaceView(c, space.id) });
+  })
+  .post("/spaces/:id/join", async (c) => {
+    const userId = requireUserId(c);
+    const space = await spaceFromParam(c);
+    if (space.state === "ended" || space.state === "cancelled") throw spaceEnded();
+    if (space.state !== "live") throw notLive();
+    await assertCanEnter(c.env, space, userId);
+    const [user, hostFollows] = await Promise.all([
+      findUserById(db(c.env), userId),
+      userId === space.hostId ? Promise.resolve(true) : isFollowing(db(c.env), space.hostId, userId),
+    ]);
+    if (!user) throw unauthorized();
+    const token = await signJoinToken(c.env.SESSION_SECRET, {
+      userId,
+      handle: user.handle,
+      displayName: user.displayName,
+      spaceId: space.id,
+      hostFollows,
+    });
+    const url = new URL(`/api/spaces/${space.id}/live`, c.req.url);
+    url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+    url.searchParams.set("token", token);
+    return c.json({ url: url.toString(), token });
+  })
+  .get("/spaces/:id/live", async (c) => {
+    const spaceId = param(c, "id");
+    if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") {
+      throw new ApiError(426, "upgrade_required", "This address only accepts WebSocket connections.");
+    }
+    const token = c.req.query("token");
+    const claims = token ? await verifyJoinToken(c.env.SESSION_SECRET, token, spaceId) : null;
+    if (!claims) {
+      throw new ApiError(401, "invalid_token", "The join token is missing, expired or for another Space; join again.");
+    }
+    const headers = new Headers(c.req.raw.headers);
+    headers.delete("Cookie");
+    headers.set(IDENTITY_HEADER, encodeIdentity(claims));
+    return roomFor(c.env, spaceId).fetch(new Request(c.req.url, { headers }));
+  });

@@ -1,0 +1,100 @@
+// Buying a ticket: hold a seat atomically, open a Stripe Checkout Session for it (destination charge to the
+// host's connected account when there is one), and release the seat again if Stripe fails.
+import type Stripe from "stripe";
+import { ApiError } from "../http/errors.ts";
+import type { Space } from "../db/schema.ts";
+import { attachSession, findOpenHold, findTicket, holdSeat, releaseHold } from "../db/tickets.ts";
+import { platformFeeCents, stripeClient } from "./stripe-client.ts";
+
+export const CHECKOUT_TTL_MS = 30 * 60 * 1000;
+// Stripe requires expires_at ≥ 30 minutes after it creates the session; a little slack absorbs clock skew.
+const EXPIRY_SLACK_MS = 60 * 1000;
+
+type Host = { stripeAccountId: string | null; stripeChargesEnabled: boolean };
+
+export type CheckoutInput = { space: Space; host: Host; userId: string; origin: string; now?: number };
+
+function salesClosed(space: Space): ApiError {
+  return new ApiError(409, "sales_closed", space.state === "live" ? "Ticket sales closed when this Space started." : "Tickets for this Space are no longer on sale.");
+}
+
+/** Why a seat could not be held, read after the guarded statement said no. */
+async function refusal(d1: D1Database, input: CheckoutInput, now: number): Promise<ApiError> {
+  const space = await d1
+    .prepare("SELECT state, tickets_sold + tickets_held AS taken, ticket_capacity AS capacity FROM spaces WHERE id = ?1")
+    .bind(input.space.id)
+    .first<{ state: Space["state"]; taken: number; capacity: number }>();
+  if (!space) return new ApiError(404, "not_found", "That Space was not found.");
+  if (space.state !== "draft" && space.state !== "scheduled") return salesClosed({ ...input.space, state: space.state });
+  if (await findTicket(d1, input.space.id, input.userId)) return new ApiError(409, "already_has_ticket", "You already have a ticket for this Space.");
+  if (await findOpenHold(d1, input.space.id, input.userId, now)) {
+    return new ApiError(409, "checkout_in_progress", "Your checkout for this Space is being prepared; try again in a moment.");
+  }
+  return new ApiError(409, "sold_out", `All ${space.capacity} tickets for this Space are taken.`);
+}
+
+export async function startCheckout(env: Env, input: CheckoutInput): Promise<{ url: string; reused: boolean }> {
+  const { space, userId } = input;
+  const now = input.now ?? Date.now();
+  if (space.ticketCapacity === null || space.ticketPriceCents === null) {
+    throw new ApiError(400, "not_ticketed", "This Space is free to join; it has no tickets.");
+  }
+  if (space.hostId === userId) throw new ApiError(400, "own_space", "You host this Space, so you need no ticket.");
+  if (space.state !== "draft" && space.state !== "scheduled") throw salesClosed(space);
+  if (await findTicket(env.DB, space.id, userId)) throw new ApiError(409, "already_has_ticket", "You already have a ticket for this Space.");
+  const open = await findOpenHold(env.DB, space.id, userId, now);
+  if (open && open.checkoutUrl) return { url: open.checkoutUrl, reused: true };
+
+  const holdId = `hold_${crypto.randomUUID()}`;
+  const expiresAt = now + CHECKOUT_TTL_MS + EXPIRY_SLACK_MS;
+  if (!(await holdSeat(env.DB, { holdId, spaceId: space.id, userId, expiresAt, now }))) throw await refusal(env.DB, input, now);
+
+  let session: Stripe.Checkout.Session;
+  try {
+    session = await stripeClient(env).checkout.sessions.create(checkoutParams(env, input, holdId, expiresAt), { idempotencyKey: `checkout-${holdId}` });
+  } catch (error) {
+    await releaseHold(env.DB, holdId);
+    console.log(JSON.stringify({ event: "checkout_stripe_failed", spaceId: space.id, userId, error: errorSummary(error) }));
+    throw new ApiError(502, "payment_provider_error", "The payment provider did not respond; no seat was taken. Please try again.");
+  }
+  if (!session.url || !(await attachSession(env.DB, holdId, session.id, session.url))) {
+    await stripeClient(env).checkout.sessions.expire(session.id).catch(() => undefined);
+    throw new ApiError(502, "payment_provider_error", "The checkout could not be prepared. Please try again.");
+  }
+  console.log(JSON.stringify({ event: "checkout_started", spaceId: space.id, userId, sessionId: session.id }));
+  return { url: session.url, reused: false };
+}
+
+function checkoutParams(env: Env, input: CheckoutInput, holdId: string, expiresAt: number): Stripe.Checkout.SessionCreateParams {
+  const { space, userId, host, origin } = input;
+  const price = space.ticketPriceCents!;
+  const metadata = { spaceId: space.id, userId, holdId };
+  const destination = host.stripeAccountId && host.stripeChargesEnabled ? host.stripeAccountId : null;
+  return {
+    mode: "payment",
+    line_items: [
+      {
+        quantity: 1,
+        price_data: { currency: space.ticketCurrency ?? "usd", unit_amount: price, product_data: { name: `Ticket: ${space.title}` } },
+      },
+    ],
+    metadata,
+    client_reference_id: userId,
+    expires_at: Math.floor(expiresAt / 1000),
+    success_url: `${origin}/spaces/${space.id}?checkout=success`,
+    cancel_url: `${origin}/spaces/${space.id}?checkout=cancelled`,
+    payment_intent_data: {
+      metadata,
+      ...(destination ? { application_fee_amount: platformFeeCents(env, price), transfer_data: { destination } } : {}),
+    },
+  };
+}
+
+/** A loggable line for a Stripe or network error, without request details. */
+export function errorSummary(error: unknown): string {
+  if (error && typeof error === "object" && "type" in error && "message" in error) {
+    const e = error as { type: string; code?: string; message: string };
+    return `${e.type}${e.code ? `/${e.code}` : ""}: ${e.message}`;
+  }
+  return String(error);
+}

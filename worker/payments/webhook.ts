@@ -1,0 +1,106 @@
+// Stripe webhooks: signature check on the raw body, then each event applied through guarded D1 batches that
+// also record the event id, so duplicates and out-of-order deliveries never issue a second ticket or free a sold seat.
+import Stripe from "stripe";
+import { ApiError } from "../http/errors.ts";
+import { completeHold, findHold, releaseHold, ticketForSession } from "../db/tickets.ts";
+import { platformFeeCents, stripeClient } from "./stripe-client.ts";
+
+const cryptoProvider = Stripe.createSubtleCryptoProvider();
+
+export async function verifyStripeEvent(env: Env, rawBody: string, signature: string | undefined): Promise<Stripe.Event> {
+  if (!signature) throw new ApiError(400, "missing_signature", "The Stripe-Signature header is missing.");
+  let event: Stripe.Event;
+  try {
+    event = await Stripe.webhooks.constructEventAsync(rawBody, signature, env.STRIPE_WEBHOOK_SECRET, undefined, cryptoProvider);
+  } catch (error) {
+    if (error instanceof Stripe.errors.StripeSignatureVerificationError) {
+      throw new ApiError(400, "bad_signature", "The Stripe-Signature header does not match this body.");
+    }
+    throw new ApiError(400, "invalid_event", "The webhook body is not a Stripe event.");
+  }
+  if (!event || typeof event.id !== "string" || typeof event.type !== "string" || !event.data || typeof event.data.object !== "object") {
+    throw new ApiError(400, "invalid_event", "The webhook body is not a Stripe event.");
+  }
+  return event;
+}
+
+export type EventOutcome = "ticket_issued" | "already_applied" | "seat_released" | "refunded_unfulfilled" | "account_updated" | "ignored";
+
+export async function applyStripeEvent(env: Env, event: Stripe.Event): Promise<EventOutcome> {
+  switch (event.type) {
+    case "checkout.session.completed":
+    case "checkout.session.async_payment_succeeded": {
+      const session = event.data.object;
+      // A completed session paid by a delayed method is settled by async_payment_succeeded later.
+      if (session.payment_status === "unpaid") return "ignored";
+      return fulfil(env, event, session);
+    }
+    case "checkout.session.expired":
+    case "checkout.session.async_payment_failed": {
+      const hold = await resolveHold(env, event.data.object);
+      if (!hold) return "ignored";
+      return (await releaseHold(env.DB, hold, { id: event.id, type: event.type })) ? "seat_released" : "already_applied";
+    }
+    case "account.updated": {
+      const account = event.data.object;
+      await env.DB.prepare("UPDATE users SET stripe_charges_enabled = ?2 WHERE stripe_account_id = ?1")
+        .bind(account.id, account.charges_enabled ? 1 : 0)
+        .run();
+      return "account_updated";
+    }
+    default:
+      return "ignored";
+  }
+}
+
+/**
+ * Finds our hold for a session: by session id, or by the hold id in its metadata when the session id was never
+ * attached. Sessions without our metadata are not ours (null); ours with no hold are a client-visible error.
+ */
+async function resolveHold(env: Env, session: Stripe.Checkout.Session): Promise<string | null> {
+  if (typeof session.id !== "string") throw new ApiError(400, "invalid_event", "The event has no Checkout Session id.");
+  const spaceId = session.metadata?.spaceId;
+  if (!spaceId) return null;
+  if (await findHold(env.DB, session.id)) return session.id;
+  const holdId = session.metadata?.holdId;
+  if (holdId && (await findHold(env.DB, holdId))) {
+    await env.DB.prepare("UPDATE ticket_holds SET checkout_session_id = ?2 WHERE checkout_session_id = ?1").bind(holdId, session.id).run();
+    return session.id;
+  }
+  const space = await env.DB.prepare("SELECT id FROM spaces WHERE id = ?1").bind(spaceId).first();
+  if (!space) throw new ApiError(404, "unknown_space", `The event names Space ${spaceId}, which does not exist.`);
+  throw new ApiError(404, "unknown_checkout_session", `No ticket hold matches Checkout Session ${session.id}.`);
+}
+
+async function fulfil(env: Env, event: Stripe.Event, session: Stripe.Checkout.Session): Promise<EventOutcome> {
+  const sessionId = await resolveHold(env, session);
+  if (!sessionId) return "ignored";
+  const paymentIntentId = typeof session.payment_intent === "string" ? session.payment_intent : (session.payment_intent?.id ?? null);
+  const amountCents = session.amount_total ?? 0;
+  const issued = await completeHold(
+    env.DB,
+    sessionId,
+    { ticketId: crypto.randomUUID(), paymentIntentId, amountCents, feeCents: platformFeeCents(env, amountCents) },
+    { id: event.id, type: event.type },
+  );
+  if (issued) {
+    console.log(JSON.stringify({ event: "ticket_issued", sessionId, eventId: event.id, spaceId: session.metadata?.spaceId }));
+    return "ticket_issued";
+  }
+  if (await ticketForSession(env.DB, sessionId)) return "already_applied";
+  // Paid but no seat could be given (the Space was cancelled, or the hold had expired and the seats are gone):
+  // free any seat still held and give the money back. Both steps are idempotent, so Stripe's retries are safe.
+  await releaseHold(env.DB, sessionId);
+  if (paymentIntentId) {
+    try {
+      await stripeClient(env).refunds.create(
+        { payment_intent: paymentIntentId, reason: "requested_by_customer", metadata: { checkoutSessionId: sessionId } },
+        { idempotencyKey: `refund-unfulfilled-${sessionId}` },
+      );
+    } catch (error) {
+      if ((error as { code?: string }).code !== "charge_already_refunded") throw error;
+    }
+  }
+  console.log(JSON.stringify({ event: "checkout_refunded_unfulfilled", sessionId, eventId: event.id, refunded: paymentIntentId !== null }));
+  return "refunded_unfulfilled";
+}

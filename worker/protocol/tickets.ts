@@ -1,0 +1,33 @@
+// JSON shapes of the ticket and earnings API, shared by the Worker and the web app.
+
+/** GET /api/spaces/:id/ticket */
+export type TicketStatus = {
+  /** host: enters free; ticket: holds a paid ticket; none: must buy; free: the Space has no tickets. */
+  access: "host" | "ticket" | "none" | "free";
+  ticket: { status: "paid" | "refunded"; amountCents: number; purchasedAt: string } | null;
+  /** An open checkout of mine: go back to it instead of starting another. */
+  checkout: { url: string; expiresAt: string } | null;
+};
+
+/** One ticketed Space on GET /api/earnings. Net is what the host keeps: gross minus the platform fee. */
+export type SpaceEarnings = {
+  spaceId: string;
+  title: string;
+  state: string;
+  currency: string;
+  priceCents: number;
+  capacity: number;
+  ticketsSold: number;
+  ticketsRefunded: number;
+  grossCents: number;
+  feeCents: number;
+  netCents: number;
+};
+
+/** GET /api/earnings */
+export type Earnings = {
+  payouts: { connected: boolean; chargesEnabled: boolean };
+  platformFeePercent: number;
+  spaces: SpaceEarnings[];
+  totals: { ticketsSold: number; grossCents: number; feeCents: number; netCents: number };
+};

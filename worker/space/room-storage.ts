@@ -1,0 +1,123 @@
+// Room state in the DO's SQLite storage: one meta row, a row per person worth remembering, and the room's block list.
+// Connected plain listeners are not stored: after hibernation they are rebuilt from the sockets' attachments.
+import type { MutedBy, Role, RoomSpace, TrackRef } from "../protocol/room.ts";
+import { isNotable, newPerson, type Identity, type Person, type RoomState } from "./room-model.ts";
+
+type StoredMeta = {
+  space: RoomSpace;
+  phase: RoomState["phase"];
+  endedAt: number | null;
+  pin: string | null;
+  peakListeners: number;
+};
+
+type StoredPerson = Identity & {
+  role: Role;
+  muted: boolean;
+  mutedBy: MutedBy | null;
+  handRaisedAt: number | null;
+  invited: boolean;
+  track: TrackRef | null;
+  leftAt: number | null;
+};
+
+const ROLE_ORDER: Record<Role, number> = { host: 0, cohost: 1, speaker: 2, listener: 3 };
+
+export class RoomStorage {
+  private readonly sql: SqlStorage;
+
+  constructor(sql: SqlStorage) {
+    this.sql = sql;
+    sql.exec(`CREATE TABLE IF NOT EXISTS room_meta (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS room_people (user_id TEXT PRIMARY KEY, json TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS room_blocked (user_id TEXT PRIMARY KEY);`);
+  }
+
+  /** The stored room with nobody connected yet, or null if this Space never started. */
+  load(): RoomState | null {
+    const metaRow = this.sql.exec<{ json: string }>("SELECT json FROM room_meta WHERE id = 1").toArray()[0];
+    if (!metaRow) return null;
+    const meta = JSON.parse(metaRow.json) as StoredMeta;
+    const state: RoomState = {
+      space: meta.space,
+      phase: meta.phase,
+      endedAt: meta.endedAt,
+      pin: meta.pin,
+      people: new Map(),
+      stage: [],
+      hands: [],
+      away: new Set(),
+      blocked: new Set(this.sql.exec<{ user_id: string }>("SELECT user_id FROM room_blocked").toArray().map((r) => r.user_id)),
+      listenerCount: 0,
+      peakListeners: meta.peakListeners,
+    };
+    // rowid order is first-stored order, which keeps speakers in the order they came on stage.
+    const rows = this.sql.exec<{ json: string }>("SELECT json FROM room_people ORDER BY rowid").toArray();
+    for (const row of rows) {
+      const stored = JSON.parse(row.json) as StoredPerson;
+      const person = Object.assign(newPerson(stored, stored.role), stored, { connections: new Set<string>() });
+      state.people.set(person.userId, person);
+      if (person.leftAt !== null) state.away.add(person.userId);
+    }
+    const people = [...state.people.values()];
+    state.stage = people
+      .filter((p) => p.role !== "listener")
+      .sort((a, b) => ROLE_ORDER[a.role] - ROLE_ORDER[b.role])
+      .map((p) => p.userId);
+    state.hands = people
+      .filter((p) => p.handRaisedAt !== null)
+      .sort((a, b) => (a.handRaisedAt ?? 0) - (b.handRaisedAt ?? 0))
+      .map((p) => p.userId);
+    return state;
+  }
+
+  saveMeta(state: RoomState): void {
+    const meta: StoredMeta = {
+      space: state.space,
+      phase: state.phase,
+      endedAt: state.endedAt,
+      pin: state.pin,
+      peakListeners: state.peakListeners,
+    };
+    this.sql.exec(
+      "INSERT INTO room_meta (id, json) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET json = excluded.json",
+      JSON.stringify(meta),
+    );
+  }
+
+  /** Writes these people as they are now: stored if notable, deleted if forgotten or plain listeners. */
+  savePeople(state: RoomState, userIds: Iterable<string>): void {
+    for (const userId of userIds) {
+      const person = state.people.get(userId);
+      if (!person || !isNotable(person)) {
+        this.sql.exec("DELETE FROM room_people WHERE user_id = ?", userId);
+        continue;
+      }
+      this.sql.exec(
+        "INSERT INTO room_people (user_id, json) VALUES (?, ?) ON CONFLICT (user_id) DO UPDATE SET json = excluded.json",
+        userId,
+        JSON.stringify(toStored(person)),
+      );
+    }
+  }
+
+  saveBlocked(userId: string): void {
+    this.sql.exec("INSERT INTO room_blocked (user_id) VALUES (?) ON CONFLICT DO NOTHING", userId);
+  }
+}
+
+function toStored(person: Person): StoredPerson {
+  return {
+    userId: person.userId,
+    handle: person.handle,
+    displayName: person.displayName,
+    hostFollows: person.hostFollows,
+    role: person.role,
+    muted: person.muted,
+    mutedBy: person.mutedBy,
+    handRaisedAt: person.handRaisedAt,
+    invited: person.invited,
+    track: person.track,
+    leftAt: person.leftAt,
+  };
+}
