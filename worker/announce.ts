@@ -4,12 +4,19 @@ import { writeCancelNotices, writeDueNotices, writeLiveNotices } from "./db/spac
 /** How far back the cron looks for started Spaces whose live announcement may have been lost. */
 export const LIVE_ANNOUNCE_WINDOW_MS = 10 * 60 * 1000;
 
-/** The host started `spaceId`: call from the start route (in ctx.waitUntil); the cron repeats it safely. */
+/**
+ * The host started `spaceId`: call from the start route (in ctx.waitUntil). Never throws: a failure is logged and
+ * the next cron run announces the start instead (it re-checks Spaces started in the last LIVE_ANNOUNCE_WINDOW_MS).
+ */
 export async function announceSpaceLive(env: Env, spaceId: string, now = Date.now()): Promise<void> {
-  const sent = await writeLiveNotices(env.DB, spaceId, now);
-  console.log(
-    JSON.stringify({ event: "space_live_announced", spaceId, liveNotices: sent.liveNotices, reminders: sent.reminders.length }),
-  );
+  try {
+    const sent = await writeLiveNotices(env.DB, spaceId, now);
+    console.log(
+      JSON.stringify({ event: "space_live_announced", spaceId, liveNotices: sent.liveNotices, reminders: sent.reminders.length }),
+    );
+  } catch (err) {
+    console.log(JSON.stringify({ event: "space_live_announce_failed", spaceId, error: String(err) }));
+  }
 }
 
 /** Every-minute sweep: due reminders exactly once, plus the live-announcement safety net. */

@@ -1,6 +1,7 @@
 // The Hono app: request ids, session loading, Origin checks, route groups, and the one JSON error handler.
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
+import { audioRoutes } from "./http/audio.ts";
 import { authRoutes } from "./http/auth.ts";
 import type { AppEnv } from "./http/context.ts";
 import { ApiError } from "./http/errors.ts";
@@ -26,6 +27,7 @@ const api = new Hono<AppEnv>()
   .route("/", notificationRoutes)
   .route("/", calendarRoutes)
   .route("/", homeRoutes)
+  .route("/", audioRoutes)
   .route("/", ticketRoutes)
   .route("/", stripeWebhookRoutes)
   .route("/", earningsRoutes);

@@ -24,6 +24,7 @@ export type RunningFakeStripe = {
   state: FakeStripeState;
   /** Pays an open session as the hosted page's button does; resolves after the first webhook attempt. */
   pay(sessionId: string, email?: string): Promise<CheckoutSession>;
+  setWebhookUrl(url: string | undefined): void;
   close(): Promise<void>;
 };
 
@@ -177,6 +178,7 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<Runni
     events: webhooks.events,
     state,
     pay,
+    setWebhookUrl: (url) => webhooks.setUrl(url),
     async close() {
       clearInterval(sweep);
       webhooks.close();

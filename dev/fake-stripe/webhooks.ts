@@ -40,7 +40,7 @@ const RETRY_DELAYS_MS = [0, 1_000, 3_000, 10_000];
 
 export class WebhookSender {
   readonly events: StripeEvent[] = [];
-  private readonly url: string | undefined;
+  private url: string | undefined;
   private readonly secret: string;
   private readonly timers = new Set<NodeJS.Timeout>();
   private closed = false;
@@ -89,6 +89,11 @@ export class WebhookSender {
       this.timers.add(timer);
     }
     return delivered;
+  }
+
+  /** Points delivery somewhere else, e.g. at a Worker whose port was chosen after the fake started. */
+  setUrl(url: string | undefined): void {
+    this.url = url;
   }
 
   close(): void {

@@ -1,5 +1,6 @@
 // Starts the local stand-ins (Calls SFU, fake Stripe) once for all worker tests and hands their URLs to the Worker.
 import type { TestProject } from "vitest/node";
+import { startSfu } from "../../dev/sfu/server.ts";
 import { startFakeStripe } from "../../dev/fake-stripe/server.ts";
 import { testSecrets } from "./secrets.ts";
 
@@ -12,7 +13,9 @@ declare module "vitest" {
 
 export default async function setup(project: TestProject) {
   const stops: (() => Promise<void>)[] = [];
-  project.provide("callsApiBase", "http://127.0.0.1:9/v1");
+  const sfu = await startSfu({ appId: testSecrets.CALLS_APP_ID, appSecret: testSecrets.CALLS_APP_SECRET });
+  stops.push(() => sfu.close());
+  project.provide("callsApiBase", sfu.url);
   // Worker tests sign their own webhook events, so the fake only records the ones it builds.
   const stripe = await startFakeStripe({ secretKey: testSecrets.STRIPE_SECRET_KEY, webhookSecret: testSecrets.STRIPE_WEBHOOK_SECRET });
   stops.push(() => stripe.close());

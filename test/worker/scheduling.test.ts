@@ -1,5 +1,5 @@
 // Scheduling rules through the real Worker: the time window, the upcoming limit, edits and cancellation.
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { host, signup } from "./helpers.ts";
 import { goLive, inMinutes, notificationsOf, schedule } from "./spaces-support.ts";
 
@@ -74,11 +74,50 @@ describe("scheduling", () => {
     expect(notes).toHaveLength(1);
     expect(notes[0]).toMatchObject({ kind: "space_cancelled", spaceId: space.id, read: false });
     expect(notes[0]!.text).toContain("Will not happen");
+    // Cancelling again is a harmless retry: same state, no second notice.
     const again = await h.call("POST", `/api/spaces/${space.id}/cancel`);
-    expect(again.status).toBe(409);
-    expect(again.json.error.code).toBe("not_cancellable");
+    expect(again.status).toBe(200);
+    expect(await notificationsOf(fan)).toHaveLength(1);
     // A cancelled Space drops out of the upcoming count.
     const listed = await h.call("GET", "/api/spaces?state=scheduled&q=Will%20not%20happen");
     expect(listed.json.spaces).toEqual([]);
+  });
+});
+
+describe("going live and cancelling through the room's routes", () => {
+  it("the start route announces at once: followers hear it is live, reminder holders get their reminder", async () => {
+    const h = await host();
+    const follower = await signup();
+    const fan = await signup();
+    await follower.call("POST", `/api/users/${h.handle}/follow`);
+    const space = await schedule(h, "Starting early");
+    await fan.call("POST", `/api/spaces/${space.id}/reminder`);
+    expect((await h.call("POST", `/api/spaces/${space.id}/start`)).status).toBe(200);
+    await vi.waitFor(async () => expect(await notificationsOf(follower)).toHaveLength(1));
+    expect((await notificationsOf(follower))[0]).toMatchObject({ kind: "space_live", spaceId: space.id });
+    expect((await notificationsOf(fan))[0]).toMatchObject({ kind: "space_reminder", spaceId: space.id });
+    const home = await follower.call("GET", "/api/home");
+    expect(home.json.following[0].live.spaceId).toBe(space.id);
+  });
+
+  it("cancelling a live Space ends its room and leaves it cancelled", async () => {
+    const h = await host();
+    const space = await schedule(h, "Cut short");
+    await h.call("POST", `/api/spaces/${space.id}/start`);
+    const res = await h.call("POST", `/api/spaces/${space.id}/cancel`);
+    expect(res.status).toBe(200);
+    expect(res.json.space).toMatchObject({ state: "cancelled", listenerCount: 0 });
+    expect(res.json.space.endedAt).not.toBeNull();
+    const listener = await signup();
+    expect((await listener.call("POST", `/api/spaces/${space.id}/join`)).json.error.code).toBe("space_ended");
+    expect((await h.call("POST", `/api/spaces/${space.id}/start`)).status).toBe(410);
+  });
+
+  it("cancels a ticketed Space with no tickets sold", async () => {
+    const h = await host();
+    const space = await schedule(h, "Paid talk", 60, { ticket: { priceCents: 500, currency: "usd", capacity: 10 } });
+    const res = await h.call("POST", `/api/spaces/${space.id}/cancel`);
+    expect(res.status).toBe(200);
+    expect(res.json.space.state).toBe("cancelled");
   });
 });

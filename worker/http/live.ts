@@ -1,6 +1,7 @@
 // Going live and joining: POST /spaces/:id/start|end (host only), POST /spaces/:id/join → { url, token },
 // and GET /spaces/:id/live, which verifies the join token here so the room only ever sees verified identities.
 import { Hono } from "hono";
+import { announceSpaceLive } from "../announce.ts";
 import { signJoinToken, verifyJoinToken } from "../auth/tokens.ts";
 import type { Space } from "../db/schema.ts";
 import { getSpace, getSpaceView } from "../db/spaces.ts";
@@ -50,6 +51,7 @@ export const liveRoutes = new Hono<AppEnv>()
     if (!opened.ok) throw spaceEnded();
     if (space.state !== "live" && (await markLive(c.env.DB, space.id, startedAt))) {
       console.log(JSON.stringify({ event: "space_started", spaceId: space.id, hostId: space.hostId }));
+      c.executionCtx.waitUntil(announceSpaceLive(c.env, space.id));
     }
     return c.json({ space: await spaceView(c, space.id) });
   })

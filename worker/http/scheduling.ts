@@ -2,6 +2,8 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { announceCancelled } from "../announce.ts";
+import { refundAllTickets } from "../payments/refunds.ts";
+import { roomFor } from "../space/space-room.ts";
 import { addReminder, removeReminder } from "../db/reminders.ts";
 import { cancelSpaceIfIn, getSpace, getSpaceView, updateScheduledSpace } from "../db/spaces.ts";
 import type { Space, SpaceState } from "../db/schema.ts";
@@ -19,8 +21,6 @@ const editSchema = z
   .refine((b) => b.title !== undefined || b.scheduledFor !== undefined || b.topics !== undefined, {
     message: "give at least one of title, scheduledFor, topics",
   });
-
-const CANCELLABLE: SpaceState[] = ["draft", "scheduled", "live"];
 
 /** Why a Space in this state cannot take a reminder, in words for the person asking. */
 function notScheduledMessage(state: SpaceState): string {
@@ -75,15 +75,26 @@ export const schedulingRoutes = new Hono<AppEnv>()
     const userId = requireUserId(c);
     const space = await spaceFromParam(c);
     requireHost(space, userId);
-    if (!CANCELLABLE.includes(space.state)) {
-      throw new ApiError(409, "not_cancellable", `This Space has already ${space.state === "ended" ? "ended" : "been cancelled"}.`);
+    if (space.state === "ended") throw new ApiError(409, "not_cancellable", "This Space has already ended.");
+    // Cancelling again is allowed and repeats only the follow-up (refunds, notices), which are idempotent:
+    // it is how a host retries refunds that failed the first time.
+    if (space.state !== "cancelled") {
+      // Compare-and-set on the state we read: a start or end racing this cancel makes one of them lose cleanly.
+      if (!(await cancelSpaceIfIn(db(c.env), space.id, space.state, Date.now()))) {
+        throw new ApiError(409, "state_changed", "This Space changed state just now; reload and try again.");
+      }
+      console.log(JSON.stringify({ event: "space_cancelled", spaceId: space.id, from: space.state }));
+      // D1 already says cancelled, so the room's own end record (guarded on 'live') leaves that alone.
+      if (space.state === "live") await roomFor(c.env, space.id).end("host_ended");
     }
-    // Compare-and-set on the state we read: a start or end racing this cancel makes one of them lose cleanly.
-    if (!(await cancelSpaceIfIn(db(c.env), space.id, space.state, Date.now()))) {
-      throw new ApiError(409, "state_changed", "This Space changed state just now; reload and try again.");
-    }
-    console.log(JSON.stringify({ event: "space_cancelled", spaceId: space.id, from: space.state }));
     await announceCancelled(c.env, space.id);
+    if (space.ticketCapacity !== null) {
+      const refunds = refundAllTickets(c.env, space.id).then(
+        ({ refunded }) => console.log(JSON.stringify({ event: "cancel_refunds_done", spaceId: space.id, refunded })),
+        (err) => console.log(JSON.stringify({ event: "cancel_refunds_failed", spaceId: space.id, error: String(err) })),
+      );
+      c.executionCtx.waitUntil(refunds);
+    }
     return c.json({ space: await getSpaceView(db(c.env), space.id) });
   })
   .post("/spaces/:id/reminder", async (c) => {

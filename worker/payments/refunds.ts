@@ -9,21 +9,26 @@ import { stripeClient } from "./stripe-client.ts";
 const money = (cents: number, currency: string) =>
   new Intl.NumberFormat("en-US", { style: "currency", currency: currency.toUpperCase() }).format(cents / 100);
 
+/** The refund request for a ticket; a retry must send the very same parameters with the same key. */
+export function refundRequest(ticket: Pick<TicketRow, "id" | "spaceId" | "paymentIntentId">, connected: boolean) {
+  return {
+    params: {
+      payment_intent: ticket.paymentIntentId!,
+      reason: "requested_by_customer" as const,
+      metadata: { ticketId: ticket.id, spaceId: ticket.spaceId },
+      // A destination charge moved money to the host; take it back and return the platform fee too.
+      ...(connected ? { reverse_transfer: true, refund_application_fee: true } : {}),
+    },
+    // Same key for the same ticket forever: Stripe answers a retry with the first refund instead of a new one.
+    options: { idempotencyKey: `refund-ticket-${ticket.id}` },
+  };
+}
+
 async function refundOne(env: Env, ticket: TicketRow, connected: boolean): Promise<string | null> {
   if (!ticket.paymentIntentId) return null;
+  const { params, options } = refundRequest(ticket, connected);
   try {
-    const refund = await stripeClient(env).refunds.create(
-      {
-        payment_intent: ticket.paymentIntentId,
-        reason: "requested_by_customer",
-        metadata: { ticketId: ticket.id, spaceId: ticket.spaceId },
-        // A destination charge moved money to the host; take it back and return the platform fee too.
-        ...(connected ? { reverse_transfer: true, refund_application_fee: true } : {}),
-      },
-      // Same key for the same ticket forever: Stripe answers a retry with the first refund instead of a new one.
-      { idempotencyKey: `refund-ticket-${ticket.id}` },
-    );
-    return refund.id;
+    return (await stripeClient(env).refunds.create(params, options)).id;
   } catch (error) {
     // Refunded earlier under a key Stripe no longer remembers (keys last 24 h): the money is back already.
     if ((error as { code?: string }).code === "charge_already_refunded") return null;

@@ -3,16 +3,17 @@
 import { DurableObject } from "cloudflare:workers";
 import { parseClientMessage } from "../protocol/room-parse.ts";
 import { CLOSE_ENDED, CLOSE_REMOVED, type EndReason, type Role, type RoomSpace, type ServerMessage, type TrackRef } from "../protocol/room.ts";
-import { ReactionBatch, REACTION_FLUSH_MS } from "./reaction-batch.ts";
 import { createRoom, isManager, type Identity, type RoomState } from "./room-model.ts";
 import { recordBlock, recordEnd, recordListenerCount, recordSpeakPolicy } from "./room-records.ts";
 import { nextDeadline, restoreConnection, startGraceForAbsent, transition, type RoomEvent } from "./room-state.ts";
+import { RoomFanout } from "./room-fanout.ts";
 import { RoomStorage } from "./room-storage.ts";
+import { callsConfigured, callsFor } from "../audio/calls-for-env.ts";
+import { forceCloseTracks, lostTracks, publishedTracks, type OwnedTrack } from "../audio/track-closer.ts";
 import {
   attach, attachmentOf, IDENTITY_HEADER, jsonError, parseIdentity, sendAll, tryClose, trySend, userTag,
 } from "./room-sockets.ts";
 
-const COUNT_BROADCAST_MS = 1000;
 const D1_SYNC_MS = 5000;
 
 export type RoomResult = { ok: true } | { ok: false; code: string };
@@ -20,11 +21,10 @@ export type RoomResult = { ok: true } | { ok: false; code: string };
 export class SpaceRoom extends DurableObject<Env> {
   private readonly store: RoomStorage;
   private room: RoomState | null;
-  private readonly reactions = new ReactionBatch();
-  private flushTimer: ReturnType<typeof setTimeout> | null = null;
-  private lastReactionFlush = 0;
-  private lastCountFlush = 0;
-  private countDirty = false;
+  private readonly fanout = new RoomFanout(
+    () => this.ctx.getWebSockets(),
+    () => (this.room?.phase === "live" ? this.room.listenerCount : null),
+  );
   private d1Dirty = false;
   private lastD1Sync = 0;
   private alarmAt: number | null = null;
@@ -83,6 +83,12 @@ export class SpaceRoom extends DurableObject<Env> {
   getRoleOf(userId: string): Role | null {
     if (this.room?.phase !== "live") return null;
     return this.room.people.get(userId)?.role ?? null;
+  }
+
+  /** Published tracks of the people on the stage now: the only tracks the audio routes let anyone pull. */
+  stageTracks(): OwnedTrack[] {
+    if (!this.room) return [];
+    return [...publishedTracks(this.room)].map(([userId, track]) => ({ userId, track }));
   }
 
   status(): { phase: RoomState["phase"]; listenerCount: number; peakListeners: number } | null {
@@ -145,6 +151,7 @@ export class SpaceRoom extends DurableObject<Env> {
   private async run(event: RoomEvent, origin: WebSocket | null): Promise<ServerMessage[]> {
     const room = this.room;
     if (!room) return [];
+    const tracksBefore = publishedTracks(room);
     const { effects } = transition(room, event, Date.now());
     const replies: ServerMessage[] = [];
     const writes: Promise<void>[] = [];
@@ -175,14 +182,12 @@ export class SpaceRoom extends DurableObject<Env> {
           }
           break;
         case "react":
-          this.reactions.add(effect.sender);
-          this.scheduleFlush();
+          this.fanout.addReaction(effect.sender);
           break;
         case "count":
-          this.countDirty = true;
+          this.fanout.countChanged();
           alarmChanged ||= !this.d1Dirty;
           this.d1Dirty = true;
-          this.scheduleFlush();
           break;
         case "persist":
           if (effect.meta) this.store.saveMeta(room);
@@ -204,6 +209,10 @@ export class SpaceRoom extends DurableObject<Env> {
         }
       }
     }
+    // Whoever lost the stage (demoted, removed, blocked, Space ended) is silenced at the SFU, not only in the UI;
+    // a speaker clearing their own track has closed it already.
+    const lost = event.kind === "set_track" && event.track === null ? [] : lostTracks(tracksBefore, room);
+    if (lost.length > 0 && callsConfigured(this.env)) writes.push(forceCloseTracks(callsFor(this.env), room.space.id, lost));
     if (alarmChanged) await this.syncAlarm();
     for (const result of await Promise.allSettled(writes)) {
       if (result.status === "rejected") {
@@ -222,10 +231,7 @@ export class SpaceRoom extends DurableObject<Env> {
   }
 
   private async finish(room: RoomState, reason: EndReason): Promise<void> {
-    if (this.flushTimer !== null) clearTimeout(this.flushTimer);
-    this.flushTimer = null;
-    this.reactions.take();
-    this.countDirty = false;
+    this.fanout.stop();
     this.d1Dirty = false;
     const text = JSON.stringify({ type: "ended", reason } satisfies ServerMessage);
     for (const ws of this.ctx.getWebSockets()) {
@@ -234,34 +240,6 @@ export class SpaceRoom extends DurableObject<Env> {
     }
     console.log(JSON.stringify({ event: "space_ended", spaceId: room.space.id, reason, peakListeners: room.peakListeners }));
     await recordEnd(this.env.DB, room.space.id, room.endedAt ?? Date.now(), room.peakListeners);
-  }
-
-  /** Reactions go out at most every 250 ms and counts every second; the timer exists only while something waits. */
-  private scheduleFlush(): void {
-    if (this.flushTimer !== null || this.room?.phase !== "live") return;
-    let due = Number.POSITIVE_INFINITY;
-    if (this.reactions.pending) due = Math.min(due, this.lastReactionFlush + REACTION_FLUSH_MS);
-    if (this.countDirty) due = Math.min(due, this.lastCountFlush + COUNT_BROADCAST_MS);
-    if (due === Number.POSITIVE_INFINITY) return;
-    this.flushTimer = setTimeout(() => this.flush(), Math.max(0, due - Date.now()));
-  }
-
-  private flush(): void {
-    this.flushTimer = null;
-    const room = this.room;
-    if (room?.phase !== "live") return;
-    const now = Date.now();
-    if (this.reactions.pending && now >= this.lastReactionFlush + REACTION_FLUSH_MS) {
-      const batch = this.reactions.take();
-      if (batch) sendAll(this.ctx.getWebSockets(), batch);
-      this.lastReactionFlush = now;
-    }
-    if (this.countDirty && now >= this.lastCountFlush + COUNT_BROADCAST_MS) {
-      sendAll(this.ctx.getWebSockets(), { type: "update", listenerCount: room.listenerCount });
-      this.countDirty = false;
-      this.lastCountFlush = now;
-    }
-    this.scheduleFlush();
   }
 
   private async syncCount(): Promise<void> {

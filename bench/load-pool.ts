@@ -1,0 +1,115 @@
+// The bench's load generator: a few forked `ws` client processes (load-worker.ts) driven over IPC, plus helpers that
+// spread sockets across them and merge their answers. Their pids are exposed so their CPU can be reported too.
+import { fork, type ChildProcess } from "node:child_process";
+import { join } from "node:path";
+import type { LoadReply, LoadRequest, LoadTarget } from "./load-protocol.ts";
+
+type Pending = { resolve: (reply: LoadReply) => void; reject: (error: Error) => void };
+
+class LoadProcess {
+  private readonly child: ChildProcess;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+
+  constructor() {
+    this.child = fork(join(import.meta.dirname, "load-worker.ts"), [], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    this.child.on("message", (message: { id: number; reply: LoadReply }) => {
+      this.pending.get(message.id)?.resolve(message.reply);
+      this.pending.delete(message.id);
+    });
+    this.child.on("exit", (code) => {
+      for (const waiter of this.pending.values()) waiter.reject(new Error(`a load process exited with ${code}`));
+      this.pending.clear();
+    });
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  ask(request: LoadRequest): Promise<LoadReply> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.child.send({ id, request });
+    });
+  }
+
+  stop(): void {
+    this.child.kill("SIGTERM");
+  }
+}
+
+function expect<K extends LoadReply["kind"]>(reply: LoadReply, kind: K): Extract<LoadReply, { kind: K }> {
+  if (reply.kind !== kind) throw new Error(`load process answered ${reply.kind}, expected ${kind}`);
+  return reply as Extract<LoadReply, { kind: K }>;
+}
+
+export type JoinResult = { connectMs: number[]; openToSnapshotMs: number[]; failed: number; errors: string[] };
+export type Counts = { sockets: number; frames: number; reactionFrames: number; reactions: number };
+
+export class LoadPool {
+  private readonly processes: LoadProcess[];
+
+  constructor(size: number) {
+    this.processes = Array.from({ length: size }, () => new LoadProcess());
+  }
+
+  get pids(): number[] {
+    return this.processes.map((p) => p.pid);
+  }
+
+  private all(request: LoadRequest): Promise<LoadReply[]> {
+    return Promise.all(this.processes.map((p) => p.ask(request)));
+  }
+
+  /** Opens the sockets spread evenly over the processes; `concurrency` is per process. */
+  async connect(targets: LoadTarget[], concurrency: number, keep: boolean): Promise<JoinResult> {
+    const shares = this.processes.map((_, i) => targets.filter((_, t) => t % this.processes.length === i));
+    const replies = await Promise.all(
+      this.processes.map((p, i) => p.ask({ op: "connect", targets: shares[i]!, concurrency, keep })),
+    );
+    const result: JoinResult = { connectMs: [], openToSnapshotMs: [], failed: 0, errors: [] };
+    for (const reply of replies.map((r) => expect(r, "joined"))) {
+      result.connectMs.push(...reply.connectMs);
+      result.openToSnapshotMs.push(...reply.openToSnapshotMs);
+      result.failed += reply.failed;
+      result.errors.push(...reply.errors);
+    }
+    return result;
+  }
+
+  async reset(probesTotal: number): Promise<void> {
+    await this.all({ op: "reset", probes: Math.ceil(probesTotal / this.processes.length) });
+  }
+
+  async counts(): Promise<Counts> {
+    const total: Counts = { sockets: 0, frames: 0, reactionFrames: 0, reactions: 0 };
+    for (const reply of (await this.all({ op: "counts" })).map((r) => expect(r, "counts"))) {
+      total.sockets += reply.sockets;
+      total.frames += reply.frames;
+      total.reactionFrames += reply.reactionFrames;
+      total.reactions += reply.reactions;
+    }
+    return total;
+  }
+
+  /** Sends `rate` reactions a second in total for `durationMs`; returns every send time, sorted. */
+  async send(rate: number, durationMs: number): Promise<number[]> {
+    const share = rate / this.processes.length;
+    const replies = await this.all({ op: "send", rate: share, durationMs });
+    return replies.flatMap((r) => expect(r, "sent").sentAt).sort((a, b) => a - b);
+  }
+
+  async timelines(): Promise<number[][]> {
+    return (await this.all({ op: "timelines" })).flatMap((r) => expect(r, "timelines").timelines);
+  }
+
+  async closeAll(): Promise<void> {
+    await this.all({ op: "close" });
+  }
+
+  stop(): void {
+    for (const p of this.processes) p.stop();
+  }
+}

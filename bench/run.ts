@@ -1,0 +1,134 @@
+// `npm run bench`: measures the real Spaces room side by side with a naive workerd broadcast room and a plain Node ws
+// server under the same load, prints one table and writes bench/results/latest.json. Loopback only, under 10 minutes.
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { cpus } from "node:os";
+import { join } from "node:path";
+import { LoadPool } from "./load-pool.ts";
+import { checkTargets, renderTable } from "./report.ts";
+import { measureTarget, type BenchPlan, type TargetFigures } from "./scenario.ts";
+import { startSpacesTarget } from "./spaces-target.ts";
+import { startNaiveRoom, startWsPeer, type BenchTarget } from "./targets.ts";
+
+const TIME_BUDGET_MS = 9.5 * 60_000;
+const LOAD_PROCESSES = 2;
+
+const plan: BenchPlan = {
+  probes: 200,
+  fanoutListeners: 1000,
+  maxListeners: 5000,
+  rates: [10, 100, 1000],
+  sendMs: (rate) => (rate >= 1000 ? 3000 : 5000),
+  drainCapMs: 15_000,
+  connectConcurrency: 25,
+  probeSockets: 50,
+};
+// Spaces users: two fills of the fan-out audience, the 5k audience and three rounds of join probes, with room to spare.
+const SPACES_USERS = 2 * plan.fanoutListeners + plan.maxListeners + 3 * plan.probes + 1000;
+
+const startedAt = Date.now();
+const clock = () => {
+  const seconds = Math.floor((Date.now() - startedAt) / 1000);
+  return `${String(Math.floor(seconds / 60)).padStart(2, "0")}:${String(seconds % 60).padStart(2, "0")}`;
+};
+const log = (line: string) => console.log(`[bench ${clock()}] ${line}`);
+
+const pool = new LoadPool(LOAD_PROCESSES);
+let current: BenchTarget | null = null;
+const cleanup = async () => {
+  pool.stop();
+  await current?.stop().catch(() => {});
+};
+const overBudget = setTimeout(async () => {
+  log(`stopping: the run passed its ${TIME_BUDGET_MS / 60_000} minute budget`);
+  await cleanup();
+  process.exit(1);
+}, TIME_BUDGET_MS);
+overBudget.unref();
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => void cleanup().then(() => process.exit(130)));
+
+/** The audio engineer's join → first audio measurement, when bench/audio-join.ts exists; it gets the running stack. */
+async function audioSection(spaces: BenchTarget): Promise<Record<string, unknown> | null> {
+  const file = join(import.meta.dirname, "audio-join.ts");
+  if (!existsSync(file)) {
+    log("audio: bench/audio-join.ts is not there yet; section skipped");
+    return null;
+  }
+  const module = (await import(file)) as Record<string, unknown>;
+  const measure = Object.values(module).find((value) => typeof value === "function") as
+    | ((options: { url: string; log: (line: string) => void }) => Promise<Record<string, unknown>>)
+    | undefined;
+  if (!measure) {
+    log("audio: bench/audio-join.ts exports no function; section skipped");
+    return null;
+  }
+  log("audio: measuring join → first audio…");
+  const result = await measure({ url: spaces.url ?? "", log: (line) => log(`audio: ${line}`) });
+  log(`audio: ${JSON.stringify(result)}`);
+  return result;
+}
+
+async function measure(start: () => Promise<BenchTarget>, after?: (target: BenchTarget) => Promise<void>): Promise<TargetFigures> {
+  current = await start();
+  log(`${current.name}: ${current.label} ready (server pid ${current.serverPid})`);
+  try {
+    const figures = await measureTarget(current, pool, plan, log);
+    await after?.(current);
+    return figures;
+  } finally {
+    await current.stop();
+    current = null;
+  }
+}
+
+try {
+  log(`plan: joins at 0/${plan.fanoutListeners}/${plan.maxListeners} listeners, fan-out at ${plan.rates.join("/")} reactions/s with ${plan.fanoutListeners} listeners, ${LOAD_PROCESSES} load processes, ${cpus().length} CPU cores`);
+  let audio: Record<string, unknown> | null = null;
+  const spaces = await measure(
+    () => startSpacesTarget(SPACES_USERS, log),
+    async (target) => {
+      audio = await audioSection(target).catch((error: unknown) => {
+        log(`audio: failed: ${String(error)}`);
+        return { error: String(error) };
+      });
+    },
+  );
+  const naive = await measure(() => startNaiveRoom(log));
+  const ws = await measure(() => startWsPeer(log));
+
+  const table = renderTable(spaces, [naive, ws]);
+  const targets = checkTargets(spaces, naive);
+  console.log(`\n${table}\n`);
+  for (const target of targets) {
+    console.log(`${target.met ? "met    " : "NOT met"}  ${target.goal}: ${target.measured === null ? "–" : target.measured.toFixed(1)}`);
+  }
+  const durationSeconds = (Date.now() - startedAt) / 1000;
+  console.log(`\nbench took ${durationSeconds.toFixed(0)} s`);
+
+  const resultsDir = join(import.meta.dirname, "results");
+  mkdirSync(resultsDir, { recursive: true });
+  const results = {
+    measuredAt: new Date(startedAt).toISOString(),
+    durationSeconds,
+    machine: { cpuCores: cpus().length, cpuModel: cpus()[0]?.model ?? "unknown", node: process.version },
+    plan: { ...plan, sendMs: Object.fromEntries(plan.rates.map((rate) => [rate, plan.sendMs(rate)])), loadProcesses: LOAD_PROCESSES },
+    definitions: {
+      join: "ms from new WebSocket() in the client to its first (snapshot) frame; sequential probes, each closed after its snapshot",
+      framesPerListenerPerSecond: "every frame a listener received during the fan-out run, divided by listeners and send seconds",
+      deliveredPerCpuSecond: "reactions counted by all listeners (a coalesced frame counts each reaction it carries) per CPU second of the server process (utime+stime from /proc) over send + drain",
+      delay: "ms from a reaction's send to the frame that brought it, on probe sockets; k-th reaction counted ↔ k-th sent",
+      memory: "RSS growth of the server process while the listeners connected, divided by listeners",
+    },
+    targets: { spaces, naive, ws },
+    goals: targets,
+    audio,
+    table,
+  };
+  writeFileSync(join(resultsDir, "latest.json"), JSON.stringify(results, null, 2) + "\n");
+  log("wrote bench/results/latest.json");
+} catch (error) {
+  log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  process.exitCode = 1;
+} finally {
+  clearTimeout(overBudget);
+  await cleanup();
+}

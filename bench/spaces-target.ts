@@ -1,0 +1,144 @@
+// The system under test for `npm run bench`: the real local stack (dev/stack.ts), one live Space hosted by the seeded
+// `host`, bench users inserted straight into local D1; join probes get their tokens from POST /api/spaces/:id/join.
+import { spawn } from "node:child_process";
+import { existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import WebSocket from "ws";
+import { signJoinToken, signSession } from "../worker/auth/tokens.ts";
+import { ROOT, startStack } from "../dev/stack.ts";
+import type { LoadTarget } from "./load-protocol.ts";
+import { findServingWorkerd } from "./proc-stats.ts";
+import type { BenchTarget } from "./targets.ts";
+
+const WRANGLER = join(ROOT, "node_modules/wrangler/bin/wrangler.js");
+const HOST_ID = "demo-host";
+const TOKEN_CONCURRENCY = 16;
+
+const benchUserId = (n: number) => `bench-user-${String(n).padStart(5, "0")}`;
+
+/**
+ * Bench users cannot log in (the hash is not a PBKDF2 output, like the seed's fans): the bench owns this local stack,
+ * so it signs their session cookies with the stack's SESSION_SECRET instead of paying ~100k PBKDF2 rounds per login.
+ */
+function insertUsersSql(count: number): string {
+  const rows: string[] = [];
+  for (let n = 0; n < count; n++) {
+    const id = benchUserId(n);
+    rows.push(`('${id}', 'bench_${n}', 'Bench Listener ${n}', '!', '!', 'cal-${id}')`);
+  }
+  const statements: string[] = [];
+  for (let i = 0; i < rows.length; i += 500) {
+    statements.push(
+      `INSERT OR IGNORE INTO users (id, handle, display_name, password_hash, password_salt, calendar_token) VALUES ${rows.slice(i, i + 500).join(",\n")};`,
+    );
+  }
+  return statements.join("\n");
+}
+
+function runWrangler(args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [WRANGLER, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "1" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.on("data", (chunk) => (output += chunk));
+    child.stderr.on("data", (chunk) => (output += chunk));
+    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`wrangler ${args[0]} ${args[1]} failed:\n${output}`))));
+  });
+}
+
+async function mapLimited<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: limit }, lane));
+  return results;
+}
+
+export async function startSpacesTarget(userCount: number, log: (line: string) => void): Promise<BenchTarget> {
+  const stack = await startStack({ build: !existsSync(join(ROOT, "web/build/index.html")), seed: true, log });
+  const secret = stack.secrets.SESSION_SECRET!;
+  try {
+    log(`Inserting ${userCount} bench users into local D1…`);
+    const sqlFile = join(stack.persistDir, "bench-users.sql");
+    writeFileSync(sqlFile, insertUsersSql(userCount));
+    await runWrangler(["d1", "execute", "DB", "--local", "--persist-to", stack.persistDir, "--file", sqlFile]);
+
+    // Sockets go straight to the workerd that runs the Worker; wrangler's dev proxy would double every frame's cost.
+    const serving = await findServingWorkerd(process.pid, stack.port, async (port) => {
+      const response = await fetch(`http://127.0.0.1:${port}/api/health`, { signal: AbortSignal.timeout(2000) }).catch(() => null);
+      return response?.ok === true && ((await response.json().catch(() => null)) as { ok?: boolean } | null)?.ok === true;
+    });
+    const api = `http://127.0.0.1:${serving.port}`;
+    const cookies = new Map<string, string>();
+    const call = async (userId: string, path: string, body?: unknown) => {
+      let cookie = cookies.get(userId);
+      if (!cookie) cookies.set(userId, (cookie = `spaces_session=${await signSession(secret, userId)}`));
+      const response = await fetch(`${api}${path}`, {
+        method: "POST",
+        headers: { Cookie: cookie, Origin: stack.url, "Content-Type": "application/json" },
+        body: JSON.stringify(body ?? {}),
+      });
+      const json = (await response.json()) as Record<string, unknown>;
+      if (!response.ok) throw new Error(`${path} answered ${response.status}: ${JSON.stringify(json)}`);
+      return json;
+    };
+
+    const created = (await call(HOST_ID, "/api/spaces", { title: "Bench room" })) as { space: { id: string } };
+    const spaceId = created.space.id;
+    await call(HOST_ID, `/api/spaces/${spaceId}/start`);
+    const liveUrl = (token: string) => `ws://127.0.0.1:${serving.port}/api/spaces/${spaceId}/live?token=${encodeURIComponent(token)}`;
+    const joinRouteMs: number[] = [];
+    const socketUrl = async (userId: string): Promise<LoadTarget> => {
+      const startedAt = performance.now();
+      const { token } = (await call(userId, `/api/spaces/${spaceId}/join`)) as { token: string };
+      joinRouteMs.push(performance.now() - startedAt);
+      return { url: liveUrl(token) };
+    };
+    // Bulk listeners get the very token POST /join would sign, without its D1 reads (~15 ms each on local D1, which
+    // would make 5k listeners cost over a minute); the upgrade still verifies it in the Worker as for anyone.
+    const signedUrl = async (userId: string): Promise<LoadTarget> => {
+      const n = userId.slice("bench-user-".length);
+      const token = await signJoinToken(secret, {
+        userId, handle: `bench_${Number(n)}`, displayName: `Bench Listener ${Number(n)}`, spaceId, hostFollows: false,
+      });
+      return { url: liveUrl(token) };
+    };
+
+    // The host stays connected for the whole run, as in a real Space (a hostless room ends after 5 minutes).
+    const hostSocket = new WebSocket((await socketUrl(HOST_ID)).url, { perMessageDeflate: false });
+    await new Promise((resolve, reject) => {
+      hostSocket.once("message", resolve);
+      hostSocket.once("error", reject);
+    });
+
+    let nextUser = 0;
+    return {
+      name: "spaces",
+      label: "Spaces room (SpaceRoom DO)",
+      serverPid: serving.pid,
+      url: stack.url,
+      notes: `live Space ${spaceId}; sockets on workerd's own port ${serving.port} (dev proxy pid ${serving.proxyPids.join(",")} bypassed); join tokens from POST /join`,
+      async socketTargets(count, purpose) {
+        if (nextUser + count > userCount) throw new Error(`the bench inserted only ${userCount} users`);
+        const ids = Array.from({ length: count }, () => benchUserId(nextUser++));
+        return purpose === "probe" ? mapLimited(ids, TOKEN_CONCURRENCY, socketUrl) : Promise.all(ids.map(signedUrl));
+      },
+      extras: () => ({ joinRouteMs }),
+      async stop() {
+        hostSocket.terminate();
+        await stack.stop();
+      },
+    };
+  } catch (error) {
+    await stack.stop();
+    throw error;
+  }
+}

@@ -1,0 +1,111 @@
+// The three servers `npm run bench` measures behind one shape: the real room (spaces-target.ts) and its two peers,
+// the naive broadcast room in workerd (bench/naive-room/) and the plain Node `ws` broadcast server (ws-peer.ts).
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { freePort, ROOT } from "../dev/stack.ts";
+import type { LoadTarget } from "./load-protocol.ts";
+import { findServingWorkerd } from "./proc-stats.ts";
+
+export type TargetName = "spaces" | "naive" | "ws";
+
+export type BenchTarget = {
+  name: TargetName;
+  label: string;
+  /** The one process whose CPU and RSS are the server's (workerd running the Worker, or the ws peer's node). */
+  serverPid: number;
+  notes: string;
+  /** The public URL of the whole app (Spaces only), for sections that drive it over HTTP like the audio join. */
+  url?: string;
+  /**
+   * URLs for `count` new sockets, fetched just before they connect (Spaces join tokens live 60 s). Probes are the
+   * timed joins; listeners are the audience connected in bulk.
+   */
+  socketTargets(count: number, purpose: "probe" | "listener"): Promise<LoadTarget[]>;
+  /** Target-specific raw samples for the results file (e.g. POST /join times). */
+  extras?: () => Record<string, number[]>;
+  stop(): Promise<void>;
+};
+
+const WRANGLER = join(ROOT, "node_modules/wrangler/bin/wrangler.js");
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  child.kill("SIGTERM");
+  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
+  if (child.exitCode === null) child.kill("SIGKILL");
+}
+
+async function waitFor(check: () => Promise<boolean>, child: ChildProcess, what: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${what} exited with ${child.exitCode}`);
+    if (await check().catch(() => false)) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`${what} did not come up within ${timeoutMs / 1000}s`);
+}
+
+const answersUpgradeRequired = async (port: number) =>
+  (await fetch(`http://127.0.0.1:${port}/room/probe`, { signal: AbortSignal.timeout(2000) })).status === 426;
+
+let listenerSerial = 0;
+const peerTargets = (base: string, count: number): LoadTarget[] =>
+  Array.from({ length: count }, () => ({ url: `${base}?user=listener-${listenerSerial++}` }));
+
+export async function startNaiveRoom(log: (line: string) => void): Promise<BenchTarget> {
+  log("Starting the naive broadcast room (wrangler dev, bench/naive-room)…");
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    [
+      WRANGLER, "dev", "--config", join(ROOT, "bench/naive-room/wrangler.toml"), "--ip", "127.0.0.1", "--port", String(port),
+      "--inspector-port", String(await freePort()), "--persist-to", mkdtempSync(join(tmpdir(), "bench-naive-")),
+      "--show-interactive-dev-session=false",
+    ],
+    { cwd: ROOT, env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "1" }, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let output = "";
+  child.stdout!.on("data", (chunk) => (output = (output + chunk).slice(-10_000)));
+  child.stderr!.on("data", (chunk) => (output = (output + chunk).slice(-10_000)));
+  try {
+    await waitFor(() => answersUpgradeRequired(port), child, "the naive room's wrangler dev");
+    const serving = await findServingWorkerd(child.pid!, port, (p) => answersUpgradeRequired(p).catch(() => false));
+    return {
+      name: "naive",
+      label: "naive broadcast DO (workerd)",
+      serverPid: serving.pid,
+      notes: `hibernatable sockets, every reaction sent to every socket at once; workerd port ${serving.port}, dev proxy bypassed`,
+      socketTargets: async (count) => peerTargets(`ws://127.0.0.1:${serving.port}/room/bench`, count),
+      stop: () => stopChild(child),
+    };
+  } catch (error) {
+    log(output);
+    await stopChild(child);
+    throw error;
+  }
+}
+
+export async function startWsPeer(log: (line: string) => void): Promise<BenchTarget> {
+  log("Starting the plain Node ws broadcast server…");
+  const child = spawn(process.execPath, [join(ROOT, "bench/ws-peer.ts"), "0"], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
+  const port = await new Promise<number>((resolve, reject) => {
+    let buffered = "";
+    child.stdout!.on("data", (chunk) => {
+      buffered += chunk;
+      const match = /"port":(\d+)/.exec(buffered);
+      if (match) resolve(Number(match[1]));
+    });
+    child.once("exit", (code) => reject(new Error(`the ws peer exited with ${code}`)));
+  });
+  return {
+    name: "ws",
+    label: "Node ws broadcast",
+    serverPid: child.pid!,
+    notes: `ws ${process.versions.node ? `on node ${process.versions.node}` : ""}, one process, every reaction sent to every socket`,
+    socketTargets: async (count) => peerTargets(`ws://127.0.0.1:${port}/`, count),
+    stop: () => stopChild(child),
+  };
+}

@@ -1,0 +1,112 @@
+// axe-core over the main pages (signed out and in, light and dark): no serious or critical violations.
+// Also the ring row by keyboard and with reduced motion, since the ring is the one animated thing on home.
+import assert from "node:assert/strict";
+import { createRequire } from "node:module";
+import { after, before, test } from "node:test";
+import type { Browser, Page } from "playwright-core";
+import { launchChromium } from "./support/chromium.ts";
+import { loginAs, startTestStack, type Stack } from "./support/stack.ts";
+
+const AXE_PATH = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+
+let stack: Stack;
+let browser: Browser;
+let liveSpaceId = "";
+
+type AxeViolation = { id: string; impact: string | null; help: string; nodes: { target: string[] }[] };
+
+before(async () => {
+  stack = await startTestStack();
+  browser = await launchChromium();
+  // The demo host goes live so the signed-in pages show the ring, a live card and a notification.
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await loginAs(page, stack.url, "host");
+  liveSpaceId = await page.evaluate(async () => {
+    const post = (path: string, body: unknown) =>
+      fetch(path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) }).then((r) => r.json());
+    const { space } = await post("/api/spaces", { title: "Accessibility check live", topics: ["a11y"] });
+    await post(`/api/spaces/${space.id}/start`, {});
+    return space.id as string;
+  });
+  await context.close();
+});
+
+after(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+async function seriousViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: AXE_PATH });
+  const violations = await page.evaluate(async () => {
+    const axe = (globalThis as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: AxeViolation[] }> } }).axe;
+    return (await axe.run(document, { resultTypes: ["violations"] })).violations;
+  });
+  return violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.impact} ${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")}`);
+}
+
+const PAGES = [
+  { path: "/", ready: "#live-now" },
+  { path: "/spaces", ready: "#upcoming-heading" },
+  { path: "/u/host", ready: "[data-testid=followers]" },
+  { path: "/host", ready: "h1" },
+  { path: "/spaces/demo-upcoming", ready: "[data-testid=space-title]" },
+  { path: "/login", ready: "form" },
+];
+
+for (const scheme of ["light", "dark"] as const) {
+  for (const signedIn of [false, true]) {
+    test(`no serious or critical axe violations (${scheme}, ${signedIn ? "signed in" : "signed out"})`, async () => {
+      const context = await browser.newContext({ colorScheme: scheme });
+      const page = await context.newPage();
+      if (signedIn) await loginAs(page, stack.url, "ana");
+      const problems: string[] = [];
+      for (const { path, ready } of PAGES) {
+        await page.goto(`${stack.url}${path}`);
+        await page.locator(ready).first().waitFor();
+        await page.getByRole("status").filter({ hasText: /^Loading/ }).waitFor({ state: "detached" }).catch(() => {});
+        problems.push(...(await seriousViolations(page)).map((p) => `${path}: ${p}`));
+      }
+      if (signedIn) {
+        // The open notification panel too.
+        await page.goto(`${stack.url}/`);
+        await page.getByTestId("bell").click();
+        await page.locator("#notification-panel").waitFor();
+        problems.push(...(await seriousViolations(page)).map((p) => `bell panel: ${p}`));
+      }
+      assert.deepEqual(problems, []);
+      await context.close();
+    });
+  }
+}
+
+test("the live ring is reachable by keyboard and stops pulsing for reduced motion", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await loginAs(page, stack.url, "ana");
+  await page.goto(`${stack.url}/`);
+  const ring = page.getByTestId("ring-live");
+  await ring.waitFor();
+  const animationOf = () => ring.locator(".avatar").evaluate((el) => getComputedStyle(el).animationName);
+  assert.notEqual(await animationOf(), "none");
+
+  let reached = false;
+  for (let i = 0; i < 25 && !reached; i++) {
+    await page.keyboard.press("Tab");
+    reached = await ring.evaluate((el) => el === document.activeElement);
+  }
+  assert.ok(reached, "the live ring link takes keyboard focus");
+  const outline = await ring.evaluate((el) => getComputedStyle(el).outlineStyle);
+  assert.notEqual(outline, "none");
+  await page.keyboard.press("Enter");
+  await page.waitForURL(`${stack.url}/spaces/${liveSpaceId}`);
+
+  await page.emulateMedia({ reducedMotion: "reduce" });
+  await page.goto(`${stack.url}/`);
+  await ring.waitFor();
+  assert.equal(await animationOf(), "none");
+  await context.close();
+});

@@ -1,0 +1,60 @@
+// Browser test of the live room with two people: hand raised and approved, reactions seen by both, the end seen by all.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import type { Browser, Page } from "playwright-core";
+import { launchChromium } from "./support/chromium.ts";
+import { loginAs, startTestStack, type Stack } from "./support/stack.ts";
+
+let stack: Stack;
+let browser: Browser;
+
+before(async () => {
+  stack = await startTestStack();
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+async function personPage(handle: string): Promise<Page> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await loginAs(page, stack.url, handle);
+  return page;
+}
+
+test("a listener asks to speak, the host approves, both react, the host ends the Space", async () => {
+  const host = await personPage("host");
+  await host.goto(`${stack.url}/host`);
+  await host.getByLabel("Title").fill("Room e2e");
+  await host.getByRole("button", { name: "Create Space" }).click();
+  await host.waitForURL(/\/spaces\/[0-9a-f-]{36}$/);
+  const spaceUrl = host.url();
+  await host.getByRole("button", { name: "Start Space now" }).click();
+  await host.getByTestId("stage-host").waitFor();
+
+  const ana = await personPage("ana");
+  await ana.goto(spaceUrl);
+  await ana.getByTestId("stage-host").waitFor();
+  await host.getByTestId("listener-count").filter({ hasText: "1 listening" }).waitFor();
+
+  await ana.getByRole("button", { name: "Request to speak" }).click();
+  await host.getByTestId("hand-queue").getByText("Ana Listener").waitFor();
+  assert.match(await host.getByTestId("announcer").innerText(), /Ana Listener asked to speak/);
+  await host.getByRole("button", { name: "Let Ana Listener speak" }).click();
+  await ana.getByTestId("stage-ana").waitFor();
+  assert.equal(await ana.getByTestId("stage-ana").getAttribute("data-role"), "speaker");
+  assert.match(await ana.getByTestId("announcer").innerText(), /You can speak now/);
+
+  await ana.getByRole("button", { name: "React fire" }).click();
+  await host.getByTestId("reaction-count-fire").waitFor();
+  await host.getByRole("button", { name: "React clap" }).click();
+  await ana.getByTestId("reaction-count-clap").waitFor();
+
+  await host.getByRole("button", { name: "End Space" }).click();
+  await host.getByRole("button", { name: "Yes, end for everyone" }).click();
+  await ana.getByTestId("space-ended").waitFor();
+  await host.getByTestId("space-ended").waitFor();
+});

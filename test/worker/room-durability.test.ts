@@ -1,0 +1,124 @@
+// The room across eviction, restart, reconnect storms and time: state from DO storage, exact counts, alarms, D1 records.
+import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { HOST_ABSENCE_MS } from "../../worker/space/room-model.ts";
+import { roomFor, type SpaceRoom } from "../../worker/space/space-room.ts";
+import { signup } from "./helpers.ts";
+import { connect, liveSpace, type Person, type RoomSocket } from "./room-helpers.ts";
+
+/** Host, a listener with a raised hand (ana), a speaker muted by the host (ben), and a pin. */
+async function busyRoom() {
+  const { host, spaceId } = await liveSpace();
+  const [ana, ben] = await Promise.all([signup(), signup()]);
+  const hostSocket = await connect(host, spaceId);
+  const anaSocket = await connect(ana, spaceId);
+  const benSocket = await connect(ben, spaceId);
+  hostSocket.send({ type: "pin", url: "https://example.com/notes" });
+  anaSocket.send({ type: "raise_hand" });
+  hostSocket.send({ type: "set_role", userId: ben.id, role: "speaker" });
+  benSocket.send({ type: "unmute" });
+  hostSocket.send({ type: "mute", userId: ben.id });
+  await hostSocket.drain(300);
+  return { host, ana, ben, spaceId, sockets: [hostSocket, anaSocket, benSocket] as RoomSocket[] };
+}
+
+function expectRestored(snapshot: Awaited<ReturnType<typeof connect>>["snapshot"], ben: Person) {
+  expect(snapshot.pin).toBe("https://example.com/notes");
+  expect(snapshot.participants.find((p) => p.userId === ben.id)).toMatchObject({ role: "speaker", muted: true, mutedBy: "moderator" });
+}
+
+describe("durability", () => {
+  it("wakes from hibernation with sockets, roles, hands, mutes, pin and an exact count", async () => {
+    const { host, ana, ben, spaceId, sockets } = await busyRoom();
+    const stub = roomFor(env, spaceId);
+    await evictDurableObject(stub);
+    const carl = await connect(await signup(), spaceId);
+    expectRestored(carl.snapshot, ben);
+    expect(carl.snapshot.listenerCount).toBe(4);
+    // The host's socket survived and still acts: approve ana from the queue kept in storage.
+    sockets[0]!.send({ type: "approve", userId: ana.id });
+    expect((await sockets[1]!.next("update", (f) => f.you?.role === "speaker")).you).toMatchObject({ handRaised: false });
+    expect(await stub.getRoleOf(host.id)).toBe("host");
+  });
+
+  it("restores state after a restart that dropped every socket; reconnects within 30 s keep role and hand", async () => {
+    const { host, ana, ben, spaceId, sockets } = await busyRoom();
+    const stub = roomFor(env, spaceId);
+    await evictDurableObject(stub, { webSockets: "close" });
+    await Promise.all(sockets.map((s) => s.closed));
+    const hostAgain = await connect(host, spaceId);
+    expectRestored(hostAgain.snapshot, ben);
+    expect(hostAgain.snapshot.hands.map((h) => h.userId)).toEqual([ana.id]);
+    expect(hostAgain.snapshot.participants.find((p) => p.userId === ben.id)?.connected).toBe(false);
+    const anaAgain = await connect(ana, spaceId);
+    expect(anaAgain.snapshot.you).toMatchObject({ role: "listener", handRaised: true });
+    const benAgain = await connect(ben, spaceId);
+    expect(benAgain.snapshot.you).toMatchObject({ role: "speaker", muted: true, mutedBy: "moderator" });
+    expect(benAgain.snapshot.listenerCount).toBe(3);
+    expect(await stub.status()).toMatchObject({ phase: "live", listenerCount: 3 });
+  });
+
+  it("keeps the listener count exact through a reconnect storm", async () => {
+    const { host, spaceId } = await liveSpace();
+    const people = await Promise.all(Array.from({ length: 4 }, () => signup()));
+    await connect(host, spaceId);
+    const count = async () => (await roomFor(env, spaceId).status())?.listenerCount;
+    const closeAll = async (sockets: RoomSocket[]) => {
+      for (const socket of sockets) socket.ws.close(1000, "storm");
+      await Promise.all(sockets.map((s) => s.closed));
+      await new Promise((r) => setTimeout(r, 100));
+    };
+    for (let round = 0; round < 3; round++) {
+      // Everyone opens two sockets at once, then drops one of them, then the other.
+      const opened = await Promise.all(people.flatMap((p) => [connect(p, spaceId), connect(p, spaceId)]));
+      expect(await count()).toBe(5);
+      await closeAll(opened.filter((_, i) => i % 2 === 0));
+      expect(await count()).toBe(5);
+      await closeAll(opened.filter((_, i) => i % 2 === 1));
+      expect(await count()).toBe(1);
+    }
+  });
+
+  it("ends the Space when the host has been gone for 5 minutes", async () => {
+    const { host, spaceId } = await liveSpace();
+    const hostSocket = await connect(host, spaceId);
+    const listenerSocket = await connect(await signup(), spaceId);
+    hostSocket.ws.close(1000, "gone");
+    await hostSocket.closed;
+    await new Promise((r) => setTimeout(r, 100));
+    const stub = roomFor(env, spaceId);
+    await runInDurableObject(stub, (room: SpaceRoom) => {
+      const state = (room as unknown as { room: { people: Map<string, { leftAt: number }> } }).room;
+      state.people.get(host.id)!.leftAt -= HOST_ABSENCE_MS;
+    });
+    await runDurableObjectAlarm(stub);
+    expect(await listenerSocket.next("ended")).toEqual({ type: "ended", reason: "host_left" });
+    const view = await host.call("GET", `/api/spaces/${spaceId}`);
+    expect(view.json.space).toMatchObject({ state: "ended", peakListeners: 2 });
+  });
+
+  it("writes the listener count and a live speak-policy change to D1", async () => {
+    const { host, spaceId } = await liveSpace();
+    const hostSocket = await connect(host, spaceId);
+    await connect(await signup(), spaceId);
+    hostSocket.send({ type: "set_speak_policy", policy: "invited" });
+    expect((await hostSocket.next("update", (f) => f.speakPolicy !== undefined)).speakPolicy).toBe("invited");
+    await runDurableObjectAlarm(roomFor(env, spaceId));
+    const view = await host.call("GET", `/api/spaces/${spaceId}`);
+    expect(view.json.space).toMatchObject({ listenerCount: 2, speakPolicy: "invited" });
+  });
+
+  it("lets the audio side record a speaker's track and read roles over RPC", async () => {
+    const { host, spaceId } = await liveSpace();
+    const ana = await signup();
+    const hostSocket = await connect(host, spaceId);
+    await connect(ana, spaceId);
+    const stub = roomFor(env, spaceId);
+    expect(await stub.getRoleOf(ana.id)).toBe("listener");
+    expect(await stub.getRoleOf("nobody")).toBeNull();
+    expect(await stub.setTrack(ana.id, { sessionId: "s1", trackName: "mic" })).toEqual({ ok: false, code: "forbidden" });
+    expect(await stub.setTrack(host.id, { sessionId: "s1", trackName: "mic" })).toEqual({ ok: true });
+    const update = await hostSocket.next("update", (f) => f.participants !== undefined);
+    expect(update.participants?.[0]).toMatchObject({ userId: host.id, track: { sessionId: "s1", trackName: "mic" } });
+  });
+});

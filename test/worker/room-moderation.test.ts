@@ -1,0 +1,137 @@
+// Moderation and reactions over real sockets: hands and approval, authz errors, remove/block, coalesced reactions.
+import { env, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import type { RoomFanout } from "../../worker/space/room-fanout.ts";
+import { roomFor, type SpaceRoom } from "../../worker/space/space-room.ts";
+import { signup } from "./helpers.ts";
+import { connect, joinToken, liveSpace, upgrade } from "./room-helpers.ts";
+
+describe("stage over the socket", () => {
+  it("raise hand → host sees the queue → approve → the listener is a speaker, muted until they unmute", async () => {
+    const { host, spaceId } = await liveSpace();
+    const ana = await signup();
+    const hostSocket = await connect(host, spaceId);
+    const anaSocket = await connect(ana, spaceId);
+    anaSocket.send({ type: "raise_hand" });
+    expect((await anaSocket.next("update", (f) => f.you !== undefined)).you).toMatchObject({ handRaised: true });
+    const queued = await hostSocket.next("update", (f) => f.handsAdded !== undefined);
+    expect(queued.handsAdded).toEqual([expect.objectContaining({ userId: ana.id, handle: ana.handle })]);
+
+    hostSocket.send({ type: "approve", userId: ana.id });
+    const onStage = await anaSocket.next("update", (f) => f.participants !== undefined);
+    expect(onStage.participants?.[0]).toMatchObject({ userId: ana.id, role: "speaker", muted: true, connected: true });
+    anaSocket.send({ type: "unmute" });
+    const frames = await hostSocket.drain();
+    expect(frames.some((f) => f.type === "update" && f.participants?.some((p) => p.userId === ana.id && !p.muted))).toBe(true);
+    expect(frames.some((f) => f.type === "update" && f.handsRemoved?.includes(ana.id))).toBe(true);
+  });
+
+  it("answers forbidden to a listener's moderation frames and keeps the socket open", async () => {
+    const { host, spaceId } = await liveSpace();
+    const ana = await signup();
+    await connect(host, spaceId);
+    const anaSocket = await connect(ana, spaceId);
+    for (const frame of [
+      { type: "mute_all" },
+      { type: "pin", url: "https://example.com" },
+      { type: "remove", userId: host.id },
+      { type: "set_role", userId: ana.id, role: "speaker" },
+      { type: "end" },
+    ]) {
+      anaSocket.send(frame);
+      expect(await anaSocket.next("error")).toMatchObject({ code: "forbidden", frame: frame.type });
+    }
+    anaSocket.send({ type: "react", emoji: "🍕" });
+    expect((await anaSocket.next("error")).code).toBe("invalid_emoji");
+    anaSocket.send({ type: "pin", url: "javascript:alert(1)" });
+    expect((await anaSocket.next("error")).code).toBe("invalid_url");
+    anaSocket.send("not json");
+    expect((await anaSocket.next("error")).code).toBe("bad_frame");
+    anaSocket.send({ type: "ping" });
+    await anaSocket.next("pong");
+    expect(anaSocket.ws.readyState).toBe(WebSocket.OPEN);
+  });
+
+  it("answers one error per malformed frame and still works after 300 of them", async () => {
+    const { host, spaceId } = await liveSpace();
+    const hostSocket = await connect(host, spaceId);
+    const junk = ["", "[]", "null", "{", '{"type":1}', '{"type":"x"}', '{"type":"mute"}', "x".repeat(5000)];
+    for (let i = 0; i < 300; i++) hostSocket.send(junk[i % junk.length]);
+    hostSocket.send({ type: "pin", url: "https://example.com/after" });
+    const pinned = await hostSocket.next("update", (f) => f.pin !== undefined);
+    expect(pinned.pin).toBe("https://example.com/after");
+    expect(hostSocket.frames.filter((f) => f.type === "error")).toHaveLength(300);
+  });
+});
+
+describe("remove and block", () => {
+  it("closes a removed person's socket after a removed frame; a blocked one cannot come back, to this or the next Space", async () => {
+    const { host, spaceId } = await liveSpace();
+    const ana = await signup();
+    const ben = await signup();
+    const hostSocket = await connect(host, spaceId);
+    const anaSocket = await connect(ana, spaceId);
+    const benSocket = await connect(ben, spaceId);
+    const spareToken = await joinToken(ben, spaceId);
+
+    hostSocket.send({ type: "remove", userId: ana.id });
+    expect(await anaSocket.next("removed")).toEqual({ type: "removed", blocked: false });
+    expect((await anaSocket.closed).code).toBe(4003);
+    await connect(ana, spaceId); // removal alone does not bar a return
+
+    hostSocket.send({ type: "remove", userId: ben.id, block: true });
+    expect(await benSocket.next("removed")).toEqual({ type: "removed", blocked: true });
+    await benSocket.closed;
+    const again = await ben.call("POST", `/api/spaces/${spaceId}/join`);
+    expect([again.status, again.json.error.code]).toEqual([403, "blocked"]);
+    const direct = await upgrade(spaceId, spareToken);
+    expect(direct.status).toBe(403);
+    expect(direct.webSocket).toBeNull();
+    const row = await env.DB.prepare("SELECT 1 AS ok FROM blocks WHERE host_id = ? AND blocked_id = ?").bind(host.id, ben.id).first();
+    expect(row).toEqual({ ok: 1 });
+
+    const next = await host.call("POST", "/api/spaces", { title: "Next one" });
+    await host.call("POST", `/api/spaces/${next.json.space.id}/start`);
+    expect((await ben.call("POST", `/api/spaces/${next.json.space.id}/join`)).json.error.code).toBe("blocked");
+  });
+});
+
+describe("reactions", () => {
+  it("coalesces many reactions into at most 4 frames a second with counts and recent senders", async () => {
+    const { host, spaceId } = await liveSpace();
+    const people = await Promise.all(Array.from({ length: 6 }, () => signup()));
+    const watcher = await connect(host, spaceId);
+    const sockets = await Promise.all(people.map((p) => connect(p, spaceId)));
+    await watcher.drain(300);
+    const started = Date.now();
+    // 6 people × 5 reactions in 1 s = 30 reactions, all within each person's limit.
+    for (let round = 0; round < 5; round++) {
+      for (const socket of sockets) socket.send({ type: "react", emoji: round % 2 ? "🔥" : "👏" });
+      await new Promise((r) => setTimeout(r, 190));
+    }
+    const frames = (await watcher.drain(600)).filter((f) => f.type === "reactions");
+    const elapsed = (Date.now() - started) / 1000;
+    const total = frames.reduce((sum, f) => sum + Object.values(f.counts).reduce((a, b) => a + (b ?? 0), 0), 0);
+    expect(total).toBe(30);
+    expect(frames.length).toBeGreaterThan(1);
+    expect(frames.length).toBeLessThanOrEqual(Math.ceil(elapsed * 4) + 1);
+    expect(frames.length).toBeLessThan(30);
+    const last = frames.at(-1)!;
+    expect(last.recent.length).toBeGreaterThan(0);
+    expect(last.recent.length).toBeLessThanOrEqual(5);
+    expect(people.map((p) => p.id)).toContain(last.recent[0]!.userId);
+  });
+
+  it("rate limits a person at 5 a second with a single rate_limited error", async () => {
+    const { host, spaceId } = await liveSpace();
+    const hostSocket = await connect(host, spaceId);
+    for (let i = 0; i < 25; i++) hostSocket.send({ type: "react", emoji: "💯" });
+    const frames = await hostSocket.drain(500);
+    expect(frames.filter((f) => f.type === "error").map((f) => f.type === "error" && f.code)).toEqual(["rate_limited"]);
+    const delivered = frames.reduce((sum, f) => sum + (f.type === "reactions" ? (f.counts["💯"] ?? 0) : 0), 0);
+    expect(delivered).toBe(5);
+    // Once everything is sent no flush timer is left to keep the idle room from hibernating.
+    const waiting = await runInDurableObject(roomFor(env, spaceId), (room: SpaceRoom) => (room as unknown as { fanout: RoomFanout }).fanout.waiting);
+    expect(waiting).toBe(false);
+  });
+});
