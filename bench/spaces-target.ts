@@ -1,16 +1,14 @@
-// The system under test for `npm run bench`: the real local stack (dev/stack.ts), one live Space hosted by the seeded
-// `host`, bench users inserted straight into local D1; join probes get their tokens from POST /api/spaces/:id/join.
-import { spawn } from "node:child_process";
-import { existsSync, writeFileSync } from "node:fs";
+// The system under test for `npm run bench`: the real stack (a frozen copy, snapshot-stack.ts), one live Space hosted by
+// the seeded `host`, bench users inserted straight into local D1; join probes get tokens from POST /api/spaces/:id/join.
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import WebSocket from "ws";
 import { signJoinToken, signSession } from "../worker/auth/tokens.ts";
-import { ROOT, startStack } from "../dev/stack.ts";
 import type { LoadTarget } from "./load-protocol.ts";
 import { findServingWorkerd } from "./proc-stats.ts";
+import { startSnapshotStack } from "./snapshot-stack.ts";
 import type { BenchTarget } from "./targets.ts";
 
-const WRANGLER = join(ROOT, "node_modules/wrangler/bin/wrangler.js");
 const HOST_ID = "demo-host";
 const TOKEN_CONCURRENCY = 16;
 
@@ -35,20 +33,6 @@ function insertUsersSql(count: number): string {
   return statements.join("\n");
 }
 
-function runWrangler(args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [WRANGLER, ...args], {
-      cwd: ROOT,
-      env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "1" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let output = "";
-    child.stdout.on("data", (chunk) => (output += chunk));
-    child.stderr.on("data", (chunk) => (output += chunk));
-    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`wrangler ${args[0]} ${args[1]} failed:\n${output}`))));
-  });
-}
-
 async function mapLimited<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
@@ -63,16 +47,16 @@ async function mapLimited<T, R>(items: T[], limit: number, work: (item: T) => Pr
 }
 
 export async function startSpacesTarget(userCount: number, log: (line: string) => void): Promise<BenchTarget> {
-  const stack = await startStack({ build: !existsSync(join(ROOT, "web/build/index.html")), seed: true, log });
+  const stack = await startSnapshotStack(log);
   const secret = stack.secrets.SESSION_SECRET!;
   try {
     log(`Inserting ${userCount} bench users into local D1…`);
     const sqlFile = join(stack.persistDir, "bench-users.sql");
     writeFileSync(sqlFile, insertUsersSql(userCount));
-    await runWrangler(["d1", "execute", "DB", "--local", "--persist-to", stack.persistDir, "--file", sqlFile]);
+    await stack.wrangler(["d1", "execute", "DB", "--local", "--persist-to", stack.persistDir, "--file", sqlFile]);
 
     // Sockets go straight to the workerd that runs the Worker; wrangler's dev proxy would double every frame's cost.
-    const serving = await findServingWorkerd(process.pid, stack.port, async (port) => {
+    const serving = await findServingWorkerd(stack.wranglerPid, stack.port, async (port) => {
       const response = await fetch(`http://127.0.0.1:${port}/api/health`, { signal: AbortSignal.timeout(2000) }).catch(() => null);
       return response?.ok === true && ((await response.json().catch(() => null)) as { ok?: boolean } | null)?.ok === true;
     });

@@ -1,38 +1,8 @@
-// The fake Stripe's in-memory objects and API operations, in Stripe's real shapes: Checkout Sessions,
-// the PaymentIntents behind them, Refunds, Connect accounts and account links. Every operation is synchronous.
-import { randomBytes } from "node:crypto";
+// The fake Stripe's payments in Stripe's real shapes: Checkout Sessions, the PaymentIntents behind them and
+// Refunds, plus the Connect accounts (accounts.ts) they may pay out to. Every operation is synchronous.
+import { FakeAccounts } from "./accounts.ts";
 import { field, list, stringMap, type FormObject } from "./form.ts";
-
-export const API_VERSION = "2026-10-28.endive";
-
-export class StripeApiError extends Error {
-  readonly status: number;
-  readonly type: string;
-  readonly code: string | undefined;
-  readonly param: string | undefined;
-  constructor(status: number, type: string, message: string, code?: string, param?: string) {
-    super(message);
-    this.status = status;
-    this.type = type;
-    this.code = code;
-    this.param = param;
-  }
-  toBody() {
-    return { error: { type: this.type, message: this.message, code: this.code, param: this.param } };
-  }
-}
-
-const invalid = (message: string, param?: string, code = "parameter_invalid") =>
-  new StripeApiError(400, "invalid_request_error", message, code, param);
-const missing = (kind: string, id: string) =>
-  new StripeApiError(404, "invalid_request_error", `No such ${kind}: '${id}'`, "resource_missing", "id");
-
-export function stripeId(prefix: string): string {
-  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-  return prefix + [...randomBytes(24)].map((byte) => alphabet[byte % alphabet.length]).join("");
-}
-
-const nowSeconds = () => Math.floor(Date.now() / 1000);
+import { invalid, missing, nowSeconds, stripeId } from "./stripe-errors.ts";
 
 export type CheckoutSession = {
   id: string;
@@ -67,33 +37,18 @@ type PaymentIntent = {
   amount_refunded: number;
 };
 
-export type Account = {
-  id: string;
-  object: "account";
-  type: string;
-  country: string;
-  email: string | null;
-  charges_enabled: boolean;
-  payouts_enabled: boolean;
-  details_submitted: boolean;
-  metadata: Record<string, string>;
-  created: number;
-};
-
-type AccountLink = { id: string; account: string; return_url: string; refresh_url: string; expires_at: number };
-
 export class FakeStripeState {
   readonly sessions = new Map<string, CheckoutSession>();
   readonly lineItemNames = new Map<string, string>();
   readonly paymentIntents = new Map<string, PaymentIntent>();
   readonly sessionPaymentData = new Map<string, { fee: number | null; destination: string | null }>();
   readonly refunds = new Map<string, Record<string, unknown>>();
-  readonly accounts = new Map<string, Account>();
-  readonly accountLinks = new Map<string, AccountLink>();
+  readonly connect: FakeAccounts;
   readonly baseUrl: () => string;
 
   constructor(baseUrl: () => string) {
     this.baseUrl = baseUrl;
+    this.connect = new FakeAccounts(baseUrl);
   }
 
   createCheckoutSession(params: FormObject): CheckoutSession {
@@ -124,7 +79,7 @@ export class FakeStripeState {
     }
     const fee = field(params, "payment_intent_data", "application_fee_amount");
     const destination = field(params, "payment_intent_data", "transfer_data", "destination") ?? null;
-    if (destination && !this.accounts.has(destination)) {
+    if (destination && !this.connect.accounts.has(destination)) {
       throw invalid(`No such destination: '${destination}'`, "payment_intent_data[transfer_data][destination]", "resource_missing");
     }
     if (fee !== undefined && (!/^\d+$/.test(fee) || Number(fee) > total)) {
@@ -241,57 +196,6 @@ export class FakeStripeState {
     const refund = this.refunds.get(id);
     if (!refund) throw missing("refund", id);
     return refund;
-  }
-
-  createAccount(params: FormObject): Account {
-    const account: Account = {
-      id: stripeId("acct_1"),
-      object: "account",
-      type: field(params, "type") ?? "express",
-      country: field(params, "country") ?? "US",
-      email: field(params, "email") ?? null,
-      charges_enabled: false,
-      payouts_enabled: false,
-      details_submitted: false,
-      metadata: stringMap(params.metadata),
-      created: nowSeconds(),
-    };
-    this.accounts.set(account.id, account);
-    return account;
-  }
-
-  account(id: string): Account {
-    const account = this.accounts.get(id);
-    if (!account) throw missing("account", id);
-    return account;
-  }
-
-  createAccountLink(params: FormObject): Record<string, unknown> {
-    const accountId = field(params, "account");
-    if (!accountId) throw invalid("Missing required param: account.", "account", "parameter_missing");
-    this.account(accountId);
-    const type = field(params, "type");
-    if (type !== "account_onboarding" && type !== "account_update") {
-      throw invalid("Invalid type: must be one of account_onboarding or account_update", "type");
-    }
-    const link: AccountLink = {
-      id: stripeId("acctlink_"),
-      account: accountId,
-      return_url: field(params, "return_url") ?? this.baseUrl(),
-      refresh_url: field(params, "refresh_url") ?? this.baseUrl(),
-      expires_at: nowSeconds() + 300,
-    };
-    this.accountLinks.set(link.id, link);
-    return { object: "account_link", created: nowSeconds(), expires_at: link.expires_at, url: `${this.baseUrl()}/connect/onboarding/${link.id}` };
-  }
-
-  /** What finishing the hosted onboarding form does. */
-  completeOnboarding(linkId: string): { account: Account; returnUrl: string } {
-    const link = this.accountLinks.get(linkId);
-    if (!link) throw missing("account link", linkId);
-    const account = this.account(link.account);
-    Object.assign(account, { charges_enabled: true, payouts_enabled: true, details_submitted: true });
-    return { account, returnUrl: link.return_url };
   }
 
   /** Open sessions past their expires_at, as Stripe expires them on its own. */

@@ -4,7 +4,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { parseStripeForm, type FormObject } from "./form.ts";
 import { checkoutPage, messagePage, onboardingPage } from "./pages.ts";
-import { API_VERSION, FakeStripeState, StripeApiError, stripeId, type CheckoutSession } from "./resources.ts";
+import { FakeStripeState, type CheckoutSession } from "./resources.ts";
+import { API_VERSION, StripeApiError, stripeId } from "./stripe-errors.ts";
 import { buildEvent, WebhookSender, type StripeEvent } from "./webhooks.ts";
 
 export type FakeStripeOptions = {
@@ -66,34 +67,33 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<Runni
       case "GET /refunds/:id":
         return json(200, state.refund(id));
       case "POST /accounts":
-        return json(200, state.createAccount(params));
+        return json(200, state.connect.createAccount(params));
       case "GET /accounts/:id":
-        return json(200, state.account(id));
+        return json(200, state.connect.account(id));
       case "POST /account_links":
-        return json(200, state.createAccountLink(params));
+        return json(200, state.connect.createAccountLink(params));
       default:
         throw new StripeApiError(404, "invalid_request_error", `Unrecognized request URL (${method}: ${path}). The local fake Stripe supports checkout sessions, refunds, accounts and account links.`);
     }
   }
 
   function api(request: IncomingMessage, path: string, rawBody: string): Reply {
-    const auth = request.headers.authorization ?? "";
-    if (!auth.startsWith("Bearer ")) {
+    const key = apiKeyOf(request.headers.authorization ?? "");
+    if (!key) {
       throw new StripeApiError(401, "invalid_request_error", "You did not provide an API key. Provide it in the Authorization header as a Bearer token.");
     }
-    if (auth.slice(7) !== options.secretKey) {
-      const shown = auth.slice(7, 15);
-      throw new StripeApiError(401, "invalid_request_error", `Invalid API Key provided: ${shown}****`, "api_key_invalid");
+    if (key !== options.secretKey) {
+      throw new StripeApiError(401, "invalid_request_error", `Invalid API Key provided: ${key.slice(0, 8)}****`, "api_key_invalid");
     }
     const method = request.method ?? "GET";
     const params = method === "POST" ? parseStripeForm(rawBody) : parseStripeForm(new URL(request.url ?? "/", "http://x").search.slice(1));
-    const key = method === "POST" ? request.headers["idempotency-key"] : undefined;
-    if (typeof key !== "string") return apiCall(method, path, params);
+    const idempotencyKey = method === "POST" ? request.headers["idempotency-key"] : undefined;
+    if (typeof idempotencyKey !== "string") return apiCall(method, path, params);
     const fingerprint = `${method} ${path} ${rawBody}`;
-    const seen = idempotent.get(key);
+    const seen = idempotent.get(idempotencyKey);
     if (seen) {
       if (seen.fingerprint !== fingerprint) {
-        throw new StripeApiError(400, "idempotency_error", `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.`);
+        throw new StripeApiError(400, "idempotency_error", `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${idempotencyKey}' if you meant to execute a different request.`);
       }
       return { ...seen.reply, headers: { ...seen.reply.headers, "Idempotent-Replayed": "true" } };
     }
@@ -105,7 +105,7 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<Runni
       reply = json(error.status, error.toBody());
     }
     // Stripe saves the result of the first execution, errors included (except 5xx), and replays it.
-    idempotent.set(key, { fingerprint, reply });
+    idempotent.set(idempotencyKey, { fingerprint, reply });
     return reply;
   }
 
@@ -133,11 +133,11 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<Runni
     }
     const onboarding = path.match(/^\/connect\/onboarding\/(acctlink_[A-Za-z0-9]+)(\/complete)?$/);
     if (onboarding) {
-      const link = state.accountLinks.get(onboarding[1]!);
+      const link = state.connect.accountLinks.get(onboarding[1]!);
       if (!link) return html(404, messagePage("Link expired", "This onboarding link is not valid any more."));
-      if (method === "GET" && !onboarding[2]) return html(200, onboardingPage(link.id, state.account(link.account).email));
+      if (method === "GET" && !onboarding[2]) return html(200, onboardingPage(link.id, state.connect.account(link.account).email));
       if (method === "POST" && onboarding[2]) {
-        const { account, returnUrl } = state.completeOnboarding(link.id);
+        const { account, returnUrl } = state.connect.completeOnboarding(link.id);
         await webhooks.send(buildEvent("account.updated", account));
         return redirect(returnUrl);
       }
@@ -186,6 +186,13 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<Runni
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** Stripe takes the secret key as a Bearer token or as the Basic-auth user name (curl -u sk_…:). */
+function apiKeyOf(header: string): string | null {
+  if (header.startsWith("Bearer ")) return header.slice(7) || null;
+  if (header.startsWith("Basic ")) return Buffer.from(header.slice(6), "base64").toString("utf8").split(":")[0] || null;
+  return null;
 }
 
 function readBody(request: IncomingMessage): Promise<string> {

@@ -1,7 +1,7 @@
 // Webhook events from the fake Stripe: Stripe's event envelope, the `Stripe-Signature` header
 // (t=…,v1=HMAC-SHA256 of `${t}.${body}` with the endpoint secret) and delivery with Stripe-like retries.
 import { createHmac } from "node:crypto";
-import { API_VERSION, stripeId } from "./resources.ts";
+import { API_VERSION, stripeId } from "./stripe-errors.ts";
 
 export type StripeEvent = {
   id: string;

@@ -23,11 +23,11 @@ before(async () => {
   const page = await context.newPage();
   await loginAs(page, stack.url, "host");
   liveSpaceId = await page.evaluate(async () => {
-    const post = (path: string, body: unknown) =>
+    const post = (path: string, body: unknown): Promise<{ space: { id: string } }> =>
       fetch(path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) }).then((r) => r.json());
     const { space } = await post("/api/spaces", { title: "Accessibility check live", topics: ["a11y"] });
     await post(`/api/spaces/${space.id}/start`, {});
-    return space.id as string;
+    return space.id;
   });
   await context.close();
 });

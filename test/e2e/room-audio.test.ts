@@ -21,6 +21,8 @@ let stack: Stack;
 let sfu: CountingSfu;
 let tempDir: string;
 const browsers: Browser[] = [];
+/** The host's page, left open by the first test for the second. */
+let hostPage: Page | undefined;
 
 before(async () => {
   tempDir = await mkdtemp(join(tmpdir(), "room-audio-"));
@@ -55,6 +57,14 @@ async function personPage(browser: Browser, handle: string, options: { denyMicro
 
 const audioState = (page: Page) => page.getByTestId("room-audio");
 
+/** Opens the host's menu for someone on stage (if it is not open already) and picks an action. */
+async function moderate(host: Page, handle: string, action: string): Promise<void> {
+  const entry = host.getByTestId(`stage-${handle}`);
+  const open = await entry.locator("details").evaluate((menu) => (menu as HTMLDetailsElement).open);
+  if (!open) await entry.getByText("Manage").click();
+  await entry.getByRole("button", { name: action, exact: true }).click();
+}
+
 async function publishedTrackOf(listener: Page, handle: string): Promise<{ sessionId: string; trackName: string }> {
   const userId = `demo-${handle}`;
   const element = listener.locator(`audio[data-testid="remote-audio"][data-user-id="${userId}"]`);
@@ -71,6 +81,7 @@ async function sfuStatus(track: { sessionId: string; trackName: string }): Promi
 test("listeners hear the stage, and moderation silences the right person at the SFU", async () => {
   const [hostBrowser, speakerBrowser] = await Promise.all([browserWithMic(HOST_HZ), browserWithMic(SPEAKER_HZ)]);
   const host = await personPage(hostBrowser, "host");
+  hostPage = host;
   await host.goto(`${stack.url}/host`);
   await host.getByLabel("Title").fill("Audio e2e");
   await host.getByRole("button", { name: "Create Space" }).click();
@@ -106,8 +117,7 @@ test("listeners hear the stage, and moderation silences the right person at the 
   await ben.locator('[data-testid="stage-host"].speaking').waitFor({ timeout: 5_000 });
 
   // A host mute: the speaker's browser stops sending, so 660 Hz goes while 440 Hz stays, and it stays muted.
-  await host.getByTestId("stage-ana").getByText("Manage").click();
-  await host.getByTestId("stage-ana").getByRole("button", { name: "Mute" }).click();
+  await moderate(host, "ana", "Mute");
   assert.ok((await tones.waitForTone(SPEAKER_HZ, "absent", 5_000)) !== null, "660 Hz still heard after the host muted the speaker");
   assert.ok((await tones.presenceOver(SPEAKER_HZ, 1_500)) < 0.05, "660 Hz came back while muted by the host");
   assert.ok((await tones.presenceOver(HOST_HZ, 500)) > 0.8, "440 Hz was lost with the mute");
@@ -121,8 +131,7 @@ test("listeners hear the stage, and moderation silences the right person at the 
   // A demotion closes the speaker's track at the SFU itself, and the listener stops hearing it.
   const speakerTrack = await publishedTrackOf(ben, "ana");
   assert.equal(await sfuStatus(speakerTrack), "active");
-  await host.getByTestId("stage-ana").getByText("Manage").click();
-  await host.getByTestId("stage-ana").getByRole("button", { name: "Move to listeners" }).click();
+  await moderate(host, "ana", "Move to listeners");
   await ben.getByTestId("stage-ana").waitFor({ state: "detached" });
   assert.ok((await tones.waitForTone(SPEAKER_HZ, "absent", 5_000)) !== null, "660 Hz still heard after the demotion");
   let status = await sfuStatus(speakerTrack);
@@ -149,10 +158,9 @@ test("listeners hear the stage, and moderation silences the right person at the 
 });
 
 test("a speaker whose microphone is denied gets a clear message and stays on stage, muted", async () => {
-  const browser = browsers[1] ?? (await browserWithMic());
-  const host = browsers[0] ? (await browsers[0].contexts()[0]!.pages())[0]! : null;
+  const host = hostPage;
   assert.ok(host, "the first test leaves the host's page open");
-  const ben = await personPage(browser, "ben", { denyMicrophone: true });
+  const ben = await personPage(browsers[1]!, "ben", { denyMicrophone: true });
   await ben.goto(host.url());
   await ben.getByRole("button", { name: "Request to speak" }).click();
   await host.getByRole("button", { name: "Let Ben Speaker speak" }).click();

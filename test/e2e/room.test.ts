@@ -38,7 +38,8 @@ test("a listener asks to speak, the host approves, both react, the host ends the
   const ana = await personPage("ana");
   await ana.goto(spaceUrl);
   await ana.getByTestId("stage-host").waitFor();
-  await host.getByTestId("listener-count").filter({ hasText: "1 listening" }).waitFor();
+  // Everyone in the room counts as listening, the host included (as on the stage of any audio room app).
+  await host.getByTestId("listener-count").filter({ hasText: "2 listening" }).waitFor();
 
   await ana.getByRole("button", { name: "Request to speak" }).click();
   await host.getByTestId("hand-queue").getByText("Ana Listener").waitFor();

@@ -32,6 +32,20 @@ describe("scheduling", () => {
     expect(res.json.error.message).toMatch(/at most 10 upcoming/);
   });
 
+  it("lets only 10 of 12 racing schedule requests through", async () => {
+    const h = await host();
+    const results = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => h.call("POST", "/api/spaces", { title: `Race ${i}`, scheduledFor: inMinutes(60 + i), topics: ["race"] })),
+    );
+    expect(results.filter((r) => r.status === 201)).toHaveLength(10);
+    expect(results.filter((r) => r.status === 400).map((r) => r.json.error.code)).toEqual(["too_many_scheduled", "too_many_scheduled"]);
+    const listed = await h.call("GET", `/api/spaces?state=scheduled&q=${h.handle}`);
+    expect(listed.json.spaces).toHaveLength(10);
+    expect(listed.json.spaces.every((s: { topics: string[] }) => s.topics.join() === "race")).toBe(true);
+    // A draft (no time) is not limited.
+    expect((await h.call("POST", "/api/spaces", { title: "Unscheduled" })).status).toBe(201);
+  });
+
   it("lets the host edit title, time and topics of a scheduled Space", async () => {
     const h = await host();
     const space = await schedule(h, "First title", 60, { topics: ["music"] });

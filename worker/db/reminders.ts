@@ -33,7 +33,7 @@ export async function remindedAmong(db: Db, userId: string, spaceIds: string[]):
   return new Set(rows.map((r) => r.spaceId));
 }
 
-/** Ids of Spaces the user holds reminders for, newest scheduled last; bounded for feeds and the home page. */
+/** Ids of Spaces the user holds reminders for, latest scheduled first; bounded for the calendar feed. */
 export async function remindedSpaceIds(db: Db, userId: string, limit = 100): Promise<string[]> {
   const rows = await db.all<{ space_id: string }>(sql`
     SELECT r.space_id FROM reminders r JOIN spaces s ON s.id = r.space_id

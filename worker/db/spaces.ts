@@ -75,30 +75,40 @@ export type NewSpace = {
   ticket: { priceCents: number; currency: string; capacity: number } | null;
 };
 
-export async function createSpace(db: Db, input: NewSpace): Promise<string> {
+/**
+ * Creates a Space; returns null when it is scheduled and the host already has `maxUpcoming` scheduled ones.
+ * The count and the insert are one guarded statement (topics follow in the same batch), so two racing requests
+ * cannot both take the last slot.
+ */
+export async function createSpace(db: Db, input: NewSpace, maxUpcoming = Number.POSITIVE_INFINITY): Promise<string | null> {
   const id = crypto.randomUUID();
-  const insertSpace = db.insert(spaces).values({
-    id,
-    hostId: input.hostId,
-    title: input.title,
-    state: input.state,
-    scheduledFor: input.scheduledFor,
-    speakPolicy: input.speakPolicy,
-    ticketPriceCents: input.ticket?.priceCents ?? null,
-    ticketCurrency: input.ticket?.currency ?? null,
-    ticketCapacity: input.ticket?.capacity ?? null,
-  });
-  if (input.topics.length === 0) await insertSpace;
-  else await db.batch([insertSpace, db.insert(spaceTopics).values(input.topics.map((topic) => ({ spaceId: id, topic })))]);
-  return id;
-}
-
-export async function countUpcoming(db: Db, hostId: string): Promise<number> {
-  const [row] = await db
-    .select({ n: sql<number>`count(*)` })
-    .from(spaces)
-    .where(and(eq(spaces.hostId, hostId), eq(spaces.state, "scheduled")));
-  return row?.n ?? 0;
+  const d1 = db.$client;
+  const limit = input.state === "scheduled" && Number.isFinite(maxUpcoming) ? maxUpcoming : Number.MAX_SAFE_INTEGER;
+  const insertSpace = d1
+    .prepare(
+      `INSERT INTO spaces (id, host_id, title, state, scheduled_for, speak_policy, ticket_price_cents, ticket_currency, ticket_capacity)
+       SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9
+       WHERE (SELECT count(*) FROM spaces WHERE host_id = ?2 AND state = 'scheduled') < ?10`,
+    )
+    .bind(
+      id,
+      input.hostId,
+      input.title,
+      input.state,
+      input.scheduledFor,
+      input.speakPolicy,
+      input.ticket?.priceCents ?? null,
+      input.ticket?.currency ?? null,
+      input.ticket?.capacity ?? null,
+      limit,
+    );
+  const insertTopics = input.topics.map((topic) =>
+    d1
+      .prepare("INSERT INTO space_topics (space_id, topic) SELECT ?1, ?2 WHERE EXISTS (SELECT 1 FROM spaces WHERE id = ?1)")
+      .bind(id, topic),
+  );
+  const [created] = await d1.batch([insertSpace, ...insertTopics]);
+  return (created?.meta.changes ?? 0) > 0 ? id : null;
 }
 
 export type SpaceFilter = { state?: "live" | "scheduled"; q?: string; topic?: string; hostIds?: string[]; limit?: number };

@@ -1,7 +1,7 @@
 // Creating Spaces (behind the host gate) and discovery: GET /spaces (live/upcoming, search, topic) and GET /spaces/:id.
 import { Hono } from "hono";
 import { z } from "zod";
-import { countUpcoming, createSpace, getSpaceView, listSpaces } from "../db/spaces.ts";
+import { createSpace, getSpaceView, listSpaces } from "../db/spaces.ts";
 import { speakPolicies } from "../db/schema.ts";
 import { followCounts } from "../db/users.ts";
 import { hostMinFollowers } from "./auth.ts";
@@ -75,18 +75,22 @@ export const spaceRoutes = new Hono<AppEnv>()
       );
     }
     const scheduledFor = body.scheduledFor ? scheduledTime(body.scheduledFor, Date.now()) : null;
-    if (scheduledFor !== null && (await countUpcoming(db(c.env), hostId)) >= MAX_UPCOMING) {
+    const id = await createSpace(
+      db(c.env),
+      {
+        hostId,
+        title: body.title,
+        state: scheduledFor === null ? "draft" : "scheduled",
+        scheduledFor,
+        speakPolicy: body.speakPolicy ?? "everyone",
+        topics: [...new Set(body.topics ?? [])],
+        ticket: body.ticket ?? null,
+      },
+      MAX_UPCOMING,
+    );
+    if (id === null) {
       throw new ApiError(400, "too_many_scheduled", `You can have at most ${MAX_UPCOMING} upcoming Spaces.`, ["scheduledFor"]);
     }
-    const id = await createSpace(db(c.env), {
-      hostId,
-      title: body.title,
-      state: scheduledFor === null ? "draft" : "scheduled",
-      scheduledFor,
-      speakPolicy: body.speakPolicy ?? "everyone",
-      topics: [...new Set(body.topics ?? [])],
-      ticket: body.ticket ?? null,
-    });
     console.log(JSON.stringify({ event: "space_created", spaceId: id, hostId, scheduled: scheduledFor !== null }));
     return c.json({ space: await getSpaceView(db(c.env), id) }, 201);
   })

@@ -33,7 +33,7 @@ async function refusal(d1: D1Database, input: CheckoutInput, now: number): Promi
   return new ApiError(409, "sold_out", `All ${space.capacity} tickets for this Space are taken.`);
 }
 
-export async function startCheckout(env: Env, input: CheckoutInput): Promise<{ url: string; reused: boolean }> {
+export async function startCheckout(env: Env, input: CheckoutInput): Promise<{ url: string }> {
   const { space, userId } = input;
   const now = input.now ?? Date.now();
   if (space.ticketCapacity === null || space.ticketPriceCents === null) {
@@ -43,7 +43,7 @@ export async function startCheckout(env: Env, input: CheckoutInput): Promise<{ u
   if (space.state !== "draft" && space.state !== "scheduled") throw salesClosed(space);
   if (await findTicket(env.DB, space.id, userId)) throw new ApiError(409, "already_has_ticket", "You already have a ticket for this Space.");
   const open = await findOpenHold(env.DB, space.id, userId, now);
-  if (open && open.checkoutUrl) return { url: open.checkoutUrl, reused: true };
+  if (open && open.checkoutUrl) return { url: open.checkoutUrl };
 
   const holdId = `hold_${crypto.randomUUID()}`;
   const expiresAt = now + CHECKOUT_TTL_MS + EXPIRY_SLACK_MS;
@@ -62,7 +62,7 @@ export async function startCheckout(env: Env, input: CheckoutInput): Promise<{ u
     throw new ApiError(502, "payment_provider_error", "The checkout could not be prepared. Please try again.");
   }
   console.log(JSON.stringify({ event: "checkout_started", spaceId: space.id, userId, sessionId: session.id }));
-  return { url: session.url, reused: false };
+  return { url: session.url };
 }
 
 function checkoutParams(env: Env, input: CheckoutInput, holdId: string, expiresAt: number): Stripe.Checkout.SessionCreateParams {
