@@ -101,6 +101,10 @@ export class LoadPool {
     return replies.flatMap((r) => expect(r, "sent").sentAt).sort((a, b) => a - b);
   }
 
+  async stopSending(): Promise<void> {
+    await this.all({ op: "stop-sending" });
+  }
+
   async timelines(): Promise<number[][]> {
     return (await this.all({ op: "timelines" })).flatMap((r) => expect(r, "timelines").timelines);
   }

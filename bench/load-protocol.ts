@@ -10,6 +10,8 @@ export type LoadRequest =
   | { op: "reset"; probes: number }
   | { op: "counts" }
   | { op: "send"; rate: number; durationMs: number }
+  /** Ends a running `send` early (the server is drowning); its reply then carries what was sent so far. */
+  | { op: "stop-sending" }
   | { op: "timelines" }
   | { op: "close" };
 

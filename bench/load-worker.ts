@@ -14,6 +14,7 @@ type Client = {
 
 const now = () => performance.timeOrigin + performance.now();
 const clients: Client[] = [];
+let stopSending = false;
 const EMOJI = ["👏", "😂", "💯", "❤️", "🔥", "🙏", "👋", "✊", "🤔", "✨"];
 
 /** Sums the `counts` object of a reactions frame without a full JSON.parse: the client's CPU competes with the server. */
@@ -89,6 +90,7 @@ function sendReactions(rate: number, durationMs: number): Promise<LoadReply> {
     const sentAt: number[] = [];
     const startedAt = now();
     let sender = 0;
+    stopSending = false;
     const pump = () => {
       const elapsed = Math.min(now() - startedAt, durationMs);
       const due = Math.floor((rate * elapsed) / 1000) - sentAt.length;
@@ -97,7 +99,7 @@ function sendReactions(rate: number, durationMs: number): Promise<LoadReply> {
         sentAt.push(now());
         client.ws.send(`{"type":"react","emoji":"${EMOJI[sentAt.length % EMOJI.length]}"}`);
       }
-      if (elapsed >= durationMs) {
+      if (elapsed >= durationMs || stopSending) {
         clearInterval(timer);
         resolve({ kind: "sent", sentAt });
       }
@@ -129,6 +131,9 @@ function handle(request: LoadRequest): Promise<LoadReply> | LoadReply {
     }
     case "send":
       return sendReactions(request.rate, request.durationMs);
+    case "stop-sending":
+      stopSending = true;
+      return { kind: "ok" };
     case "timelines":
       return { kind: "timelines", timelines: clients.flatMap((c) => (c.timeline ? [c.timeline] : [])) };
     case "close": {

@@ -11,6 +11,7 @@ import { startNaiveRoom, startWsPeer, type BenchTarget } from "./targets.ts";
 
 const TIME_BUDGET_MS = 9.5 * 60_000;
 const LOAD_PROCESSES = 2;
+const AUDIO_RUNS = 5;
 
 const plan: BenchPlan = {
   probes: 200,
@@ -18,9 +19,10 @@ const plan: BenchPlan = {
   maxListeners: 5000,
   rates: [10, 100, 1000],
   sendMs: (rate) => (rate >= 1000 ? 3000 : 5000),
-  drainCapMs: 15_000,
+  drainCapMs: 10_000,
   connectConcurrency: 25,
   probeSockets: 50,
+  rssCapBytes: 3 * 2 ** 30,
 };
 // Spaces users: two fills of the fan-out audience, the 5k audience and three rounds of join probes, with room to spare.
 const SPACES_USERS = 2 * plan.fanoutListeners + plan.maxListeners + 3 * plan.probes + 1000;
@@ -46,23 +48,21 @@ const overBudget = setTimeout(async () => {
 overBudget.unref();
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => void cleanup().then(() => process.exit(130)));
 
-/** The audio engineer's join → first audio measurement, when bench/audio-join.ts exists; it gets the running stack. */
+/** Join → first received audio (bench/audio-join.ts, from the audio work), run on this stack when the file is there. */
 async function audioSection(spaces: BenchTarget): Promise<Record<string, unknown> | null> {
   const file = join(import.meta.dirname, "audio-join.ts");
   if (!existsSync(file)) {
-    log("audio: bench/audio-join.ts is not there yet; section skipped");
+    log("audio: bench/audio-join.ts is not there; section skipped");
     return null;
   }
-  const module = (await import(file)) as Record<string, unknown>;
-  const measure = Object.values(module).find((value) => typeof value === "function") as
-    | ((options: { url: string; log: (line: string) => void }) => Promise<Record<string, unknown>>)
-    | undefined;
-  if (!measure) {
-    log("audio: bench/audio-join.ts exports no function; section skipped");
+  type MeasureAudioJoin = (options: { url?: string; runs?: number; log?: (line: string) => void }) => Promise<Record<string, unknown>>;
+  const { measureAudioJoin } = (await import(file)) as { measureAudioJoin?: MeasureAudioJoin };
+  if (typeof measureAudioJoin !== "function") {
+    log("audio: bench/audio-join.ts does not export measureAudioJoin; section skipped");
     return null;
   }
-  log("audio: measuring join → first audio…");
-  const result = await measure({ url: spaces.url ?? "", log: (line) => log(`audio: ${line}`) });
+  log("audio: measuring listener join → first received audio in Chromium…");
+  const result = await measureAudioJoin({ url: spaces.url, runs: AUDIO_RUNS, log: (line) => log(`audio: ${line}`) });
   log(`audio: ${JSON.stringify(result)}`);
   return result;
 }
@@ -72,6 +72,7 @@ async function measure(start: () => Promise<BenchTarget>, after?: (target: Bench
   log(`${current.name}: ${current.label} ready (server pid ${current.serverPid})`);
   try {
     const figures = await measureTarget(current, pool, plan, log);
+    if (figures.failure) log(`${current.name}: server output (tail):\n${current.diagnostics?.() ?? "(none)"}`);
     await after?.(current);
     return figures;
   } finally {

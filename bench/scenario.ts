@@ -1,5 +1,6 @@
 // The measurement sequence `npm run bench` runs against each target, identically: join probes at 0, 1k and 5k listeners,
 // reaction fan-out at 10/100/1000 per second with 1k listeners, and server memory per connected listener.
+import { existsSync } from "node:fs";
 import type { LoadPool } from "./load-pool.ts";
 import { cpuSeconds, percentile, rssBytes, totalCpuSeconds } from "./proc-stats.ts";
 import type { BenchTarget } from "./targets.ts";
@@ -14,9 +15,19 @@ export type BenchPlan = {
   /** Sockets opened at once per load process while filling the room. */
   connectConcurrency: number;
   probeSockets: number;
+  /** A peer that buffers an unbounded backlog is stopped here, before it takes the shared machine down with it. */
+  rssCapBytes: number;
 };
 
-export type JoinFigures = { listeners: number; p50: number; p99: number; openToSnapshotP50: number; failed: number };
+export type JoinFigures = {
+  listeners: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  openToSnapshotP50: number;
+  failed: number;
+};
 
 export type FanoutFigures = {
   rate: number;
@@ -33,6 +44,9 @@ export type FanoutFigures = {
   /** Not every reaction arrived before the drain cap: the delay percentiles only cover those that did. */
   censored: boolean;
   windowSeconds: number;
+  /** Why sending stopped early (server RSS over the cap, or the server process died), if it did. */
+  aborted: string | null;
+  serverPeakRssBytes: number;
 };
 
 export type MemoryFigures = { listeners: number; rssDeltaBytes: number; bytesPerListener: number; rssAfterBytes: number };
@@ -45,9 +59,12 @@ export type TargetFigures = {
   fanout: FanoutFigures[];
   memory: MemoryFigures[];
   extras: Record<string, number[]>;
+  /** Set when the run against this target stopped early; the figures above are what was measured until then. */
+  failure: string | null;
 };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const alive = (pid: number) => existsSync(`/proc/${pid}/stat`);
 const now = () => performance.timeOrigin + performance.now();
 
 /** Waits until the server burns under 10% of a core for a second (backlogs drained), at most `capMs`. */
@@ -84,7 +101,9 @@ export async function measureTarget(
   plan: BenchPlan,
   log: (line: string) => void,
 ): Promise<TargetFigures> {
-  const figures: TargetFigures = { name: target.name, label: target.label, notes: target.notes, joins: [], fanout: [], memory: [], extras: {} };
+  const figures: TargetFigures = {
+    name: target.name, label: target.label, notes: target.notes, joins: [], fanout: [], memory: [], extras: {}, failure: null,
+  };
   const pid = target.serverPid;
 
   const fill = async (count: number) => {
@@ -102,7 +121,9 @@ export async function measureTarget(
     const figure: JoinFigures = {
       listeners,
       p50: percentile(probe.connectMs, 50),
+      p90: percentile(probe.connectMs, 90),
       p99: percentile(probe.connectMs, 99),
+      max: percentile(probe.connectMs, 100),
       openToSnapshotP50: percentile(probe.openToSnapshotMs, 50),
       failed: probe.failed,
     };
@@ -124,18 +145,38 @@ export async function measureTarget(
     const cpuBefore = cpuSeconds(pid);
     const loadCpuBefore = totalCpuSeconds(pool.pids);
     const startedAt = now();
-    const sentAt = await pool.send(rate, sendMs);
+    let aborted: string | null = null;
+    let peakRss = rssBytes(pid);
+    let lastCpu = cpuBefore;
+    const check = () => {
+      if (!alive(pid)) aborted ??= "the server process exited";
+      else {
+        lastCpu = cpuSeconds(pid);
+        peakRss = Math.max(peakRss, rssBytes(pid));
+        if (peakRss > plan.rssCapBytes) aborted ??= `server RSS passed ${(plan.rssCapBytes / 2 ** 30).toFixed(0)} GiB`;
+      }
+      return aborted !== null;
+    };
+    const sending = pool.send(rate, sendMs);
+    let sendDone = false;
+    void sending.finally(() => (sendDone = true));
+    while (!sendDone) {
+      await sleep(250);
+      if (check()) await pool.stopSending();
+    }
+    const sentAt = await sending;
     const expected = sentAt.length * listeners;
     const drainDeadline = Date.now() + plan.drainCapMs;
     let counts = await pool.counts();
     let lastProgress = Date.now();
-    while (counts.reactions < expected && Date.now() < drainDeadline && Date.now() - lastProgress < 3000) {
+    while (counts.reactions < expected && Date.now() < drainDeadline && Date.now() - lastProgress < 3000 && !check()) {
       await sleep(250);
       const next = await pool.counts();
       if (next.reactions > counts.reactions) lastProgress = Date.now();
       counts = next;
     }
-    const serverCpuSeconds = cpuSeconds(pid) - cpuBefore;
+    check();
+    const serverCpuSeconds = lastCpu - cpuBefore;
     const windowSeconds = (now() - startedAt) / 1000;
     const delays = reactionDelays(sentAt, await pool.timelines());
     const figure: FanoutFigures = {
@@ -152,40 +193,50 @@ export async function measureTarget(
       delayP99: percentile(delays, 99),
       censored: counts.reactions < expected,
       windowSeconds,
+      aborted,
+      serverPeakRssBytes: peakRss,
     };
     figures.fanout.push(figure);
     log(
       `${target.name}: ${rate}/s → ${figure.framesPerListenerPerSecond.toFixed(1)} frames/listener/s, ` +
         `${(figure.deliveredShare * 100).toFixed(1)}% delivered, ${Math.round(figure.deliveredPerCpuSecond)} reactions/CPU-s, ` +
-        `delay p50 ${figure.delayP50.toFixed(0)} ms p99 ${figure.delayP99.toFixed(0)} ms${figure.censored ? " (drain cap hit)" : ""}`,
+        `delay p50 ${figure.delayP50.toFixed(0)} ms p99 ${figure.delayP99.toFixed(0)} ms` +
+        `${figure.censored ? " (not all delivered by the drain cap)" : ""}${aborted ? `; stopped early: ${aborted}` : ""}`,
     );
+    if (!alive(pid)) throw new Error(`${target.name}: the server process exited during the ${rate}/s run`);
     return !figure.censored;
   };
 
-  // (a) joins into an empty room, then (b) fan-out with 1k listeners, then (a, c) 1k and 5k listeners.
-  await probeJoins(0);
-  let rssBefore = rssBytes(pid);
-  await fill(plan.fanoutListeners);
-  await measureMemory(plan.fanoutListeners, rssBefore);
-  await probeJoins(plan.fanoutListeners);
-  for (const rate of plan.rates) {
-    const drained = await fanout(rate);
-    if (!drained && rate !== plan.rates.at(-1)) {
-      // A backlog would leak into the next rate's counts: start it with a fresh audience.
-      log(`${target.name}: reconnecting listeners to drop the backlog`);
-      await pool.closeAll();
-      await settle(pid, 30_000);
-      await fill(plan.fanoutListeners);
+  try {
+    // (a) joins into an empty room, then (b) fan-out with 1k listeners, then (a, c) 1k and 5k listeners.
+    await probeJoins(0);
+    let rssBefore = rssBytes(pid);
+    await fill(plan.fanoutListeners);
+    await measureMemory(plan.fanoutListeners, rssBefore);
+    await probeJoins(plan.fanoutListeners);
+    for (const rate of plan.rates) {
+      const drained = await fanout(rate);
+      if (!drained && rate !== plan.rates.at(-1)) {
+        // A backlog would leak into the next rate's counts: start it with a fresh audience.
+        log(`${target.name}: reconnecting listeners to drop the backlog`);
+        await pool.closeAll();
+        await settle(pid);
+        await fill(plan.fanoutListeners);
+      }
     }
+    await pool.closeAll();
+    await settle(pid);
+    rssBefore = rssBytes(pid);
+    await fill(plan.maxListeners);
+    await measureMemory(plan.maxListeners, rssBefore);
+    await probeJoins(plan.maxListeners);
+    await pool.closeAll();
+    await settle(pid);
+  } catch (error) {
+    figures.failure = error instanceof Error ? error.message : String(error);
+    log(`${target.name}: stopped early: ${figures.failure}`);
+    await pool.closeAll().catch(() => {});
   }
-  await pool.closeAll();
-  await settle(pid, 30_000);
-  rssBefore = rssBytes(pid);
-  await fill(plan.maxListeners);
-  await measureMemory(plan.maxListeners, rssBefore);
-  await probeJoins(plan.maxListeners);
-  await pool.closeAll();
-  await settle(pid, 30_000);
   figures.extras = target.extras?.() ?? {};
   return figures;
 }

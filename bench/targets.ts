@@ -25,6 +25,8 @@ export type BenchTarget = {
   socketTargets(count: number, purpose: "probe" | "listener"): Promise<LoadTarget[]>;
   /** Target-specific raw samples for the results file (e.g. POST /join times). */
   extras?: () => Record<string, number[]>;
+  /** The tail of the server's own output, printed when a run against it fails. */
+  diagnostics?: () => string;
   stop(): Promise<void>;
 };
 
@@ -79,6 +81,7 @@ export async function startNaiveRoom(log: (line: string) => void): Promise<Bench
       serverPid: serving.pid,
       notes: `hibernatable sockets, every reaction sent to every socket at once; workerd port ${serving.port}, dev proxy bypassed`,
       socketTargets: async (count) => peerTargets(`ws://127.0.0.1:${serving.port}/room/bench`, count),
+      diagnostics: () => output.slice(-3000),
       stop: () => stopChild(child),
     };
   } catch (error) {

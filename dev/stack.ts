@@ -1,11 +1,12 @@
-// Brings up the whole product locally: web build, D1 migrations + seed, local secrets, the Calls SFU stand-in
-// and the Worker under `wrangler dev`. Used by `npm start`, the browser tests and the benchmark.
+// Brings up the whole product locally: web build, D1 migrations + seed, local secrets, the Calls SFU stand-in,
+// fake Stripe and the Worker under `wrangler dev`. Used by `npm start`, the browser tests and the benchmark.
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { randomBytes } from "node:crypto";
+import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { startFakeStripe } from "./fake-stripe/server.ts";
 import { startSfu } from "./sfu/server.ts";
 import { seedSql } from "./seed.ts";
 
@@ -61,6 +62,14 @@ export async function buildWeb(log: (line: string) => void): Promise<void> {
   await run([join(ROOT, "node_modules/vite/bin/vite.js"), "build", "--logLevel", "error"], log, {}, web);
 }
 
+/** A Web Push (VAPID) signing pair on P-256, base64url: the uncompressed public point and the private scalar. */
+export function vapidKeyPair(): { VAPID_PUBLIC_KEY: string; VAPID_PRIVATE_KEY: string } {
+  const { privateKey } = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
+  const jwk = privateKey.export({ format: "jwk" });
+  const point = Buffer.concat([Buffer.from([4]), Buffer.from(jwk.x!, "base64url"), Buffer.from(jwk.y!, "base64url")]);
+  return { VAPID_PUBLIC_KEY: point.toString("base64url"), VAPID_PRIVATE_KEY: jwk.d! };
+}
+
 /** Local secrets in .dev.vars, created once with random values and never committed. */
 export function ensureLocalSecrets(file = join(ROOT, ".dev.vars")): Record<string, string> {
   const secrets: Record<string, string> = {};
@@ -75,10 +84,13 @@ export function ensureLocalSecrets(file = join(ROOT, ".dev.vars")): Record<strin
     CALLS_APP_SECRET: () => randomBytes(16).toString("hex"),
     STRIPE_SECRET_KEY: () => `sk_test_local_${randomBytes(12).toString("hex")}`,
     STRIPE_WEBHOOK_SECRET: () => `whsec_local_${randomBytes(16).toString("hex")}`,
-    VAPID_PUBLIC_KEY: () => "",
-    VAPID_PRIVATE_KEY: () => "",
   };
   let changed = false;
+  // The VAPID keys are one pair, so both are made together whenever either is missing or empty.
+  if (!secrets.VAPID_PUBLIC_KEY || !secrets.VAPID_PRIVATE_KEY) {
+    Object.assign(secrets, vapidKeyPair());
+    changed = true;
+  }
   for (const [name, make] of Object.entries(wanted)) {
     if (secrets[name] === undefined) {
       secrets[name] = make();
@@ -130,8 +142,16 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const sfu = await startSfu({ port: 0, appId: CALLS_APP_ID, appSecret: secrets.CALLS_APP_SECRET! });
 
   const url = `http://127.0.0.1:${port}`;
+  log("Starting the fake Stripe…");
+  const stripe = await startFakeStripe({
+    port: 0,
+    webhookUrl: `${url}/api/stripe/webhook`,
+    webhookSecret: secrets.STRIPE_WEBHOOK_SECRET!,
+    secretKey: secrets.STRIPE_SECRET_KEY!,
+  });
   const vars: Record<string, string> = {
     CALLS_API_BASE: sfu.url,
+    STRIPE_API_BASE: stripe.url,
     CALLS_APP_ID,
     APP_ORIGIN: url,
     ...options.vars,
@@ -157,7 +177,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   } catch (error) {
     log(workerOutput);
     worker.kill("SIGTERM");
-    await sfu.close();
+    await Promise.all([sfu.close(), stripe.close()]);
     throw error;
   }
 
@@ -181,7 +201,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       worker.kill("SIGTERM");
       await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
       if (worker.exitCode === null) worker.kill("SIGKILL");
-      await sfu.close();
+      await Promise.all([sfu.close(), stripe.close()]);
     },
   };
 }

@@ -5,6 +5,7 @@ export const testSecrets = {
   CALLS_APP_SECRET: "test-calls-secret",
   STRIPE_SECRET_KEY: "sk_test_local",
   STRIPE_WEBHOOK_SECRET: "whsec_test_local",
-  VAPID_PUBLIC_KEY: "",
-  VAPID_PRIVATE_KEY: "",
+  // A fixed P-256 pair (base64url: uncompressed public point, private scalar d) so tests can verify the VAPID JWT.
+  VAPID_PUBLIC_KEY: "BO2k380kurIYz40M5MJ72W3wEuKh5W4hxyylUA9Aimcm7XQi6cj7ox6XjlKzApDwzdCYVrHqb1tKgjkh4ghZ8bk",
+  VAPID_PRIVATE_KEY: "mwfV8bKOG3inWKQx_ZX-qXwcoCDdAtU59Xjr5Vr3IOU",
 };

@@ -1,0 +1,64 @@
+// Web Push subscriptions: one row per browser endpoint, owned by the person signed in when it subscribed.
+import { and, eq, inArray, sql } from "drizzle-orm";
+import type { Db } from "../http/context.ts";
+import { pushSubscriptions } from "./schema.ts";
+
+/** Browsers (endpoints) kept per person; older ones are dropped so one account cannot fan a push out without bound. */
+export const MAX_SUBSCRIPTIONS_PER_USER = 10;
+
+export type StoredPushSubscription = { endpoint: string; userId: string; p256dh: string; auth: string };
+
+/**
+ * Saves a subscription. The endpoint identifies the browser, so a browser that subscribes again (new keys, or a
+ * different person now signed in there) replaces its row instead of adding one.
+ */
+export async function savePushSubscription(db: Db, sub: StoredPushSubscription): Promise<void> {
+  await db.batch([
+    db
+      .insert(pushSubscriptions)
+      .values(sub)
+      .onConflictDoUpdate({
+        target: pushSubscriptions.endpoint,
+        set: { userId: sub.userId, p256dh: sub.p256dh, auth: sub.auth, createdAt: Date.now() },
+      }),
+    db.run(sql`
+      DELETE FROM push_subscriptions WHERE user_id = ${sub.userId} AND endpoint NOT IN (
+        SELECT endpoint FROM push_subscriptions WHERE user_id = ${sub.userId}
+        ORDER BY created_at DESC LIMIT ${MAX_SUBSCRIPTIONS_PER_USER})`),
+  ]);
+}
+
+/** Removes the caller's own subscription for this endpoint; returns whether one was there. */
+export async function deletePushSubscription(db: Db, userId: string, endpoint: string): Promise<boolean> {
+  const rows = await db
+    .delete(pushSubscriptions)
+    .where(and(eq(pushSubscriptions.endpoint, endpoint), eq(pushSubscriptions.userId, userId)))
+    .returning({ endpoint: pushSubscriptions.endpoint });
+  return rows.length > 0;
+}
+
+/** Every subscription of these people (one query per chunk, inside D1's bound-parameter limit). */
+export async function subscriptionsOf(db: Db, userIds: string[]): Promise<StoredPushSubscription[]> {
+  const unique = [...new Set(userIds)];
+  const found: StoredPushSubscription[] = [];
+  for (let i = 0; i < unique.length; i += 90) {
+    const rows = await db
+      .select({
+        endpoint: pushSubscriptions.endpoint,
+        userId: pushSubscriptions.userId,
+        p256dh: pushSubscriptions.p256dh,
+        auth: pushSubscriptions.auth,
+      })
+      .from(pushSubscriptions)
+      .where(inArray(pushSubscriptions.userId, unique.slice(i, i + 90)));
+    found.push(...rows);
+  }
+  return found;
+}
+
+/** The push service said this endpoint is gone (404/410): forget it, unless the browser re-subscribed meanwhile. */
+export async function forgetPushEndpoint(db: Db, endpoint: string, p256dh: string): Promise<void> {
+  await db
+    .delete(pushSubscriptions)
+    .where(and(eq(pushSubscriptions.endpoint, endpoint), eq(pushSubscriptions.p256dh, p256dh)));
+}
