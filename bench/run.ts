@@ -102,6 +102,13 @@ try {
   for (const target of targets) {
     console.log(`${target.met ? "met    " : "NOT met"}  ${target.goal}: ${target.measured === null ? "–" : target.measured.toFixed(1)}`);
   }
+  const audioFigures = audio as { joinToFirstAudioMs?: { p50: number }; openToFirstAudioMs?: { p50: number }; callsPerListenerJoin?: number } | null;
+  if (audioFigures?.joinToFirstAudioMs) {
+    console.log(
+      `\naudio (Chromium, ${AUDIO_RUNS} listener joins): join → first audio p50 ${audioFigures.joinToFirstAudioMs.p50} ms, ` +
+        `page open → first audio p50 ${audioFigures.openToFirstAudioMs?.p50} ms, Calls API calls per join ${audioFigures.callsPerListenerJoin}`,
+    );
+  }
   const durationSeconds = (Date.now() - startedAt) / 1000;
   console.log(`\nbench took ${durationSeconds.toFixed(0)} s`);
 

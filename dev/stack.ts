@@ -1,7 +1,7 @@
 // Brings up the whole product locally: web build, D1 migrations + seed, local secrets, the Calls SFU stand-in,
 // fake Stripe and the Worker under `wrangler dev`. Used by `npm start`, the browser tests and the benchmark.
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -22,6 +22,8 @@ export type StackOptions = {
   seed?: boolean;
   /** Print progress lines (npm start) or stay quiet (tests). */
   log?: (line: string) => void;
+  /** The persist dir is new: create schema + seed in one step instead of tracked migrations. */
+  freshDatabase?: boolean;
   /** Extra `--var` values for the Worker. */
   vars?: Record<string, string>;
 };
@@ -129,13 +131,24 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     log("Building the web app…");
     await buildWeb(log);
   }
-  log("Applying D1 migrations…");
-  await run([WRANGLER, "d1", "migrations", "apply", "DB", "--local", "--persist-to", persistDir], log, { CI: "1" });
-  if (options.seed !== false) {
-    log("Seeding demo users…");
-    const seedFile = join(persistDir, "seed.sql");
-    writeFileSync(seedFile, seedSql());
+  const seedFile = join(persistDir, "seed.sql");
+  if (options.freshDatabase) {
+    // A throwaway database (tests, bench): schema and seed in one wrangler run saves a workerd start-up.
+    log("Creating the D1 schema and demo users…");
+    const schema = readdirSync(join(ROOT, "migrations"))
+      .filter((name) => name.endsWith(".sql"))
+      .sort()
+      .map((name) => readFileSync(join(ROOT, "migrations", name), "utf8").replaceAll("--> statement-breakpoint", ""));
+    writeFileSync(seedFile, [...schema, options.seed === false ? "" : seedSql()].join("\n"));
     await run([WRANGLER, "d1", "execute", "DB", "--local", "--persist-to", persistDir, "--file", seedFile], log);
+  } else {
+    log("Applying D1 migrations…");
+    await run([WRANGLER, "d1", "migrations", "apply", "DB", "--local", "--persist-to", persistDir], log, { CI: "1" });
+    if (options.seed !== false) {
+      log("Seeding demo users…");
+      writeFileSync(seedFile, seedSql());
+      await run([WRANGLER, "d1", "execute", "DB", "--local", "--persist-to", persistDir, "--file", seedFile], log);
+    }
   }
 
   log("Starting the Calls SFU stand-in…");

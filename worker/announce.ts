@@ -1,5 +1,7 @@
 // Telling people about a Space: "X is live" for followers, reminders, cancellations. Called by routes and the cron.
+// Every notice written here is also pushed to subscribed browsers, after the write and never failing it.
 import { writeCancelNotices, writeDueNotices, writeLiveNotices } from "./db/space-notices.ts";
+import { deliverPushes } from "./notify/deliver.ts";
 
 /** How far back the cron looks for started Spaces whose live announcement may have been lost. */
 export const LIVE_ANNOUNCE_WINDOW_MS = 10 * 60 * 1000;
@@ -14,6 +16,7 @@ export async function announceSpaceLive(env: Env, spaceId: string, now = Date.no
     console.log(
       JSON.stringify({ event: "space_live_announced", spaceId, liveNotices: sent.liveNotices, reminders: sent.reminders.length }),
     );
+    await deliverPushes(env, sent.created);
   } catch (err) {
     console.log(JSON.stringify({ event: "space_live_announce_failed", spaceId, error: String(err) }));
   }
@@ -32,11 +35,18 @@ export async function sendDueNotices(env: Env, now: number): Promise<{ liveNotic
       }),
     );
   }
+  await deliverPushes(env, sent.created);
   return { liveNotices: sent.liveNotices, reminders: sent.reminders.length };
 }
 
-/** The Space is now cancelled: reminder holders hear so. */
-export async function announceCancelled(env: Env, spaceId: string, now = Date.now()): Promise<void> {
-  const notified = await writeCancelNotices(env.DB, spaceId, now);
-  console.log(JSON.stringify({ event: "space_cancel_announced", spaceId, notified }));
+/** The Space is now cancelled: reminder holders hear so. Pass the request's executionCtx to push after responding. */
+export async function announceCancelled(
+  env: Env,
+  spaceId: string,
+  now = Date.now(),
+  background?: Pick<ExecutionContext, "waitUntil">,
+): Promise<void> {
+  const created = await writeCancelNotices(env.DB, spaceId, now);
+  console.log(JSON.stringify({ event: "space_cancel_announced", spaceId, notified: created.length }));
+  await deliverPushes(env, created, background);
 }

@@ -12,17 +12,29 @@ export type NewNotification = {
   dedupeKey: string;
 };
 
-/** Inserts notifications, skipping any whose dedupe key exists; returns how many were new. */
-export async function notify(db: Db, items: NewNotification[]): Promise<number> {
-  let created = 0;
-  // D1 limits bound parameters per statement; 100 rows × 6 columns stays well inside it.
+/** A notification row just written: what a producer's INSERT … RETURNING gives back, and what a push needs. */
+export type CreatedNotification = { id: string; userId: string; kind: NotificationKind; spaceId: string | null; text: string };
+
+/**
+ * Inserts notifications, skipping any whose dedupe key exists; returns the rows that were new. Producers call
+ * `notifyAndPush` (worker/notify/deliver.ts) rather than this, so the new rows also reach subscribed browsers.
+ */
+export async function notify(db: Db, items: NewNotification[]): Promise<CreatedNotification[]> {
+  const created: CreatedNotification[] = [];
+  // D1 limits bound parameters per statement; 15 rows × 6 columns stays well inside it.
   for (let i = 0; i < items.length; i += 15) {
     const rows = await db
       .insert(notifications)
       .values(items.slice(i, i + 15).map((item) => ({ id: crypto.randomUUID(), ...item })))
       .onConflictDoNothing({ target: notifications.dedupeKey })
-      .returning({ id: notifications.id });
-    created += rows.length;
+      .returning({
+        id: notifications.id,
+        userId: notifications.userId,
+        kind: notifications.kind,
+        spaceId: notifications.spaceId,
+        text: notifications.text,
+      });
+    created.push(...rows);
   }
   return created;
 }

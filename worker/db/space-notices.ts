@@ -1,9 +1,12 @@
 // Notices about a Space's life (live, reminder due, cancelled), each written exactly once by guarded SQL in one D1 batch.
 // A batch is one transaction, so the notification insert and the `sent_at` guard can never be split by a crash or a race.
+import type { CreatedNotification } from "./notifications.ts";
 
 /** Live, or scheduled time reached while still scheduled; `?1` is now (ms). */
 const DUE_SPACE = `(s.state = 'live' OR (s.state = 'scheduled' AND s.scheduled_for <= ?1))`;
 const NEW_ID = `lower(hex(randomblob(16)))`;
+/** Each insert returns the rows it created (conflicts return nothing), so exactly the new ones get pushed. */
+const CREATED_COLUMNS = `id, user_id AS userId, kind, space_id AS spaceId, text`;
 
 /** Notifications for unsent reminders of due Spaces. Runs before the guard below in the same transaction. */
 function reminderInserts(db: D1Database, now: number, spaceId: string | null): D1PreparedStatement {
@@ -16,7 +19,8 @@ function reminderInserts(db: D1Database, now: number, spaceId: string | null): D
          'reminder:' || s.id || ':' || r.user_id
        FROM reminders r JOIN spaces s ON s.id = r.space_id JOIN users u ON u.id = s.host_id
        WHERE r.sent_at IS NULL AND ${DUE_SPACE} AND (?2 IS NULL OR s.id = ?2)
-       ON CONFLICT (dedupe_key) DO NOTHING`,
+       ON CONFLICT (dedupe_key) DO NOTHING
+       RETURNING ${CREATED_COLUMNS}`,
     )
     .bind(now, spaceId);
 }
@@ -48,29 +52,37 @@ function liveInserts(db: D1Database, since: number, spaceId: string | null): D1P
        WHERE s.state = 'live' AND coalesce(s.started_at, 0) >= ?1 AND (?2 IS NULL OR s.id = ?2)
          AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.space_id = s.id AND r.user_id = f.follower_id
            AND (r.sent_at IS NULL OR r.sent_at >= coalesce(s.started_at, 0)))
-       ON CONFLICT (dedupe_key) DO NOTHING`,
+       ON CONFLICT (dedupe_key) DO NOTHING
+       RETURNING ${CREATED_COLUMNS}`,
     )
     .bind(since, spaceId);
 }
 
-export type NoticeResult = { liveNotices: number; reminders: { spaceId: string; userId: string }[] };
+export type NoticeResult = {
+  liveNotices: number;
+  reminders: { spaceId: string; userId: string }[];
+  /** Every notification row the batch created (live and reminder), for pushing. */
+  created: CreatedNotification[];
+};
 
-function result(live: D1Result, guard: D1Result): NoticeResult {
+function result(live: D1Result, inserted: D1Result, guard: D1Result): NoticeResult {
   const sent = (guard.results ?? []) as { space_id: string; user_id: string }[];
+  const liveRows = (live.results ?? []) as CreatedNotification[];
   return {
-    liveNotices: live.meta.changes ?? 0,
+    liveNotices: liveRows.length,
     reminders: sent.map((r) => ({ spaceId: r.space_id, userId: r.user_id })),
+    created: [...liveRows, ...((inserted.results ?? []) as CreatedNotification[])],
   };
 }
 
 /** The host just started `spaceId`: followers hear it is live, reminder holders get their reminder now. */
 export async function writeLiveNotices(db: D1Database, spaceId: string, now: number): Promise<NoticeResult> {
-  const [live, , guard] = await db.batch([
+  const [live, inserted, guard] = await db.batch([
     liveInserts(db, 0, spaceId),
     reminderInserts(db, now, spaceId),
     reminderGuard(db, now, spaceId),
   ]);
-  return result(live!, guard!);
+  return result(live!, inserted!, guard!);
 }
 
 /**
@@ -79,19 +91,19 @@ export async function writeLiveNotices(db: D1Database, spaceId: string, now: num
  * transaction runs second finds nothing unsent, and live notices are deduplicated by key.
  */
 export async function writeDueNotices(db: D1Database, now: number, liveWindowMs: number): Promise<NoticeResult> {
-  const [live, , guard] = await db.batch([
+  const [live, inserted, guard] = await db.batch([
     liveInserts(db, now - liveWindowMs, null),
     reminderInserts(db, now, null),
     reminderGuard(db, now, null),
   ]);
-  return result(live!, guard!);
+  return result(live!, inserted!, guard!);
 }
 
 /**
  * Everyone who asked for a reminder hears the Space was cancelled (even if the reminder already went out),
  * and unsent reminders are closed so nothing fires later. Only applies once the Space's state is cancelled.
  */
-export async function writeCancelNotices(db: D1Database, spaceId: string, now: number): Promise<number> {
+export async function writeCancelNotices(db: D1Database, spaceId: string, now: number): Promise<CreatedNotification[]> {
   const [inserted] = await db.batch([
     db
       .prepare(
@@ -101,7 +113,8 @@ export async function writeCancelNotices(db: D1Database, spaceId: string, now: n
            'cancelled:' || s.id || ':' || r.user_id
          FROM reminders r JOIN spaces s ON s.id = r.space_id JOIN users u ON u.id = s.host_id
          WHERE s.id = ?1 AND s.state = 'cancelled'
-         ON CONFLICT (dedupe_key) DO NOTHING`,
+         ON CONFLICT (dedupe_key) DO NOTHING
+         RETURNING ${CREATED_COLUMNS}`,
       )
       .bind(spaceId),
     db
@@ -111,5 +124,5 @@ export async function writeCancelNotices(db: D1Database, spaceId: string, now: n
       )
       .bind(spaceId, now),
   ]);
-  return inserted!.meta.changes ?? 0;
+  return (inserted!.results ?? []) as CreatedNotification[];
 }

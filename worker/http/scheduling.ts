@@ -87,7 +87,7 @@ export const schedulingRoutes = new Hono<AppEnv>()
       // D1 already says cancelled, so the room's own end record (guarded on 'live') leaves that alone.
       if (space.state === "live") await roomFor(c.env, space.id).end("host_ended");
     }
-    await announceCancelled(c.env, space.id);
+    await announceCancelled(c.env, space.id, Date.now(), c.executionCtx);
     if (space.ticketCapacity !== null) {
       const refunds = refundAllTickets(c.env, space.id).then(
         ({ refunded }) => console.log(JSON.stringify({ event: "cancel_refunds_done", spaceId: space.id, refunded })),

@@ -1,13 +1,11 @@
 // Web Push for new notifications: each one goes, encrypted (RFC 8291) and VAPID-signed (RFC 8292), to every browser
 // its person subscribed. Best effort by design: the notification is already stored, so a push failure is only logged.
 import { buildPushPayload } from "@block65/webcrypto-web-push";
+import type { CreatedNotification } from "../db/notifications.ts";
 import type { NotificationKind } from "../db/schema.ts";
 import { forgetPushEndpoint, subscriptionsOf, type StoredPushSubscription } from "../db/push-subscriptions.ts";
 import { db } from "../http/context.ts";
 import type { PushMessagePayload } from "../protocol/push.ts";
-
-/** A notification row just written; the producers' INSERT … RETURNING gives exactly these columns. */
-export type CreatedNotification = { id: string; userId: string; kind: NotificationKind; spaceId: string | null; text: string };
 
 export type PushReport = { sent: number; gone: number; failed: number; skipped: number };
 
@@ -87,7 +85,8 @@ export async function pushNotifications(env: Env, created: CreatedNotification[]
   }
   try {
     const subs = await subscriptionsOf(db(env), created.map((n) => n.userId));
-    const byUser = Map.groupBy(subs, (sub) => sub.userId);
+    const byUser = new Map<string, StoredPushSubscription[]>();
+    for (const sub of subs) byUser.set(sub.userId, [...(byUser.get(sub.userId) ?? []), sub]);
     const jobs = created.flatMap((n) => (byUser.get(n.userId) ?? []).map((sub) => () => pushOne(env, n, sub)));
     report.skipped = Math.max(0, jobs.length - MAX_PUSHES_PER_RUN);
     const queue = jobs.slice(0, MAX_PUSHES_PER_RUN);

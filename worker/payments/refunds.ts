@@ -1,8 +1,8 @@
 // Refunding every ticket of a cancelled Space: one Stripe refund per ticket under an idempotency key, a
 // guarded status update, and a deduplicated notification, so a retried cancel never refunds or notifies twice.
-import { notify } from "../db/notifications.ts";
 import { markRefunded, paidTickets, type TicketRow } from "../db/tickets.ts";
 import { db } from "../http/context.ts";
+import { notifyAndPush } from "../notify/deliver.ts";
 import { errorSummary } from "./checkout.ts";
 import { stripeClient } from "./stripe-client.ts";
 
@@ -60,8 +60,8 @@ export async function refundAllTickets(env: Env, spaceId: string): Promise<{ ref
   const { results: done } = await env.DB.prepare("SELECT id, user_id AS userId, amount_cents AS amountCents FROM tickets WHERE space_id = ?1 AND status = 'refunded'")
     .bind(spaceId)
     .all<{ id: string; userId: string; amountCents: number }>();
-  await notify(
-    db(env),
+  await notifyAndPush(
+    env,
     done.map((ticket) => ({
       userId: ticket.userId,
       kind: "ticket_refunded" as const,

@@ -7,7 +7,7 @@ import { startStack, type Stack } from "../../../dev/stack.ts";
 export type { Stack };
 
 export async function startTestStack(vars: Record<string, string> = {}): Promise<Stack> {
-  const stack = await startStack({ build: process.env.E2E_BUILD === "1", vars });
+  const stack = await startStack({ build: process.env.E2E_BUILD === "1", freshDatabase: true, vars });
   const stop = stack.stop;
   return {
     ...stack,
