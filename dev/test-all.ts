@@ -29,6 +29,6 @@ if (all || only === "e2e") {
   console.log("\n▶ web build");
   await buildWeb((line) => console.log(line));
   console.log(`✓ web build (${((Date.now() - started) / 1000).toFixed(1)}s)`);
-  stage("browser tests (Chromium)", process.execPath, ["--test", "--test-concurrency=1", "--test-reporter=spec", "test/e2e/"]);
+  stage("browser tests (Chromium)", process.execPath, ["--test", "--test-concurrency=1", "--test-reporter=spec", "test/e2e/*.test.ts"]);
 }
 console.log("\nAll tests passed.");

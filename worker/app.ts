@@ -13,6 +13,7 @@ import { ticketRoutes } from "./http/tickets.ts";
 import { calendarRoutes } from "./http/calendar.ts";
 import { homeRoutes } from "./http/home.ts";
 import { notificationRoutes } from "./http/notifications.ts";
+import { pushRoutes } from "./http/push.ts";
 import { schedulingRoutes } from "./http/scheduling.ts";
 import { spaceRoutes } from "./http/spaces.ts";
 import { userRoutes } from "./http/users.ts";
@@ -25,6 +26,7 @@ const api = new Hono<AppEnv>()
   .route("/", liveRoutes)
   .route("/", schedulingRoutes)
   .route("/", notificationRoutes)
+  .route("/", pushRoutes)
   .route("/", calendarRoutes)
   .route("/", homeRoutes)
   .route("/", audioRoutes)

@@ -43,11 +43,11 @@ test("a listener asks to speak, the host approves, both react, the host ends the
 
   await ana.getByRole("button", { name: "Request to speak" }).click();
   await host.getByTestId("hand-queue").getByText("Ana Listener").waitFor();
-  assert.match(await host.getByTestId("announcer").innerText(), /Ana Listener asked to speak/);
+  await host.getByTestId("announcer").filter({ hasText: "Ana Listener asked to speak" }).waitFor({ state: "attached" });
   await host.getByRole("button", { name: "Let Ana Listener speak" }).click();
   await ana.getByTestId("stage-ana").waitFor();
   assert.equal(await ana.getByTestId("stage-ana").getAttribute("data-role"), "speaker");
-  assert.match(await ana.getByTestId("announcer").innerText(), /You can speak now/);
+  await ana.getByTestId("announcer").filter({ hasText: "You can speak now" }).waitFor({ state: "attached" });
 
   await ana.getByRole("button", { name: "React fire" }).click();
   await host.getByTestId("reaction-count-fire").waitFor();
