@@ -110,3 +110,29 @@ test("the live ring is reachable by keyboard and stops pulsing for reduced motio
   assert.equal(await animationOf(), "none");
   await context.close();
 });
+
+test("the live room has no serious or critical axe violations, for the host and for a listener with a raised hand", async () => {
+  const problems: string[] = [];
+  const listenerContext = await browser.newContext();
+  const listener = await listenerContext.newPage();
+  await loginAs(listener, stack.url, "ana");
+  await listener.goto(`${stack.url}/spaces/${liveSpaceId}`);
+  await listener.getByRole("button", { name: "Request to speak" }).click();
+  await listener.getByRole("button", { name: "Lower hand" }).waitFor();
+  problems.push(...(await seriousViolations(listener)).map((p) => `room (listener): ${p}`));
+
+  for (const scheme of ["light", "dark"] as const) {
+    const hostContext = await browser.newContext({ colorScheme: scheme });
+    const host = await hostContext.newPage();
+    await loginAs(host, stack.url, "host");
+    await host.goto(`${stack.url}/spaces/${liveSpaceId}`);
+    await host.getByTestId("hand-queue").waitFor();
+    await host.getByLabel("Pin a link").fill("https://example.com/notes");
+    await host.getByRole("button", { name: "Pin", exact: true }).click();
+    await host.getByTestId("pinned-link").waitFor();
+    problems.push(...(await seriousViolations(host)).map((p) => `room (host, ${scheme}): ${p}`));
+    await hostContext.close();
+  }
+  await listenerContext.close();
+  assert.deepEqual(problems, []);
+});

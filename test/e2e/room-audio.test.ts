@@ -94,7 +94,7 @@ test("listeners hear the stage, and moderation silences the right person at the 
   const ana = await personPage(speakerBrowser, "ana");
   await ana.goto(spaceUrl);
   await ana.getByRole("button", { name: "Request to speak" }).click();
-  await host.getByRole("button", { name: "Let Ana Listener speak" }).click();
+  await host.getByRole("button", { name: "Approve Ana Listener" }).click();
   await ana.getByTestId("mic-toggle").filter({ hasText: "Unmute" }).click();
   await ana.getByTestId("stage-ana").and(ana.locator('[data-muted="false"]')).waitFor();
   await audioState(ana).and(ana.locator('[data-mic="on"]')).waitFor();
@@ -165,7 +165,7 @@ test("a speaker whose microphone is denied gets a clear message and stays on sta
   const ben = await personPage(browsers[1]!, "ben", { denyMicrophone: true });
   await ben.goto(host.url());
   await ben.getByRole("button", { name: "Request to speak" }).click();
-  await host.getByRole("button", { name: "Let Ben Speaker speak" }).click();
+  await host.getByRole("button", { name: "Approve Ben Speaker" }).click();
   await ben.getByTestId("stage-ben").waitFor();
   const alert = ben.getByTestId("mic-problem");
   await alert.getByText("can't use your microphone").waitFor();

@@ -44,7 +44,7 @@ test("a listener asks to speak, the host approves, both react, the host ends the
   await ana.getByRole("button", { name: "Request to speak" }).click();
   await host.getByTestId("hand-queue").getByText("Ana Listener").waitFor();
   await host.getByTestId("announcer").filter({ hasText: "Ana Listener asked to speak" }).waitFor({ state: "attached" });
-  await host.getByRole("button", { name: "Let Ana Listener speak" }).click();
+  await host.getByRole("button", { name: "Approve Ana Listener" }).click();
   await ana.getByTestId("stage-ana").waitFor();
   assert.equal(await ana.getByTestId("stage-ana").getAttribute("data-role"), "speaker");
   await ana.getByTestId("announcer").filter({ hasText: "You can speak now" }).waitFor({ state: "attached" });

@@ -2,12 +2,14 @@
 import type { TestProject } from "vitest/node";
 import { startSfu } from "../../dev/sfu/server.ts";
 import { startFakeStripe } from "../../dev/fake-stripe/server.ts";
+import { startPushService } from "./push-service.ts";
 import { testSecrets } from "./secrets.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
     callsApiBase: string;
     stripeApiBase: string;
+    pushServiceUrl: string;
   }
 }
 
@@ -20,6 +22,9 @@ export default async function setup(project: TestProject) {
   const stripe = await startFakeStripe({ secretKey: testSecrets.STRIPE_SECRET_KEY, webhookSecret: testSecrets.STRIPE_WEBHOOK_SECRET });
   stops.push(() => stripe.close());
   project.provide("stripeApiBase", stripe.url);
+  const push = await startPushService();
+  stops.push(() => push.close());
+  project.provide("pushServiceUrl", push.url);
   return async () => {
     for (const stop of stops) await stop();
   };

@@ -1,6 +1,7 @@
 // Worker tests: the real Worker, Durable Objects and local D1 inside workerd via the Cloudflare vitest plugin.
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { pushProxyWorker } from "./push-proxy.ts";
 import { testSecrets } from "./secrets.ts";
 
 export default defineConfig(async () => {
@@ -16,6 +17,9 @@ export default defineConfig(async () => {
             CALLS_API_BASE: inject<string>("callsApiBase"),
             STRIPE_API_BASE: inject<string>("stripeApiBase"),
           },
+          // Push endpoints are https only: this routes the push service's https origin to its local stand-in.
+          outboundService: "push-proxy",
+          workers: [pushProxyWorker(inject<string>("pushServiceUrl"))],
         },
       })),
     ],

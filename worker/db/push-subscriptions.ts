@@ -1,5 +1,5 @@
 // Web Push subscriptions: one row per browser endpoint, owned by the person signed in when it subscribed.
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, notInArray } from "drizzle-orm";
 import type { Db } from "../http/context.ts";
 import { pushSubscriptions } from "./schema.ts";
 
@@ -21,10 +21,20 @@ export async function savePushSubscription(db: Db, sub: StoredPushSubscription):
         target: pushSubscriptions.endpoint,
         set: { userId: sub.userId, p256dh: sub.p256dh, auth: sub.auth, createdAt: Date.now() },
       }),
-    db.run(sql`
-      DELETE FROM push_subscriptions WHERE user_id = ${sub.userId} AND endpoint NOT IN (
-        SELECT endpoint FROM push_subscriptions WHERE user_id = ${sub.userId}
-        ORDER BY created_at DESC LIMIT ${MAX_SUBSCRIPTIONS_PER_USER})`),
+    db.delete(pushSubscriptions).where(
+      and(
+        eq(pushSubscriptions.userId, sub.userId),
+        notInArray(
+          pushSubscriptions.endpoint,
+          db
+            .select({ endpoint: pushSubscriptions.endpoint })
+            .from(pushSubscriptions)
+            .where(eq(pushSubscriptions.userId, sub.userId))
+            .orderBy(desc(pushSubscriptions.createdAt))
+            .limit(MAX_SUBSCRIPTIONS_PER_USER),
+        ),
+      ),
+    ),
   ]);
 }
 

@@ -1,7 +1,6 @@
 // Refunding every ticket of a cancelled Space: one Stripe refund per ticket under an idempotency key, a
 // guarded status update, and a deduplicated notification, so a retried cancel never refunds or notifies twice.
 import { markRefunded, paidTickets, type TicketRow } from "../db/tickets.ts";
-import { db } from "../http/context.ts";
 import { notifyAndPush } from "../notify/deliver.ts";
 import { errorSummary } from "./checkout.ts";
 import { stripeClient } from "./stripe-client.ts";
