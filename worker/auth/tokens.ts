@@ -1,5 +1,5 @@
-// Signed tokens with jose: the session cookie JWT and the short-lived room join token, both HS256 with pinned claims.
-import { jwtVerify, SignJWT } from "jose";
+// Signed tokens with jose, HS256 with a pinned issuer and one audience per use: session cookie, room join, audio session.
+import { jwtVerify, SignJWT, type JWTPayload } from "jose";
 
 const ISSUER = "spaces";
 const SESSION_AUDIENCE = "spaces-session";
@@ -15,29 +15,41 @@ function keyFor(secret: string): Uint8Array {
   return key;
 }
 
-export async function signSession(secret: string, userId: string): Promise<string> {
-  return new SignJWT({})
+/** Signs an HS256 JWT for one audience (what the token is for) with the pinned issuer and an expiry. */
+export function signToken(
+  secret: string,
+  audience: string,
+  subject: string,
+  claims: JWTPayload,
+  ttlSeconds: number,
+): Promise<string> {
+  return new SignJWT(claims)
     .setProtectedHeader({ alg: "HS256" })
-    .setSubject(userId)
+    .setSubject(subject)
     .setIssuer(ISSUER)
-    .setAudience(SESSION_AUDIENCE)
+    .setAudience(audience)
     .setIssuedAt()
-    .setExpirationTime(`${SESSION_TTL_SECONDS}s`)
+    .setExpirationTime(`${ttlSeconds}s`)
     .sign(keyFor(secret));
+}
+
+/** The payload of a valid token for this audience (algorithm, issuer and expiry checked), or null. */
+export async function verifyToken(secret: string, audience: string, token: string): Promise<(JWTPayload & { sub: string }) | null> {
+  try {
+    const { payload } = await jwtVerify(token, keyFor(secret), { algorithms: ["HS256"], issuer: ISSUER, audience });
+    return typeof payload.sub === "string" ? (payload as JWTPayload & { sub: string }) : null;
+  } catch {
+    return null;
+  }
+}
+
+export function signSession(secret: string, userId: string): Promise<string> {
+  return signToken(secret, SESSION_AUDIENCE, userId, {}, SESSION_TTL_SECONDS);
 }
 
 /** The user id of a valid session token, or null for anything else (expired, forged, wrong audience). */
 export async function verifySession(secret: string, token: string): Promise<string | null> {
-  try {
-    const { payload } = await jwtVerify(token, keyFor(secret), {
-      algorithms: ["HS256"],
-      issuer: ISSUER,
-      audience: SESSION_AUDIENCE,
-    });
-    return typeof payload.sub === "string" ? payload.sub : null;
-  } catch {
-    return null;
-  }
+  return (await verifyToken(secret, SESSION_AUDIENCE, token))?.sub ?? null;
 }
 
 /** What the room learns about a person from the Worker; signed so the DO only ever sees verified identities. */
@@ -50,34 +62,20 @@ export type JoinClaims = {
   hostFollows: boolean;
 };
 
-export async function signJoinToken(secret: string, claims: JoinClaims): Promise<string> {
-  return new SignJWT({ h: claims.handle, n: claims.displayName, sp: claims.spaceId, hf: claims.hostFollows })
-    .setProtectedHeader({ alg: "HS256" })
-    .setSubject(claims.userId)
-    .setIssuer(ISSUER)
-    .setAudience(JOIN_AUDIENCE)
-    .setIssuedAt()
-    .setExpirationTime(`${JOIN_TTL_SECONDS}s`)
-    .sign(keyFor(secret));
+export function signJoinToken(secret: string, claims: JoinClaims): Promise<string> {
+  const payload = { h: claims.handle, n: claims.displayName, sp: claims.spaceId, hf: claims.hostFollows };
+  return signToken(secret, JOIN_AUDIENCE, claims.userId, payload, JOIN_TTL_SECONDS);
 }
 
 /** Claims of a valid join token for exactly this Space, or null. */
 export async function verifyJoinToken(secret: string, token: string, spaceId: string): Promise<JoinClaims | null> {
-  try {
-    const { payload } = await jwtVerify(token, keyFor(secret), {
-      algorithms: ["HS256"],
-      issuer: ISSUER,
-      audience: JOIN_AUDIENCE,
-    });
-    if (payload.sp !== spaceId || typeof payload.sub !== "string") return null;
-    return {
-      userId: payload.sub,
-      handle: String(payload.h),
-      displayName: String(payload.n),
-      spaceId,
-      hostFollows: payload.hf === true,
-    };
-  } catch {
-    return null;
-  }
+  const payload = await verifyToken(secret, JOIN_AUDIENCE, token);
+  if (!payload || payload.sp !== spaceId) return null;
+  return {
+    userId: payload.sub,
+    handle: String(payload.h),
+    displayName: String(payload.n),
+    spaceId,
+    hostFollows: payload.hf === true,
+  };
 }
