@@ -15,17 +15,19 @@ const AUDIO_RUNS = 5;
 
 const plan: BenchPlan = {
   probes: 200,
+  warmupJoins: 20,
   fanoutListeners: 1000,
   maxListeners: 5000,
   rates: [10, 100, 1000],
-  sendMs: (rate) => (rate >= 1000 ? 3000 : 5000),
+  // Longer runs at the low rates keep the trailing coalesced frame from skewing frames per reaction.
+  sendMs: (rate) => (rate >= 1000 ? 3000 : 8000),
   drainCapMs: 10_000,
   connectConcurrency: 25,
   probeSockets: 50,
   rssCapBytes: 3 * 2 ** 30,
 };
 // Spaces users: two fills of the fan-out audience, the 5k audience and three rounds of join probes, with room to spare.
-const SPACES_USERS = 2 * plan.fanoutListeners + plan.maxListeners + 3 * plan.probes + 1000;
+const SPACES_USERS = 2 * plan.fanoutListeners + plan.maxListeners + 3 * plan.probes + 2 * plan.warmupJoins + 1000;
 
 const startedAt = Date.now();
 const clock = () => {
@@ -121,7 +123,8 @@ try {
     plan: { ...plan, sendMs: Object.fromEntries(plan.rates.map((rate) => [rate, plan.sendMs(rate)])), loadProcesses: LOAD_PROCESSES },
     definitions: {
       join: "ms from new WebSocket() in the client to its first (snapshot) frame; sequential probes, each closed after its snapshot",
-      framesPerListenerPerSecond: "every frame a listener received during the fan-out run, divided by listeners and send seconds",
+      framesPerListenerPerSecond: "frames all listeners received while reactions were being sent, divided by listeners and send seconds",
+      framesPerDeliveredReaction: "all frames received (send + drain) divided by all reactions they carried",
       deliveredPerCpuSecond: "reactions counted by all listeners (a coalesced frame counts each reaction it carries) per CPU second of the server process (utime+stime from /proc) over send + drain",
       delay: "ms from a reaction's send to the frame that brought it, on probe sockets; k-th reaction counted ↔ k-th sent",
       memory: "RSS growth of the server process while the listeners connected, divided by listeners",

@@ -3,12 +3,14 @@
 import { Buffer } from "node:buffer";
 import { importJWK, jwtVerify, type JWTPayload } from "jose";
 
-export type SubscriptionKeys = { keyPair: CryptoKeyPair; publicKey: Uint8Array; auth: Uint8Array; p256dh: string; authText: string };
+type Bytes = Uint8Array<ArrayBuffer>;
+
+export type SubscriptionKeys = { keyPair: CryptoKeyPair; publicKey: Bytes; auth: Bytes; p256dh: string; authText: string };
 
 const b64url = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64url");
 const text = (value: string) => new TextEncoder().encode(value);
 
-function concat(...parts: Uint8Array[]): Uint8Array {
+function concat(...parts: Uint8Array[]): Bytes {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const part of parts) {
@@ -18,7 +20,7 @@ function concat(...parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
-async function hmac(key: Uint8Array, data: Uint8Array): Promise<Uint8Array> {
+async function hmac(key: Bytes, data: Bytes): Promise<Bytes> {
   const cryptoKey = await crypto.subtle.importKey("raw", key, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
   return new Uint8Array(await crypto.subtle.sign("HMAC", cryptoKey, data));
 }
@@ -32,7 +34,7 @@ export async function newSubscriptionKeys(): Promise<SubscriptionKeys> {
 }
 
 /** Decrypts an `aes128gcm` push body (RFC 8188 framing, RFC 8291 keys) with the subscription's private key. */
-export async function decryptPush(body: Uint8Array, keys: SubscriptionKeys): Promise<{ text: string; recordSize: number }> {
+export async function decryptPush(body: Bytes, keys: SubscriptionKeys): Promise<{ text: string; recordSize: number }> {
   const salt = body.slice(0, 16);
   const recordSize = new DataView(body.buffer, body.byteOffset + 16, 4).getUint32(0);
   const keyIdLength = body[20]!;
