@@ -71,6 +71,8 @@ describe("push opt-in API", () => {
       [{ ...good, endpoint: "http://push.example/abc" }, "endpoint"],
       [{ ...good, endpoint: `https://push.example/${"a".repeat(2048)}` }, "endpoint"],
       [{ ...good, endpoint: "not a url" }, "endpoint"],
+      // https, but not a push service: the Worker must not be aimed at arbitrary hosts.
+      [{ ...good, endpoint: "https://internal.example/hook" }, "endpoint"],
       [{ ...good, keys: { ...good.keys, p256dh: `${keys.p256dh.slice(0, -1)}+` } }, "keys.p256dh"],
       [{ ...good, keys: { ...good.keys, p256dh: keys.p256dh.slice(0, 40) } }, "keys.p256dh"],
       [{ ...good, keys: { ...good.keys, auth: "AAAA" } }, "keys.auth"],

@@ -16,6 +16,7 @@ export default defineConfig(async () => {
             TEST_MIGRATIONS: migrations,
             CALLS_API_BASE: inject<string>("callsApiBase"),
             STRIPE_API_BASE: inject<string>("stripeApiBase"),
+            PUSH_SERVICE_HOSTS: "push.spaces.test",
           },
           // Push endpoints are https only: this routes the push service's https origin to its local stand-in.
           outboundService: "push-proxy",

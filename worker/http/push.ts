@@ -43,6 +43,16 @@ const subscriptionSchema = z.object({
   }),
 });
 
+/** Only the browsers' push services get our POSTs, so a subscription cannot aim the Worker at any URL. */
+function isKnownPushService(endpoint: string, allowedHosts: string): boolean {
+  const host = new URL(endpoint).hostname;
+  return allowedHosts
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+    .some((allowed) => host === allowed || host.endsWith(`.${allowed}`));
+}
+
 const unsubscribeSchema = z.object({ endpoint: endpointSchema });
 
 export const pushRoutes = new Hono<AppEnv>()
@@ -55,6 +65,9 @@ export const pushRoutes = new Hono<AppEnv>()
   .post("/push/subscription", jsonBody(subscriptionSchema), async (c) => {
     const userId = requireUserId(c);
     const { endpoint, keys } = c.req.valid("json");
+    if (!isKnownPushService(endpoint, c.env.PUSH_SERVICE_HOSTS)) {
+      throw new ApiError(400, "invalid_input", "The endpoint is not a known browser push service.", ["endpoint"]);
+    }
     await savePushSubscription(db(c.env), { endpoint, userId, p256dh: keys.p256dh, auth: keys.auth });
     console.log(JSON.stringify({ event: "push_subscribed", userId, pushService: new URL(endpoint).host }));
     return c.json({ subscribed: true }, 201);
