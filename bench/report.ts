@@ -20,6 +20,7 @@ function rows(spaces: TargetFigures, peers: TargetFigures[]): Row[] {
     out.push({ metric: `frames/listener/s ${tag}`, values: all.map((t) => at(t)?.framesPerListenerPerSecond ?? null), unit: "", lowerIsBetter: true, digits: 1 });
     out.push({ metric: `frames/delivered reaction ${tag}`, values: all.map((t) => at(t)?.framesPerDeliveredReaction ?? null), unit: "", lowerIsBetter: true, digits: 3 });
     out.push({ metric: `delivered/CPU-s ${tag}`, values: all.map((t) => at(t)?.deliveredPerCpuSecond ?? null), unit: "", lowerIsBetter: false, digits: 0 });
+    out.push({ metric: `server CPU µs/frame ${tag}`, values: all.map((t) => at(t)?.serverCpuMicrosPerFrame ?? null), unit: "µs", lowerIsBetter: true, digits: 0 });
     out.push({ metric: `delay p50 ${tag}`, values: all.map((t) => at(t)?.delayP50 ?? null), unit: "ms", lowerIsBetter: true, digits: 0 });
     out.push({ metric: `delay p99 ${tag}`, values: all.map((t) => at(t)?.delayP99 ?? null), unit: "ms", lowerIsBetter: true, digits: 0 });
     out.push({ metric: `delivered share ${tag}`, values: all.map((t) => (at(t) ? at(t)!.deliveredShare * 100 : null)), unit: "%", lowerIsBetter: false, digits: 1 });

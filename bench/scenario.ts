@@ -1,8 +1,8 @@
 // The measurement sequence `npm run bench` runs against each target, identically: join probes at 0, 1k and 5k listeners,
 // reaction fan-out at 10/100/1000 per second with 1k listeners, and server memory per connected listener.
-import { existsSync } from "node:fs";
 import type { LoadPool } from "./load-pool.ts";
-import { cpuSeconds, percentile, rssBytes, totalCpuSeconds } from "./proc-stats.ts";
+import { alive, measureFanout, type FanoutFigures } from "./fanout.ts";
+import { cpuSeconds, percentile, rssBytes } from "./proc-stats.ts";
 import type { BenchTarget } from "./targets.ts";
 
 export type BenchPlan = {
@@ -31,28 +31,8 @@ export type JoinFigures = {
   failed: number;
 };
 
-export type FanoutFigures = {
-  rate: number;
-  listeners: number;
-  sent: number;
-  /** Frames each listener got per second while reactions were being sent. */
-  framesPerListenerPerSecond: number;
-  /** All frames over all reactions delivered, after the drain (1.0 for a room that sends each reaction on its own). */
-  framesPerDeliveredReaction: number;
-  deliveredReactions: number;
-  deliveredShare: number;
-  serverCpuSeconds: number;
-  deliveredPerCpuSecond: number;
-  loadGeneratorCpuSeconds: number;
-  delayP50: number;
-  delayP99: number;
-  /** Not every reaction arrived before the drain cap: the delay percentiles only cover those that did. */
-  censored: boolean;
-  windowSeconds: number;
-  /** Why sending stopped early (server RSS over the cap, or the server process died), if it did. */
-  aborted: string | null;
-  serverPeakRssBytes: number;
-};
+
+export type { FanoutFigures };
 
 export type MemoryFigures = { listeners: number; rssDeltaBytes: number; bytesPerListener: number; rssAfterBytes: number };
 
@@ -69,8 +49,6 @@ export type TargetFigures = {
 };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const alive = (pid: number) => existsSync(`/proc/${pid}/stat`);
-const now = () => performance.timeOrigin + performance.now();
 
 /** Waits until the server burns under 10% of a core for a second (backlogs drained), at most `capMs`. */
 async function settle(pid: number, capMs = 20_000): Promise<void> {
@@ -85,20 +63,6 @@ async function settle(pid: number, capMs = 20_000): Promise<void> {
   }
 }
 
-/** Delay of every reaction a probe socket saw: the k-th reaction counted arrived with the frame that pushed past k. */
-function reactionDelays(sentAt: number[], timelines: number[][]): number[] {
-  const delays: number[] = [];
-  for (const timeline of timelines) {
-    let seen = 0;
-    for (let i = 0; i < timeline.length; i += 2) {
-      const receivedAt = timeline[i]!;
-      const cumulative = timeline[i + 1]!;
-      for (let k = seen; k < cumulative && k < sentAt.length; k++) delays.push(receivedAt - sentAt[k]!);
-      seen = cumulative;
-    }
-  }
-  return delays;
-}
 
 export async function measureTarget(
   target: BenchTarget,
@@ -144,72 +108,8 @@ export async function measureTarget(
   };
 
   const fanout = async (rate: number): Promise<boolean> => {
-    await pool.reset(plan.probeSockets);
-    const listeners = plan.fanoutListeners;
-    const sendMs = plan.sendMs(rate);
-    const cpuBefore = cpuSeconds(pid);
-    const loadCpuBefore = totalCpuSeconds(pool.pids);
-    const startedAt = now();
-    let aborted: string | null = null;
-    let peakRss = rssBytes(pid);
-    let lastCpu = cpuBefore;
-    const check = () => {
-      if (!alive(pid)) aborted ??= "the server process exited";
-      else {
-        lastCpu = cpuSeconds(pid);
-        peakRss = Math.max(peakRss, rssBytes(pid));
-        if (peakRss > plan.rssCapBytes) aborted ??= `server RSS passed ${(plan.rssCapBytes / 2 ** 30).toFixed(0)} GiB`;
-      }
-      return aborted !== null;
-    };
-    const sending = pool.send(rate, sendMs);
-    let sendDone = false;
-    void sending.finally(() => (sendDone = true));
-    while (!sendDone) {
-      await sleep(250);
-      if (check()) await pool.stopSending();
-    }
-    const sentAt = await sending;
-    const expected = sentAt.length * listeners;
-    const drainDeadline = Date.now() + plan.drainCapMs;
-    const inWindow = await pool.counts();
-    let counts = inWindow;
-    let lastProgress = Date.now();
-    while (counts.reactions < expected && Date.now() < drainDeadline && Date.now() - lastProgress < 3000 && !check()) {
-      await sleep(250);
-      const next = await pool.counts();
-      if (next.reactions > counts.reactions) lastProgress = Date.now();
-      counts = next;
-    }
-    check();
-    const serverCpuSeconds = lastCpu - cpuBefore;
-    const windowSeconds = (now() - startedAt) / 1000;
-    const delays = reactionDelays(sentAt, await pool.timelines());
-    const figure: FanoutFigures = {
-      rate,
-      listeners,
-      sent: sentAt.length,
-      framesPerListenerPerSecond: inWindow.frames / listeners / (sendMs / 1000),
-      framesPerDeliveredReaction: counts.reactions > 0 ? counts.frames / counts.reactions : Number.NaN,
-      deliveredReactions: counts.reactions,
-      deliveredShare: expected > 0 ? counts.reactions / expected : 0,
-      serverCpuSeconds,
-      deliveredPerCpuSecond: counts.reactions / Math.max(serverCpuSeconds, 0.01),
-      loadGeneratorCpuSeconds: totalCpuSeconds(pool.pids) - loadCpuBefore,
-      delayP50: percentile(delays, 50),
-      delayP99: percentile(delays, 99),
-      censored: counts.reactions < expected,
-      windowSeconds,
-      aborted,
-      serverPeakRssBytes: peakRss,
-    };
+    const figure = await measureFanout({ pool, plan, pid, targetName: target.name, rate, log });
     figures.fanout.push(figure);
-    log(
-      `${target.name}: ${rate}/s → ${figure.framesPerListenerPerSecond.toFixed(1)} frames/listener/s, ` +
-        `${(figure.deliveredShare * 100).toFixed(1)}% delivered, ${Math.round(figure.deliveredPerCpuSecond)} reactions/CPU-s, ` +
-        `delay p50 ${figure.delayP50.toFixed(0)} ms p99 ${figure.delayP99.toFixed(0)} ms` +
-        `${figure.censored ? " (not all delivered by the drain cap)" : ""}${aborted ? `; stopped early: ${aborted}` : ""}`,
-    );
     if (!alive(pid)) throw new Error(`${target.name}: the server process exited during the ${rate}/s run`);
     return !figure.censored;
   };

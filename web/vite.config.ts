@@ -8,7 +8,6 @@ export default defineConfig({
   plugins: [
     sveltekit({
       adapter: adapter({ pages: "build", assets: "build", fallback: "index.html", strict: false }),
-      alias: { $lib: "src/lib", $protocol: "../worker/protocol" },
     }),
   ],
   server: {

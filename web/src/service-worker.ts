@@ -1,7 +1,7 @@
 // The service worker: shows Web Push notifications and opens (or focuses) the Space they are about on click.
 // It has no fetch handler on purpose: pages and the API always come from the network, never a stale cache.
 // Type-checked on its own with the WebWorker lib: web/tsconfig.service-worker.json.
-import type { PushMessagePayload, PushSubscriptionBody } from "$protocol/push.ts";
+import type { PushMessagePayload, PushSubscriptionBody } from "#protocol/push.ts";
 
 const sw = self as unknown as ServiceWorkerGlobalScope;
 

@@ -1,5 +1,5 @@
 // The one typed HTTP client of the web app: JSON in and out, errors in the contract's shape as ApiFailure.
-import type { ApiErrorBody } from "$protocol/api.ts";
+import type { ApiErrorBody } from "#protocol/api.ts";
 
 export class ApiFailure extends Error {
   readonly status: number;

@@ -1,6 +1,6 @@
 // Discovery and reminders over HTTP: the home page data, "Remind me", host edits of a scheduled Space, calendar URLs.
-import type { SpaceView } from "$protocol/api.ts";
-import type { CalendarFeedResponse, HomeResponse } from "$protocol/discovery.ts";
+import type { SpaceView } from "#protocol/api.ts";
+import type { CalendarFeedResponse, HomeResponse } from "#protocol/discovery.ts";
 import { api } from "./api.ts";
 
 const spacePath = (id: string) => `/spaces/${encodeURIComponent(id)}`;

@@ -1,5 +1,5 @@
 // The notification store: unread count polled while the app is open and visible, the list loaded on demand.
-import type { NotificationsResponse, NotificationView } from "$protocol/discovery.ts";
+import type { NotificationsResponse, NotificationView } from "#protocol/discovery.ts";
 import { api, errorMessage } from "./api.ts";
 
 /** How often the bell refreshes while the tab is visible; a hidden tab does not poll. */

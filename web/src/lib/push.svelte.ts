@@ -1,6 +1,6 @@
 // Web Push opt-in for this browser: what the toggle shows, and turning push on (permission, subscribe, tell the
 // server) or off (tell the server, unsubscribe). One shared store, like the notification bell's.
-import type { PushKeyResponse, PushSubscriptionBody } from "$protocol/push.ts";
+import type { PushKeyResponse, PushSubscriptionBody } from "#protocol/push.ts";
 import { api, ApiFailure, errorMessage } from "./api.ts";
 
 /**

@@ -10,7 +10,7 @@ import type {
   ServerMessage,
   UpdateMessage,
   YouState,
-} from "$protocol/room.ts";
+} from "#protocol/room.ts";
 import { api, ApiFailure, errorMessage } from "./api.ts";
 
 export type RoomStatus = "connecting" | "open" | "reconnecting" | "ended" | "removed" | "failed";

@@ -1,5 +1,5 @@
 // Who is signed in: one shared rune store, loaded once at start and updated by login, signup and logout.
-import type { Me } from "$protocol/api.ts";
+import type { Me } from "#protocol/api.ts";
 import { api, ApiFailure } from "./api.ts";
 
 class Session {

@@ -1,5 +1,5 @@
 // Spaces over HTTP: create, list/search, read one.
-import type { SpaceView, SpeakPolicy } from "$protocol/api.ts";
+import type { SpaceView, SpeakPolicy } from "#protocol/api.ts";
 import { api } from "./api.ts";
 
 export type NewSpaceInput = {

@@ -1,5 +1,5 @@
 // Tickets and host payouts over HTTP: my ticket status, starting a checkout, Connect onboarding, earnings.
-import type { Earnings, TicketStatus } from "$protocol/tickets.ts";
+import type { Earnings, TicketStatus } from "#protocol/tickets.ts";
 import { api } from "./api.ts";
 
 const spacePath = (id: string) => `/spaces/${encodeURIComponent(id)}`;

@@ -1,5 +1,5 @@
 // Profiles and following.
-import type { Profile } from "$protocol/api.ts";
+import type { Profile } from "#protocol/api.ts";
 import { api } from "./api.ts";
 
 export const getProfile = async (handle: string) => (await api.get<{ user: Profile }>(`/users/${encodeURIComponent(handle)}`)).user;

@@ -8,7 +8,7 @@ import type {
   PullRequest,
   PullResponse,
   RenegotiateRequest,
-} from "$protocol/audio.ts";
+} from "#protocol/audio.ts";
 import { api } from "../api.ts";
 
 const path = (spaceId: string, step: string) => `/spaces/${encodeURIComponent(spaceId)}/audio/${step}`;

@@ -1,7 +1,7 @@
 // One browser RTCPeerConnection bound to one Calls session (through the Worker): publish the mic, pull remote
 // tracks (the SFU offers, we answer), drop pulls. Callers run these one at a time; SDP steps must not interleave.
-import type { PulledTrack } from "$protocol/audio.ts";
-import type { TrackRef } from "$protocol/room.ts";
+import type { PulledTrack } from "#protocol/audio.ts";
+import type { TrackRef } from "#protocol/room.ts";
 import { audioApi } from "./audio-api.ts";
 
 export type PeerEvents = {

@@ -1,6 +1,6 @@
 // The room's audio in the browser: follows the RoomClient's state and makes the Calls session match it — publish
 // the mic while on stage (sending only while unmuted), pull every other stage track, recover a dropped connection.
-import type { TrackRef } from "$protocol/room.ts";
+import type { TrackRef } from "#protocol/room.ts";
 import { ApiFailure } from "../api.ts";
 import type { RoomClient } from "../room.svelte.ts";
 import { CallsPeer, type Published } from "./calls-peer.ts";
