@@ -85,7 +85,7 @@ test("a follower finds a scheduled Space, is reminded when it starts and joins f
   await fan.keyboard.press("Escape");
   const ring = fan.getByTestId("ring-live");
   await ring.waitFor({ timeout: 15_000 });
-  assert.match((await ring.textContent()) ?? "", new RegExp(`Hana Host\\s*Live\\s*: ${title}. Join the Space`));
+  assert.match((await ring.textContent()) ?? "", new RegExp(`Live\\s*Hana Host\\s*: ${title}. Join the Space`));
   await ring.click();
   await fan.waitForURL(`${stack.url}/spaces/${spaceId}`);
   assert.equal(await fan.getByTestId("space-title").innerText(), title);
