@@ -1,7 +1,7 @@
 // The three servers `npm run bench` measures behind one shape: the real room (spaces-target.ts) and its two peers,
 // the naive broadcast room in workerd (bench/naive-room/) and the plain Node `ws` broadcast server (ws-peer.ts).
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort, ROOT } from "../dev/stack.ts";
@@ -59,15 +59,16 @@ let listenerSerial = 0;
 const peerTargets = (base: string, count: number): LoadTarget[] =>
   Array.from({ length: count }, () => ({ url: `${base}?user=listener-${listenerSerial++}` }));
 
-type NaiveRun = { child: ChildProcess; pid: number; port: number; output: () => string };
+type NaiveRun = { pid: number; port: number; output: () => string; stop: () => Promise<void> };
 
 async function launchNaiveRoom(): Promise<NaiveRun> {
   const port = await freePort();
+  const persistDir = mkdtempSync(join(tmpdir(), "bench-naive-"));
   const child = spawn(
     process.execPath,
     [
       WRANGLER, "dev", "--config", join(ROOT, "bench/naive-room/wrangler.toml"), "--ip", "127.0.0.1", "--port", String(port),
-      "--inspector-port", String(await freePort()), "--persist-to", mkdtempSync(join(tmpdir(), "bench-naive-")),
+      "--inspector-port", String(await freePort()), "--persist-to", persistDir,
       "--show-interactive-dev-session=false",
     ],
     { cwd: ROOT, env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "1" }, stdio: ["ignore", "pipe", "pipe"] },
@@ -75,12 +76,16 @@ async function launchNaiveRoom(): Promise<NaiveRun> {
   let output = "";
   child.stdout!.on("data", (chunk) => (output = (output + chunk).slice(-10_000)));
   child.stderr!.on("data", (chunk) => (output = (output + chunk).slice(-10_000)));
+  const stop = async () => {
+    await stopChild(child);
+    rmSync(persistDir, { recursive: true, force: true });
+  };
   try {
     await waitFor(() => answersUpgradeRequired(port), child, "the naive room's wrangler dev");
     const serving = await findServingWorkerd(child.pid!, port, (p) => answersUpgradeRequired(p).catch(() => false));
-    return { child, pid: serving.pid, port: serving.port, output: () => output };
+    return { pid: serving.pid, port: serving.port, output: () => output, stop };
   } catch (error) {
-    await stopChild(child);
+    await stop();
     throw new Error(`${error instanceof Error ? error.message : String(error)}\n${output.slice(-3000)}`);
   }
 }
@@ -99,11 +104,11 @@ export async function startNaiveRoom(log: (line: string) => void): Promise<Bench
     // in progress"), so the later join and memory figures are taken on a fresh process.
     restart: async () => {
       log("naive: restarting it to shed the overload backlog");
-      await stopChild(run.child);
+      await run.stop();
       run = await launchNaiveRoom();
       target.serverPid = run.pid;
     },
-    stop: () => stopChild(run.child),
+    stop: () => run.stop(),
   };
   return target;
 }

@@ -17,12 +17,19 @@ const BASE_FLAGS = [
   "--disable-sync",
   "--use-fake-ui-for-media-stream",
   "--use-fake-device-for-media-stream",
-  "--autoplay-policy=no-user-gesture-required",
 ];
 
-/** `fakeAudioFile` becomes this browser's microphone (a WAV, looped by Chromium). */
-export function launchChromium(options: { fakeAudioFile?: string } = {}): Promise<Browser> {
+/** "browser-default" passes no flag, leaving Chromium's own policy; the others become `--autoplay-policy=...`. */
+export type AutoplayPolicy = "no-user-gesture-required" | "document-user-activation-required" | "browser-default";
+
+/**
+ * `fakeAudioFile` becomes this browser's microphone (a WAV, looped by Chromium). Autoplay is allowed unless
+ * `autoplayPolicy` says otherwise (tests of the "Tap to listen" path block it).
+ */
+export function launchChromium(options: { fakeAudioFile?: string; autoplayPolicy?: AutoplayPolicy } = {}): Promise<Browser> {
   const args = [...BASE_FLAGS];
+  const autoplay = options.autoplayPolicy ?? "no-user-gesture-required";
+  if (autoplay !== "browser-default") args.push(`--autoplay-policy=${autoplay}`);
   if (options.fakeAudioFile) args.push(`--use-file-for-fake-audio-capture=${options.fakeAudioFile}`);
   return chromium.launch({ executablePath: CHROMIUM_PATH, args, headless: true });
 }
