@@ -109,6 +109,8 @@ export type ReactionsMessage = {
   type: "reactions";
   counts: Partial<Record<ReactionEmoji, number>>;
   recent: ReactionSender[];
+  /** Present when the count changed since it was last sent (it rides along instead of a separate update). */
+  listenerCount?: number;
 };
 
 export type RoomErrorCode =

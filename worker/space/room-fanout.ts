@@ -1,19 +1,27 @@
-// Coalesced fan-out of the room's busy signals: reactions at most every 250 ms and the listener count every second.
-// Its timer exists only while something waits, so an idle room can hibernate.
+// Coalesced fan-out of the room's busy signals: reactions at most every 250 ms and the listener count at most every
+// second (less often in big rooms, and riding on a reactions frame when one goes out anyway). Big broadcasts go out
+// in slices with a turn of the event loop between them, so a join or a frame never waits behind 5,000 sends.
+// Its timers exist only while something waits, so an idle room can hibernate.
 import type { ReactionSender, ServerMessage } from "../protocol/room.ts";
 import { ReactionBatch, REACTION_FLUSH_MS } from "./reaction-batch.ts";
-import { sendAll } from "./room-sockets.ts";
+import { trySend } from "./room-sockets.ts";
 
 export const COUNT_BROADCAST_MS = 1000;
+/** Sockets sent to in one turn of the event loop; about 10 ms of work here. */
+export const BROADCAST_SLICE = 200;
+/** Each this many sockets add a second between listener-count broadcasts (a 5k room: every 5 s). */
+const SOCKETS_PER_COUNT_SECOND = 1000;
 
 export class RoomFanout {
   private readonly reactions = new ReactionBatch();
   private readonly sockets: () => WebSocket[];
   private readonly listenerCount: () => number | null;
   private timer: ReturnType<typeof setTimeout> | null = null;
+  private sliceTimer: ReturnType<typeof setTimeout> | null = null;
   private lastReactionFlush = 0;
   private lastCountFlush = 0;
   private countDirty = false;
+  private countIntervalMs = COUNT_BROADCAST_MS;
 
   /** `listenerCount` returns null once the room is no longer live, which stops all sending. */
   constructor(sockets: () => WebSocket[], listenerCount: () => number | null) {
@@ -34,7 +42,9 @@ export class RoomFanout {
   /** Drops whatever is waiting (the room ended). */
   stop(): void {
     if (this.timer !== null) clearTimeout(this.timer);
+    if (this.sliceTimer !== null) clearTimeout(this.sliceTimer);
     this.timer = null;
+    this.sliceTimer = null;
     this.reactions.take();
     this.countDirty = false;
   }
@@ -43,7 +53,7 @@ export class RoomFanout {
     if (this.timer !== null) return;
     let due = Number.POSITIVE_INFINITY;
     if (this.reactions.pending) due = Math.min(due, this.lastReactionFlush + REACTION_FLUSH_MS);
-    if (this.countDirty) due = Math.min(due, this.lastCountFlush + COUNT_BROADCAST_MS);
+    if (this.countDirty) due = Math.min(due, this.lastCountFlush + this.countIntervalMs);
     if (due === Number.POSITIVE_INFINITY) return;
     // Even a flush that is due now runs on a timer, so the join or frame that caused it answers first.
     this.timer = setTimeout(() => this.flush(), Math.max(0, due - Date.now()));
@@ -53,22 +63,44 @@ export class RoomFanout {
     this.timer = null;
     const listenerCount = this.listenerCount();
     if (listenerCount === null) return this.stop();
+    // A broadcast still going out finishes first, so every socket sees flushes in order.
+    if (this.sliceTimer !== null) return void (this.timer = setTimeout(() => this.flush(), 10));
     const now = Date.now();
+    const sockets = this.sockets();
+    this.countIntervalMs = COUNT_BROADCAST_MS * Math.max(1, Math.ceil(sockets.length / SOCKETS_PER_COUNT_SECOND));
+    const countDue = this.countDirty && now >= this.lastCountFlush + this.countIntervalMs;
     if (this.reactions.pending && now >= this.lastReactionFlush + REACTION_FLUSH_MS) {
       const batch = this.reactions.take();
-      if (batch) sendAll(this.sockets(), batch);
+      // The count rides along whenever it has changed: no extra frame while reactions flow.
+      if (batch) this.broadcast(sockets, this.countDirty ? { ...batch, listenerCount } : batch);
       this.lastReactionFlush = now;
-    }
-    if (this.countDirty && now >= this.lastCountFlush + COUNT_BROADCAST_MS) {
-      sendAll(this.sockets(), { type: "update", listenerCount } satisfies ServerMessage);
-      this.countDirty = false;
-      this.lastCountFlush = now;
+      if (this.countDirty) this.countSent(now);
+    } else if (countDue) {
+      this.broadcast(sockets, { type: "update", listenerCount } satisfies ServerMessage);
+      this.countSent(now);
     }
     this.schedule();
   }
 
-  /** Whether a flush timer is pending (tests check that an idle room has none). */
+  private countSent(now: number): void {
+    this.countDirty = false;
+    this.lastCountFlush = now;
+  }
+
+  /** Serializes once and sends slice by slice, yielding between slices. */
+  private broadcast(sockets: WebSocket[], message: ServerMessage): void {
+    const text = JSON.stringify(message);
+    const sendFrom = (start: number) => {
+      this.sliceTimer = null;
+      const end = Math.min(sockets.length, start + BROADCAST_SLICE);
+      for (let i = start; i < end; i++) trySend(sockets[i]!, text);
+      if (end < sockets.length) this.sliceTimer = setTimeout(() => sendFrom(end), 0);
+    };
+    sendFrom(0);
+  }
+
+  /** Whether a flush or a broadcast slice is pending (tests check that an idle room has none). */
   get waiting(): boolean {
-    return this.timer !== null;
+    return this.timer !== null || this.sliceTimer !== null;
   }
 }

@@ -185,6 +185,7 @@ export class RoomClient {
   }
 
   private showReactions(message: ReactionsMessage): void {
+    if (message.listenerCount !== undefined) this.listenerCount = message.listenerCount;
     const totals = { ...this.reactionTotals };
     for (const [emoji, count] of Object.entries(message.counts)) totals[emoji] = (totals[emoji] ?? 0) + (count ?? 0);
     this.reactionTotals = totals;
