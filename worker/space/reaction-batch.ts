@@ -1,8 +1,8 @@
 // Coalesces reactions between flushes into one `reactions` frame: counts by emoji and the last few senders.
 import type { ReactionEmoji, ReactionSender, ReactionsMessage } from "../protocol/room.ts";
 
-/** At most 4 reaction frames a second reach each socket, however many reactions arrive. */
-export const REACTION_FLUSH_MS = 250;
+/** At most 3⅓ reaction frames a second reach each socket (under the ceiling of 4), however many reactions arrive. */
+export const REACTION_FLUSH_MS = 300;
 export const RECENT_SENDERS = 5;
 
 export class ReactionBatch {

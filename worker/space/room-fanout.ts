@@ -1,4 +1,4 @@
-// Coalesced fan-out of the room's busy signals: reactions at most every 250 ms and the listener count at most every
+// Coalesced fan-out of the room's busy signals: reactions at most every 300 ms and the listener count at most every
 // second (less often in big rooms, and riding on a reactions frame when one goes out anyway). Big broadcasts go out
 // in slices with a turn of the event loop between them, so a join or a frame never waits behind 5,000 sends.
 // Its timers exist only while something waits, so an idle room can hibernate.
@@ -7,8 +7,8 @@ import { ReactionBatch, REACTION_FLUSH_MS } from "./reaction-batch.ts";
 import { trySend } from "./room-sockets.ts";
 
 export const COUNT_BROADCAST_MS = 1000;
-/** Sockets sent to in one turn of the event loop; about 10 ms of work here. */
-export const BROADCAST_SLICE = 200;
+/** Sockets sent to in one turn of the event loop; about 5 ms of work here. */
+export const BROADCAST_SLICE = 100;
 /** Each this many sockets add a second between listener-count broadcasts (a 5k room: every 5 s). */
 const SOCKETS_PER_COUNT_SECOND = 1000;
 
