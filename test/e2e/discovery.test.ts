@@ -1,23 +1,11 @@
 // Browser test of discovery: the host schedules, a follower finds it by a word of its title and sets a reminder,
 // the host starts, the follower gets the notification and the purple ring, clicks it and lands in the room.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import type { Browser, Page } from "playwright-core";
-import { launchChromium } from "./support/chromium.ts";
-import { loginAs, signUpAs, startTestStack, type Stack } from "./support/stack.ts";
+import { test } from "node:test";
+import type { Page } from "playwright-core";
+import { loginAs, signUpAs, useStackAndBrowser } from "./support/stack.ts";
 
-let stack: Stack;
-let browser: Browser;
-
-before(async () => {
-  stack = await startTestStack();
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
+const e2e = useStackAndBrowser();
 
 /** A datetime-local value `minutes` from now in the browser's own time zone. */
 function localInputValue(page: Page, minutes: number): Promise<string> {
@@ -31,10 +19,10 @@ test("a follower finds a scheduled Space, is reminded when it starts and joins f
   const suffix = Date.now().toString(36).slice(-5);
   const title = `Nightjar birdsong hour ${suffix}`;
 
-  const hostContext = await browser.newContext();
+  const hostContext = await e2e.browser.newContext();
   const host = await hostContext.newPage();
-  await loginAs(host, stack.url, "host");
-  await host.goto(`${stack.url}/host`);
+  await loginAs(host, e2e.stack.url, "host");
+  await host.goto(`${e2e.stack.url}/host`);
   await host.getByLabel("Title").fill(title);
   await host.getByLabel("Topics").fill("birds");
   await host.getByLabel("Schedule for later").check();
@@ -43,15 +31,15 @@ test("a follower finds a scheduled Space, is reminded when it starts and joins f
   await host.waitForURL(/\/spaces\/[0-9a-f-]{36}$/);
   const spaceId = host.url().split("/").at(-1)!;
 
-  const fanContext = await browser.newContext();
+  const fanContext = await e2e.browser.newContext();
   const fan = await fanContext.newPage();
-  await signUpAs(fan, stack.url, `fan_${suffix}`);
-  await fan.goto(`${stack.url}/u/host`);
+  await signUpAs(fan, e2e.stack.url, `fan_${suffix}`);
+  await fan.goto(`${e2e.stack.url}/u/host`);
   await fan.getByRole("button", { name: "Follow" }).click();
   await fan.getByRole("button", { name: "Following" }).waitFor();
 
   // Search by one word of the title finds it, under Upcoming; a word it lacks finds nothing.
-  await fan.goto(`${stack.url}/spaces`);
+  await fan.goto(`${e2e.stack.url}/spaces`);
   await fan.getByLabel("Search").fill("birdsong");
   await fan.getByRole("button", { name: "Search" }).click();
   await fan.waitForURL(/\?q=birdsong/);
@@ -62,13 +50,13 @@ test("a follower finds a scheduled Space, is reminded when it starts and joins f
   await fan.getByRole("button", { name: "Search" }).click();
   await fan.getByText("Nothing scheduled matches.").waitFor();
 
-  await fan.goto(`${stack.url}/spaces?q=Nightjar`);
+  await fan.goto(`${e2e.stack.url}/spaces?q=Nightjar`);
   const remind = fan.getByRole("button", { name: `Remind me about ${title}` });
   await remind.click();
   await fan.getByRole("button", { name: `Reminder set for ${title}` }).waitFor();
   assert.equal(await fan.getByRole("button", { name: `Reminder set for ${title}` }).getAttribute("aria-pressed"), "true");
 
-  await fan.goto(`${stack.url}/`);
+  await fan.goto(`${e2e.stack.url}/`);
   assert.equal(await fan.getByTestId("ring-live").count(), 0);
 
   await host.getByRole("button", { name: "Start Space now" }).click();
@@ -87,7 +75,7 @@ test("a follower finds a scheduled Space, is reminded when it starts and joins f
   await ring.waitFor({ timeout: 15_000 });
   assert.match((await ring.textContent()) ?? "", new RegExp(`Live\\s*Hana Host\\s*: ${title}. Join the Space`));
   await ring.click();
-  await fan.waitForURL(`${stack.url}/spaces/${spaceId}`);
+  await fan.waitForURL(`${e2e.stack.url}/spaces/${spaceId}`);
   assert.equal(await fan.getByTestId("space-title").innerText(), title);
   await fan.getByTestId("stage-host").waitFor();
 
@@ -97,9 +85,9 @@ test("a follower finds a scheduled Space, is reminded when it starts and joins f
 
 test("the host edits a scheduled Space on its page, then cancels it; the reminder holder is told", async () => {
   const suffix = Date.now().toString(36).slice(-5);
-  const hostContext = await browser.newContext();
+  const hostContext = await e2e.browser.newContext();
   const host = await hostContext.newPage();
-  await loginAs(host, stack.url, "host");
+  await loginAs(host, e2e.stack.url, "host");
   const spaceId = await host.evaluate(async (title) => {
     const at = new Date(Date.now() + 3 * 3600_000).toISOString();
     const response = await fetch("/api/spaces", {
@@ -110,15 +98,15 @@ test("the host edits a scheduled Space on its page, then cancels it; the reminde
     return ((await response.json()) as { space: { id: string } }).space.id;
   }, `Draft title ${suffix}`);
 
-  const fanContext = await browser.newContext();
+  const fanContext = await e2e.browser.newContext();
   const fan = await fanContext.newPage();
-  await signUpAs(fan, stack.url, `rem_${suffix}`);
-  await fan.goto(`${stack.url}/spaces/${spaceId}`);
+  await signUpAs(fan, e2e.stack.url, `rem_${suffix}`);
+  await fan.goto(`${e2e.stack.url}/spaces/${spaceId}`);
   await fan.getByRole("button", { name: `Remind me about Draft title ${suffix}` }).click();
   await fan.getByRole("button", { name: /Reminder set for/ }).waitFor();
   assert.equal(await fan.getByRole("link", { name: "Add to calendar" }).getAttribute("href"), `/api/spaces/${spaceId}/calendar.ics`);
 
-  await host.goto(`${stack.url}/spaces/${spaceId}`);
+  await host.goto(`${e2e.stack.url}/spaces/${spaceId}`);
   await host.getByRole("button", { name: "Edit" }).click();
   await host.getByLabel("Title").fill(`Final title ${suffix}`);
   await host.getByRole("button", { name: "Save changes" }).click();
@@ -128,7 +116,7 @@ test("the host edits a scheduled Space on its page, then cancels it; the reminde
   await host.getByRole("button", { name: "Cancel Space" }).click();
   await host.getByTestId("space-over").filter({ hasText: "was cancelled" }).waitFor();
 
-  await fan.goto(`${stack.url}/`);
+  await fan.goto(`${e2e.stack.url}/`);
   await fan.getByTestId("bell").click();
   assert.match(await fan.getByTestId("notification").first().innerText(), new RegExp(`Hana Host cancelled Final title ${suffix}`));
   await fanContext.close();

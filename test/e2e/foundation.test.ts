@@ -1,36 +1,23 @@
 // Browser test of the foundation: sign up, follow the seeded host, see the host gate; log in as host and create a Space.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import type { Browser } from "playwright-core";
-import { launchChromium } from "./support/chromium.ts";
-import { loginAs, signUpAs, startTestStack, type Stack } from "./support/stack.ts";
+import { test } from "node:test";
+import { loginAs, signUpAs, useStackAndBrowser } from "./support/stack.ts";
 
-let stack: Stack;
-let browser: Browser;
-
-before(async () => {
-  stack = await startTestStack();
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
+const e2e = useStackAndBrowser();
 
 test("a new person signs up, follows the host and meets the gate; the host creates a Space", async () => {
-  const newcomer = await browser.newPage();
+  const newcomer = await e2e.browser.newPage();
   const handle = `e2e_${Date.now().toString(36).slice(-6)}`;
-  await signUpAs(newcomer, stack.url, handle);
+  await signUpAs(newcomer, e2e.stack.url, handle);
 
-  await newcomer.goto(`${stack.url}/u/host`);
+  await newcomer.goto(`${e2e.stack.url}/u/host`);
   const followers = newcomer.getByTestId("followers");
   const before = Number((await followers.innerText()).match(/\d+/)![0]);
   await newcomer.getByRole("button", { name: "Follow" }).click();
   await newcomer.getByRole("button", { name: "Following" }).waitFor();
   assert.equal(Number((await followers.innerText()).match(/\d+/)![0]), before + 1);
 
-  await newcomer.goto(`${stack.url}/host`);
+  await newcomer.goto(`${e2e.stack.url}/host`);
   const gate = newcomer.getByTestId("host-gate");
   await gate.waitFor();
   assert.match(await gate.innerText(), /600 followers/);
@@ -38,10 +25,10 @@ test("a new person signs up, follows the host and meets the gate; the host creat
   await newcomer.getByRole("button", { name: "Create Space" }).click();
   assert.match(await newcomer.getByTestId("host-error").innerText(), /at least 600 followers/);
 
-  const hostContext = await browser.newContext();
+  const hostContext = await e2e.browser.newContext();
   const hostPage = await hostContext.newPage();
-  await loginAs(hostPage, stack.url, "host");
-  await hostPage.goto(`${stack.url}/host`);
+  await loginAs(hostPage, e2e.stack.url, "host");
+  await hostPage.goto(`${e2e.stack.url}/host`);
   assert.equal(await hostPage.getByTestId("host-gate").count(), 0);
   await hostPage.getByLabel("Title").fill("Morning coffee chat");
   await hostPage.getByRole("button", { name: "Create Space" }).click();

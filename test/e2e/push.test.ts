@@ -1,34 +1,22 @@
 // Browser test of Web Push on the client: the service worker registers and shows a pushed notification, and the
 // bell's opt-in switch says clearly why push stays off. Delivery through a real push service needs the internet.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import { test } from "node:test";
+import type { BrowserContext, Page } from "playwright-core";
 import type { PushMessagePayload } from "../../worker/protocol/push.ts";
-import { launchChromium } from "./support/chromium.ts";
-import { loginAs, startTestStack, type Stack } from "./support/stack.ts";
+import { loginAs, useStackAndBrowser } from "./support/stack.ts";
 
-let stack: Stack;
-let browser: Browser;
-
-before(async () => {
-  stack = await startTestStack();
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
+const e2e = useStackAndBrowser();
 
 async function signedIn(options: { notifications: boolean; noPushApi?: boolean }): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext();
-  if (options.notifications) await context.grantPermissions(["notifications"], { origin: stack.url });
+  const context = await e2e.browser.newContext();
+  if (options.notifications) await context.grantPermissions(["notifications"], { origin: e2e.stack.url });
   // A browser without the Push API (older Safari, some embedded webviews).
   if (options.noPushApi) await context.addInitScript(() => Reflect.deleteProperty(window, "PushManager"));
   const page = await context.newPage();
-  await loginAs(page, stack.url, "ana");
+  await loginAs(page, e2e.stack.url, "ana");
   // A fresh load, so the login's client-side navigation cannot reset focus in the middle of a keyboard test.
-  await page.goto(`${stack.url}/spaces`);
+  await page.goto(`${e2e.stack.url}/spaces`);
   await page.getByTestId("bell").waitFor();
   return { context, page };
 }
@@ -52,14 +40,14 @@ test("the service worker registers and shows a pushed notification", async () =>
   cdp.on("ServiceWorker.workerRegistrationUpdated", (event) => registrations.push(...event.registrations));
   await cdp.send("ServiceWorker.enable");
   const scriptUrl = await page.evaluate(async () => (await navigator.serviceWorker.ready).active?.scriptURL);
-  assert.equal(scriptUrl, `${stack.url}/service-worker.js`);
+  assert.equal(scriptUrl, `${e2e.stack.url}/service-worker.js`);
 
-  const registration = registrations.find((r) => r.scopeURL === `${stack.url}/`);
+  const registration = registrations.find((r) => r.scopeURL === `${e2e.stack.url}/`);
   assert.ok(registration, "the service worker's registration is visible to DevTools");
   const payload: PushMessagePayload = { title: "Live now", body: "Host is live: Owls at dusk", url: "/spaces/abc", tag: "space_live:abc" };
   // What the browser does when its push service delivers a message, minus the push service.
   await cdp.send("ServiceWorker.deliverPushMessage", {
-    origin: stack.url,
+    origin: e2e.stack.url,
     registrationId: registration.registrationId,
     data: JSON.stringify(payload),
   });

@@ -1,33 +1,21 @@
 // Browser test of the live room with two people: hand raised and approved, reactions seen by both, the end seen by all.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import type { Browser, Page } from "playwright-core";
-import { launchChromium } from "./support/chromium.ts";
-import { loginAs, startTestStack, type Stack } from "./support/stack.ts";
+import { test } from "node:test";
+import type { Page } from "playwright-core";
+import { loginAs, useStackAndBrowser } from "./support/stack.ts";
 
-let stack: Stack;
-let browser: Browser;
-
-before(async () => {
-  stack = await startTestStack();
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
+const e2e = useStackAndBrowser();
 
 async function personPage(handle: string): Promise<Page> {
-  const context = await browser.newContext();
+  const context = await e2e.browser.newContext();
   const page = await context.newPage();
-  await loginAs(page, stack.url, handle);
+  await loginAs(page, e2e.stack.url, handle);
   return page;
 }
 
 test("a listener asks to speak, the host approves, both react, the host ends the Space", async () => {
   const host = await personPage("host");
-  await host.goto(`${stack.url}/host`);
+  await host.goto(`${e2e.stack.url}/host`);
   await host.getByLabel("Title").fill("Room e2e");
   await host.getByRole("button", { name: "Create Space" }).click();
   await host.waitForURL(/\/spaces\/[0-9a-f-]{36}$/);

@@ -1,7 +1,9 @@
 // Starts the real local stack (Worker under wrangler dev, local D1 with demo seed, SFU stand-in) for one e2e file,
 // plus helpers to log pages in. The web app must be built first (`npm test` does that once).
 import { rmSync } from "node:fs";
-import type { Page } from "playwright-core";
+import { after, before } from "node:test";
+import type { Browser, Page } from "playwright-core";
+import { launchChromium } from "./chromium.ts";
 import { startStack, type Stack } from "../../../dev/stack.ts";
 
 export type { Stack };
@@ -36,4 +38,20 @@ export async function signUpAs(page: Page, baseUrl: string, handle: string, pass
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Create account" }).click();
   await page.getByTestId("me-link").waitFor();
+}
+
+export type StackAndBrowser = { stack: Stack; browser: Browser };
+
+/** The usual e2e file setup: one stack and one Chromium for the file, both stopped after its tests. */
+export function useStackAndBrowser(): StackAndBrowser {
+  const shared = {} as StackAndBrowser;
+  before(async () => {
+    shared.stack = await startTestStack();
+    shared.browser = await launchChromium();
+  });
+  after(async () => {
+    await shared.browser?.close();
+    await shared.stack?.stop();
+  });
+  return shared;
 }
