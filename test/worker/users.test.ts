@@ -67,8 +67,18 @@ describe("host gate", () => {
     expect((await client().call("GET", `/api/spaces/${draft.json.space.id}`)).json.space.title).toBe("Morning chat");
   });
 
+  it("accepts epoch milliseconds for scheduledFor and an upper-case currency", async () => {
+    const h = await host();
+    const at = Date.now() + 2 * 3600_000;
+    const res = await h.call("POST", "/api/spaces", { title: "Ms", scheduledFor: at, ticket: { priceCents: 500, currency: "USD", capacity: 5 } });
+    expect(res.status).toBe(201);
+    expect(res.json.space).toMatchObject({ scheduledFor: new Date(at).toISOString(), ticket: { currency: "usd", capacity: 5 } });
+  });
+
   it.each([
     [{}, ["title"]],
+    [{ title: "ok", ticket: { priceCents: 500, currency: "eur", capacity: 5 } }, ["ticket.currency"]],
+    [{ title: "ok", scheduledFor: -5 }, ["scheduledFor"]],
     [{ title: "" }, ["title"]],
     [{ title: "x".repeat(101) }, ["title"]],
     [{ title: "ok", scheduledFor: "tomorrow" }, ["scheduledFor"]],

@@ -9,13 +9,13 @@ import { cancelSpaceIfIn, getSpace, getSpaceView, updateScheduledSpace } from ".
 import type { Space, SpaceState } from "../db/schema.ts";
 import { db, requireUserId, type AppContext, type AppEnv } from "./context.ts";
 import { ApiError, notFound } from "./errors.ts";
-import { scheduledTime, topicSchema } from "./spaces.ts";
+import { scheduledForSchema, scheduledTime, topicSchema } from "./spaces.ts";
 import { jsonBody, param } from "./validate.ts";
 
 const editSchema = z
   .object({
     title: z.string().trim().min(1, "required").max(100, "at most 100 characters").optional(),
-    scheduledFor: z.iso.datetime({ offset: true, message: "an ISO 8601 date-time" }).optional(),
+    scheduledFor: scheduledForSchema.optional(),
     topics: z.array(topicSchema).max(3, "at most 3 topics").optional(),
   })
   .refine((b) => b.title !== undefined || b.scheduledFor !== undefined || b.topics !== undefined, {

@@ -21,15 +21,29 @@ export const topicSchema = z
   .toLowerCase()
   .regex(/^[a-z0-9][a-z0-9-]{1,23}$/, "2 to 24 letters, digits or dashes");
 
+/** When a Space starts: an ISO 8601 date-time with an offset, or epoch milliseconds; normalized to ISO. */
+export const scheduledForSchema = z.union([
+  z.iso.datetime({ offset: true, message: "an ISO 8601 date-time or epoch milliseconds" }),
+  z
+    .number()
+    .int()
+    .positive()
+    .transform((ms) => new Date(ms).toISOString()),
+]);
+
 const createSchema = z.object({
   title: z.string().trim().min(1, "required").max(100, "at most 100 characters"),
-  scheduledFor: z.iso.datetime({ offset: true, message: "an ISO 8601 date-time" }).optional(),
+  scheduledFor: scheduledForSchema.optional(),
   speakPolicy: z.enum(speakPolicies).optional(),
   topics: z.array(topicSchema).max(3, "at most 3 topics").optional(),
   ticket: z
     .object({
       priceCents: z.number().int().min(100, "at least $1.00").max(99_900, "at most $999.00"),
-      currency: z.literal("usd", "only usd is supported").default("usd"),
+      currency: z
+        .string()
+        .transform((code) => code.toLowerCase())
+        .pipe(z.literal("usd", "only usd is supported"))
+        .default("usd"),
       capacity: z.number().int().min(1, "at least 1").max(10_000, "at most 10,000"),
     })
     .optional(),
