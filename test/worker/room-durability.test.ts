@@ -30,21 +30,21 @@ function expectRestored(snapshot: Awaited<ReturnType<typeof connect>>["snapshot"
 describe("durability", () => {
   it("wakes from hibernation with sockets, roles, hands, mutes, pin and an exact count", async () => {
     const { host, ana, ben, spaceId, sockets } = await busyRoom();
-    const stub = roomFor(env, spaceId);
-    await evictDurableObject(stub);
+    const roomStub = roomFor(env, spaceId);
+    await evictDurableObject(roomStub);
     const carl = await connect(await signup(), spaceId);
     expectRestored(carl.snapshot, ben);
     expect(carl.snapshot.listenerCount).toBe(4);
     // The host's socket survived and still acts: approve ana from the queue kept in storage.
     sockets[0]!.send({ type: "approve", userId: ana.id });
     expect((await sockets[1]!.next("update", (f) => f.you?.role === "speaker")).you).toMatchObject({ handRaised: false });
-    expect(await stub.getRoleOf(host.id)).toBe("host");
+    expect(await roomStub.getRoleOf(host.id)).toBe("host");
   });
 
   it("restores state after a restart that dropped every socket; reconnects within 30 s keep role and hand", async () => {
     const { host, ana, ben, spaceId, sockets } = await busyRoom();
-    const stub = roomFor(env, spaceId);
-    await evictDurableObject(stub, { webSockets: "close" });
+    const roomStub = roomFor(env, spaceId);
+    await evictDurableObject(roomStub, { webSockets: "close" });
     await Promise.all(sockets.map((s) => s.closed));
     const hostAgain = await connect(host, spaceId);
     expectRestored(hostAgain.snapshot, ben);
@@ -55,7 +55,7 @@ describe("durability", () => {
     const benAgain = await connect(ben, spaceId);
     expect(benAgain.snapshot.you).toMatchObject({ role: "speaker", muted: true, mutedBy: "moderator" });
     expect(benAgain.snapshot.listenerCount).toBe(3);
-    expect(await stub.status()).toMatchObject({ phase: "live", listenerCount: 3 });
+    expect(await roomStub.status()).toMatchObject({ phase: "live", listenerCount: 3 });
   });
 
   it("keeps the listener count exact through a reconnect storm", async () => {
@@ -86,12 +86,12 @@ describe("durability", () => {
     hostSocket.ws.close(1000, "gone");
     await hostSocket.closed;
     await new Promise((r) => setTimeout(r, 100));
-    const stub = roomFor(env, spaceId);
-    await runInDurableObject(stub, (room: SpaceRoom) => {
+    const roomStub = roomFor(env, spaceId);
+    await runInDurableObject(roomStub, (room: SpaceRoom) => {
       const state = (room as unknown as { room: { people: Map<string, { leftAt: number }> } }).room;
       state.people.get(host.id)!.leftAt -= HOST_ABSENCE_MS;
     });
-    await runDurableObjectAlarm(stub);
+    await runDurableObjectAlarm(roomStub);
     expect(await listenerSocket.next("ended")).toEqual({ type: "ended", reason: "host_left" });
     const view = await host.call("GET", `/api/spaces/${spaceId}`);
     expect(view.json.space).toMatchObject({ state: "ended", peakListeners: 2 });
@@ -113,11 +113,11 @@ describe("durability", () => {
     const ana = await signup();
     const hostSocket = await connect(host, spaceId);
     await connect(ana, spaceId);
-    const stub = roomFor(env, spaceId);
-    expect(await stub.getRoleOf(ana.id)).toBe("listener");
-    expect(await stub.getRoleOf("nobody")).toBeNull();
-    expect(await stub.setTrack(ana.id, { sessionId: "s1", trackName: "mic" })).toEqual({ ok: false, code: "forbidden" });
-    expect(await stub.setTrack(host.id, { sessionId: "s1", trackName: "mic" })).toEqual({ ok: true });
+    const roomStub = roomFor(env, spaceId);
+    expect(await roomStub.getRoleOf(ana.id)).toBe("listener");
+    expect(await roomStub.getRoleOf("nobody")).toBeNull();
+    expect(await roomStub.setTrack(ana.id, { sessionId: "s1", trackName: "mic" })).toEqual({ ok: false, code: "forbidden" });
+    expect(await roomStub.setTrack(host.id, { sessionId: "s1", trackName: "mic" })).toEqual({ ok: true });
     const update = await hostSocket.next("update", (f) => f.participants !== undefined);
     expect(update.participants?.[0]).toMatchObject({ userId: host.id, track: { sessionId: "s1", trackName: "mic" } });
   });

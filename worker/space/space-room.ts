@@ -265,7 +265,7 @@ export class SpaceRoom extends DurableObject<Env> {
   }
 }
 
-/** The room of a Space, as a typed stub. */
+/** The room of a Space, as a typed Durable Object handle. */
 export function roomFor(env: Env, spaceId: string): DurableObjectStub<SpaceRoom> {
   const namespace = env.SPACE_ROOM as DurableObjectNamespace<SpaceRoom>;
   return namespace.get(namespace.idFromName(spaceId));
