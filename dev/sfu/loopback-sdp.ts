@@ -1,7 +1,25 @@
-// SDP rewrites that keep the stand-in SFU loopback-only and acceptable to Chromium: only 127.0.0.1
+// Loopback-only WebRTC for the stand-in SFU: a werift connection on 127.0.0.1, and SDP rewrites that keep it loopback-only and acceptable to Chromium: only 127.0.0.1
 // ICE candidates, and bundled m-lines never advertised with port 0.
 
+import { RTCPeerConnection, RTCRtpCodecParameters } from "werift";
+
 const LOOPBACK = "127.0.0.1";
+
+/** A werift peer connection that gathers only loopback candidates and speaks Opus on Chromium's payload type 111. */
+export function loopbackPeerConnection(): RTCPeerConnection {
+  return new RTCPeerConnection({
+    bundlePolicy: "max-bundle",
+    codecs: {
+      // Chromium sends Opus as payload type 111; offering the same number keeps pullers' SDP simple.
+      audio: [new RTCRtpCodecParameters({ mimeType: "audio/opus", clockRate: 48_000, channels: 2, payloadType: 111 })],
+      video: [],
+    },
+    iceInterfaceAddresses: { udp4: LOOPBACK },
+    iceAdditionalHostAddresses: [LOOPBACK],
+    iceUseIpv6: false,
+    iceUseTcp: false,
+  });
+}
 
 /**
  * werift gathers every interface; a dev SFU must only be reachable on this machine, and advertising

@@ -1,8 +1,8 @@
 // One Calls session of the stand-in SFU: a werift RTCPeerConnection to one browser, the tracks it
 // publishes and the tracks it pulls. SDP operations on a session run one at a time.
-import { MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters, type RTCRtpTransceiver } from "werift";
+import { MediaStreamTrack, type RTCPeerConnection, type RTCRtpTransceiver } from "werift";
 import type { SessionDescription, SessionTrack, TrackObject } from "../../worker/calls/types.ts";
-import { toLoopbackSdp } from "./loopback-sdp.ts";
+import { loopbackPeerConnection, toLoopbackSdp } from "./loopback-sdp.ts";
 import { PublishedTrack } from "./published-track.ts";
 
 type Pull = { mid: string; source: PublishedTrack; track: MediaStreamTrack; transceiver: RTCRtpTransceiver; closed: boolean };
@@ -151,18 +151,7 @@ export class SfuSession {
   }
 
   private connection(): RTCPeerConnection {
-    this.pc ??= new RTCPeerConnection({
-      bundlePolicy: "max-bundle",
-      codecs: {
-        // Chromium sends Opus as payload type 111; offering the same number keeps pullers' SDP simple.
-        audio: [new RTCRtpCodecParameters({ mimeType: "audio/opus", clockRate: 48_000, channels: 2, payloadType: 111 })],
-        video: [],
-      },
-      iceInterfaceAddresses: { udp4: "127.0.0.1" },
-      iceAdditionalHostAddresses: ["127.0.0.1"],
-      iceUseIpv6: false,
-      iceUseTcp: false,
-    });
+    this.pc ??= loopbackPeerConnection();
     return this.pc;
   }
 

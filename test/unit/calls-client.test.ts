@@ -21,6 +21,23 @@ afterAll(async () => {
   await sfu?.close();
 });
 
+/** Two fresh sessions; the publisher's werift browser publishes its mic as track "mic" (at `mid`) on the first. */
+async function publishMic(publisher: ReturnType<typeof createWeriftBrowser>) {
+  const publisherSession = await client.newSession();
+  const listenerSession = await client.newSession();
+  if (!publisherSession.ok || !listenerSession.ok) throw new Error("newSession failed");
+  const publisherId = publisherSession.value.sessionId;
+  const listenerId = listenerSession.value.sessionId;
+  const { sdp, mid } = await publisher.offerToPublish();
+  const pushed = await client.newTracks(publisherId, {
+    sessionDescription: { type: "offer", sdp },
+    tracks: [{ location: "local", mid, trackName: "mic" }],
+  });
+  if (!pushed.ok) throw new Error(pushed.errorDescription);
+  await publisher.applyAnswer(pushed.value.sessionDescription?.sdp ?? "");
+  return { publisherId, listenerId, mid };
+}
+
 describe("calls client", () => {
   it("creates sessions with distinct ids and counts every call", async () => {
     const before = calls.length;
@@ -83,19 +100,7 @@ describe("calls client", () => {
     const publisher = createWeriftBrowser();
     const listener = createWeriftBrowser();
     try {
-      const publisherSession = await client.newSession();
-      const listenerSession = await client.newSession();
-      if (!publisherSession.ok || !listenerSession.ok) throw new Error("newSession failed");
-      const publisherId = publisherSession.value.sessionId;
-      const listenerId = listenerSession.value.sessionId;
-
-      const { sdp, mid } = await publisher.offerToPublish();
-      const pushed = await client.newTracks(publisherId, {
-        sessionDescription: { type: "offer", sdp },
-        tracks: [{ location: "local", mid, trackName: "mic" }],
-      });
-      if (!pushed.ok) throw new Error(pushed.errorDescription);
-      await publisher.applyAnswer(pushed.value.sessionDescription?.sdp ?? "");
+      const { publisherId, listenerId, mid } = await publishMic(publisher);
 
       // The pull arrives before the publisher has sent any RTP: the SFU must keep it and forward later.
       const pulled = await client.newTracks(listenerId, { tracks: [{ location: "remote", sessionId: publisherId, trackName: "mic" }] });
@@ -131,18 +136,7 @@ describe("calls client", () => {
     const publisher = createWeriftBrowser();
     const listener = createWeriftBrowser();
     try {
-      const publisherSession = await client.newSession();
-      const listenerSession = await client.newSession();
-      if (!publisherSession.ok || !listenerSession.ok) throw new Error("newSession failed");
-      const publisherId = publisherSession.value.sessionId;
-      const listenerId = listenerSession.value.sessionId;
-      const { sdp, mid } = await publisher.offerToPublish();
-      const pushed = await client.newTracks(publisherId, {
-        sessionDescription: { type: "offer", sdp },
-        tracks: [{ location: "local", mid, trackName: "mic" }],
-      });
-      if (!pushed.ok) throw new Error(pushed.errorDescription);
-      await publisher.applyAnswer(pushed.value.sessionDescription?.sdp ?? "");
+      const { publisherId, listenerId } = await publishMic(publisher);
 
       const pullMic = async () => {
         const pulled = await client.newTracks(listenerId, { tracks: [{ location: "remote", sessionId: publisherId, trackName: "mic" }] });

@@ -1,7 +1,7 @@
 // Room state in the DO's SQLite storage: one meta row, a row per person worth remembering, and the room's block list.
 // Connected plain listeners are not stored: after hibernation they are rebuilt from the sockets' attachments.
-import type { MutedBy, Role, RoomSpace, TrackRef } from "../protocol/room.ts";
-import { isNotable, newPerson, type Identity, type Person, type RoomState } from "./room-model.ts";
+import type { Role, RoomSpace } from "../protocol/room.ts";
+import { isNotable, newPerson, type Person, type RoomState } from "./room-model.ts";
 
 type StoredMeta = {
   space: RoomSpace;
@@ -11,15 +11,8 @@ type StoredMeta = {
   peakListeners: number;
 };
 
-type StoredPerson = Identity & {
-  role: Role;
-  muted: boolean;
-  mutedBy: MutedBy | null;
-  handRaisedAt: number | null;
-  invited: boolean;
-  track: TrackRef | null;
-  leftAt: number | null;
-};
+/** What outlives the object: everything about a person but their open sockets and the in-memory reaction window. */
+type StoredPerson = Omit<Person, "connections" | "reactWindowStart" | "reactCount" | "reactRejected" | "rateNotified">;
 
 const ROLE_ORDER: Record<Role, number> = { host: 0, cohost: 1, speaker: 2, listener: 3 };
 

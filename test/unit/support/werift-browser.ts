@@ -1,23 +1,13 @@
 // A browser stand-in made of a werift RTCPeerConnection on loopback, for tests that need real
 // WebRTC against the local SFU without launching Chromium. Sends Opus-shaped RTP on demand.
-import { MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters, RtpHeader, RtpPacket } from "werift";
-import { keepLoopbackCandidates } from "../../../dev/sfu/loopback-sdp.ts";
+import { MediaStreamTrack, RtpHeader, RtpPacket } from "werift";
+import { keepLoopbackCandidates, loopbackPeerConnection } from "../../../dev/sfu/loopback-sdp.ts";
 
 /** An Opus packet for 20 ms of silence (TOC byte + empty frame). */
 const OPUS_SILENCE = Buffer.from([0xf8, 0xff, 0xfe]);
 
 export function createWeriftBrowser() {
-  const pc = new RTCPeerConnection({
-    bundlePolicy: "max-bundle",
-    codecs: {
-      audio: [new RTCRtpCodecParameters({ mimeType: "audio/opus", clockRate: 48_000, channels: 2, payloadType: 111 })],
-      video: [],
-    },
-    iceInterfaceAddresses: { udp4: "127.0.0.1" },
-    iceAdditionalHostAddresses: ["127.0.0.1"],
-    iceUseIpv6: false,
-    iceUseTcp: false,
-  });
+  const pc = loopbackPeerConnection();
   const outgoing = new MediaStreamTrack({ kind: "audio" });
   let received = 0;
   let sender: ReturnType<typeof setInterval> | undefined;
