@@ -60,4 +60,11 @@ describe("parseServerMessage", () => {
     expect(parseServerMessage(JSON.stringify({ type: "mystery" })).ok).toBe(false);
     expect(parseServerMessage("<html>").ok).toBe(false);
   });
+
+  it("accepts a caption frame and refuses one without its times", () => {
+    const caption = { type: "caption", speakerId: "u1", handle: "ana", text: "hello there", final: true, startMs: 1200, endMs: 2400 };
+    expect(parseServerMessage(JSON.stringify(caption))).toEqual({ ok: true, message: caption });
+    expect(parseServerMessage(JSON.stringify({ ...caption, endMs: undefined })).ok).toBe(false);
+    expect(parseServerMessage(JSON.stringify({ ...caption, final: "yes" })).ok).toBe(false);
+  });
 });

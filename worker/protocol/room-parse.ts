@@ -139,6 +139,7 @@ const SERVER_TYPES = new Set<string>([
   "snapshot",
   "update",
   "reactions",
+  "caption",
   "error",
   "removed",
   "ended",
@@ -161,6 +162,13 @@ export function parseServerMessage(raw: unknown): Parsed<ServerMessage> {
       typeof record.listenerCount === "number") ||
     (type === "update" && (record.participants === undefined || Array.isArray(record.participants))) ||
     (type === "reactions" && isObject(record.counts) && Array.isArray(record.recent)) ||
+    (type === "caption" &&
+      typeof record.speakerId === "string" &&
+      typeof record.handle === "string" &&
+      typeof record.text === "string" &&
+      typeof record.final === "boolean" &&
+      typeof record.startMs === "number" &&
+      typeof record.endMs === "number") ||
     (type === "error" && typeof record.code === "string" && typeof record.message === "string") ||
     (type === "removed" && typeof record.blocked === "boolean") ||
     (type === "ended" && typeof record.reason === "string") ||

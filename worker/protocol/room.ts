@@ -45,6 +45,9 @@ export type YouState = {
   invited: boolean;
 };
 
+/** Whether this Space shows captions: the host's switch, or "unavailable" when no speech-to-text is configured here. */
+export type CaptionsState = "on" | "off" | "unavailable";
+
 export type RoomSpace = { id: string; title: string; hostId: string; startedAt: number; speakPolicy: SpeakPolicy };
 
 // ---- client → room ----
@@ -83,6 +86,8 @@ export type SnapshotMessage = {
   hands: HandEntry[];
   pin: string | null;
   listenerCount: number;
+  /** Absent from rooms that predate captions: treat as "unavailable". */
+  captions?: CaptionsState;
 };
 
 /** A change; every field is optional and absent fields did not change. */
@@ -100,6 +105,7 @@ export type UpdateMessage = {
   pin?: string | null;
   speakPolicy?: SpeakPolicy;
   listenerCount?: number;
+  captions?: CaptionsState;
 };
 
 export type ReactionSender = { userId: string; handle: string; emoji: ReactionEmoji };
@@ -111,6 +117,20 @@ export type ReactionsMessage = {
   recent: ReactionSender[];
   /** Present when the count changed since it was last sent (it rides along instead of a separate update). */
   listenerCount?: number;
+};
+
+/**
+ * Speech-to-text of one stage track. Interims (`final: false`) replace the speaker's previous interim and arrive
+ * coalesced (latest wins per speaker); finals are never dropped. Times are ms from the Space's start.
+ */
+export type CaptionMessage = {
+  type: "caption";
+  speakerId: string;
+  handle: string;
+  text: string;
+  final: boolean;
+  startMs: number;
+  endMs: number;
 };
 
 export type RoomErrorCode =
@@ -136,6 +156,7 @@ export type ServerMessage =
   | SnapshotMessage
   | UpdateMessage
   | ReactionsMessage
+  | CaptionMessage
   | ErrorMessage
   | { type: "removed"; blocked: boolean }
   | { type: "ended"; reason: EndReason }

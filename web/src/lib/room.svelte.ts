@@ -145,6 +145,9 @@ export class RoomClient {
         break;
       case "pong":
         break;
+      case "caption":
+        // Captions have their own panel (issue 11's caption UI); the room store does not keep them.
+        break;
       default: {
         const unknown: never = message;
         void unknown;
