@@ -1,12 +1,13 @@
 // Brings up the whole product locally: web build, D1 migrations + seed, local secrets, the Calls SFU stand-in,
 // fake Stripe and the Worker under `wrangler dev`. Used by `npm start`, the browser tests and the benchmark.
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { startFakeStripe } from "./fake-stripe/server.ts";
+import { stopChild, waitForHealth } from "./processes.ts";
 import { startSfu } from "./sfu/server.ts";
 import { seedSql } from "./seed.ts";
 
@@ -105,21 +106,6 @@ export function ensureLocalSecrets(file = join(ROOT, ".dev.vars")): Record<strin
   return secrets;
 }
 
-async function waitForHealth(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited with ${child.exitCode}`);
-    try {
-      const response = await fetch(`${url}/api/health`);
-      if (response.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`the Worker did not answer ${url}/api/health within ${timeoutMs / 1000}s`);
-}
-
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const log = options.log ?? (() => {});
   const persistDir = options.persistDir ?? join(tmpdir(), `spaces-${process.pid}-${Date.now()}`);
@@ -186,10 +172,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   worker.stdout!.on("data", keep);
   worker.stderr!.on("data", keep);
   try {
-    await waitForHealth(url, worker);
+    await waitForHealth(url, worker, { output: () => workerOutput });
   } catch (error) {
-    log(workerOutput);
-    worker.kill("SIGTERM");
+    await stopChild(worker);
     await Promise.all([sfu.close(), stripe.close()]);
     throw error;
   }
@@ -210,10 +195,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       if (stopped) return;
       stopped = true;
       clearInterval(cron);
-      const exited = new Promise((r) => worker.once("exit", r));
-      worker.kill("SIGTERM");
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-      if (worker.exitCode === null) worker.kill("SIGKILL");
+      await stopChild(worker);
       await Promise.all([sfu.close(), stripe.close()]);
     },
   };

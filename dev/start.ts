@@ -1,6 +1,7 @@
 // `npm start`: the whole product on http://127.0.0.1:8787 with demo data, offline. Ctrl-C stops everything.
 import { join } from "node:path";
 import { DEMO_PASSWORD, DEMO_USERS } from "./seed.ts";
+import { stopOnSignals } from "./processes.ts";
 import { ROOT, startStack } from "./stack.ts";
 
 const port = Number(process.env.PORT ?? 8787);
@@ -19,14 +20,7 @@ ${DEMO_USERS.map((u) => `  ${u.handle.padEnd(6)} ${u.displayName}${u.handle === 
 
 Press Ctrl-C to stop.`);
 
-let stopping = false;
-async function shutdown(signal: string) {
-  if (stopping) return;
-  stopping = true;
+stopOnSignals(async (signal) => {
   console.log(`\n${signal}: stopping…`);
   await stack.stop();
-  process.exit(0);
-}
-process.on("SIGINT", () => void shutdown("SIGINT"));
-process.on("SIGTERM", () => void shutdown("SIGTERM"));
-process.on("SIGHUP", () => void shutdown("SIGHUP"));
+});

@@ -1,5 +1,6 @@
 // CLI for the local fake Stripe: `node dev/fake-stripe/main.ts`; env PORT (8791), WEBHOOK_URL, STRIPE_WEBHOOK_SECRET,
-// STRIPE_SECRET_KEY. Point the Worker's STRIPE_API_BASE at the printed URL. Stops on SIGINT/SIGTERM.
+// STRIPE_SECRET_KEY. Point the Worker's STRIPE_API_BASE at the printed URL. Stops on SIGINT, SIGTERM or SIGHUP.
+import { stopOnSignals } from "../processes.ts";
 import { startFakeStripe } from "./server.ts";
 
 const port = Number(process.env.PORT ?? 8791);
@@ -19,14 +20,7 @@ if (!webhookSecret || !secretKey) {
 const stripe = await startFakeStripe({ port, webhookUrl, webhookSecret, secretKey, log: true });
 console.log(JSON.stringify({ event: "fake_stripe_started", url: stripe.url, webhookUrl }));
 
-let stopping = false;
-async function stop(signal: string): Promise<void> {
-  if (stopping) return;
-  stopping = true;
+stopOnSignals(async (signal) => {
   await stripe.close();
   console.log(JSON.stringify({ event: "fake_stripe_stopped", signal }));
-  process.exit(0);
-}
-
-process.on("SIGINT", () => void stop("SIGINT"));
-process.on("SIGTERM", () => void stop("SIGTERM"));
+});

@@ -1,5 +1,6 @@
 // CLI for the local Calls-compatible SFU: `node dev/sfu/main.ts`; env PORT, CALLS_APP_ID,
-// CALLS_APP_SECRET. Prints the base URL to give the Calls client and stops on SIGINT/SIGTERM.
+// CALLS_APP_SECRET. Prints the base URL to give the Calls client and stops on SIGINT, SIGTERM or SIGHUP.
+import { stopOnSignals } from "../processes.ts";
 import { startSfu } from "./server.ts";
 
 const port = Number(process.env.PORT ?? 8790);
@@ -14,14 +15,7 @@ if (!Number.isInteger(port) || port < 0 || port > 65_535) {
 const sfu = await startSfu({ port, appId, appSecret, log: true });
 console.log(JSON.stringify({ event: "sfu_started", url: sfu.url, appId }));
 
-let stopping = false;
-async function stop(signal: string): Promise<void> {
-  if (stopping) return;
-  stopping = true;
+stopOnSignals(async (signal) => {
   await sfu.close();
   console.log(JSON.stringify({ event: "sfu_stopped", signal }));
-  process.exit(0);
-}
-
-process.on("SIGINT", () => void stop("SIGINT"));
-process.on("SIGTERM", () => void stop("SIGTERM"));
+});
