@@ -17,6 +17,15 @@ import type {
   TrackObject,
   WithTrackErrors,
 } from "./types.ts";
+import {
+  closeAdapters,
+  newAdapters,
+  type AdapterResult,
+  type CloseAdaptersValue,
+  type NewAdaptersValue,
+  type RawCallResponse,
+} from "./adapters.ts";
+import type { CloseAdapterRequest, NewAdapterRequest } from "./schema/adapters.ts";
 
 export const DEFAULT_CALLS_BASE_URL = "https://rtc.live.cloudflare.com/v1";
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -30,6 +39,10 @@ export type CallsClient = {
   renegotiate(sessionId: string, answer: SessionDescription): Promise<CallsResult<RenegotiateResponse>>;
   closeTracks(sessionId: string, body: CloseTracksRequest): Promise<CallsResult<WithTrackErrors<CloseTracksResponse>>>;
   getSession(sessionId: string): Promise<CallsResult<GetSessionResponse>>;
+  /** WebSocket adapters (1–4): the SFU dials each endpoint; item errors are reported per track, 503 when all failed. */
+  newAdapters(body: NewAdapterRequest): Promise<AdapterResult<NewAdaptersValue>>;
+  /** Idempotent: an adapter that is already gone (`adapter_not_found`) counts as closed. */
+  closeAdapters(body: CloseAdapterRequest): Promise<AdapterResult<CloseAdaptersValue>>;
 };
 
 export function createCallsClient(options: CallsClientOptions): CallsClient {
@@ -39,12 +52,8 @@ export function createCallsClient(options: CallsClientOptions): CallsClient {
   const doFetch = options.fetch ?? ((input: string, init: RequestInit) => fetch(input, init));
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
 
-  async function request<T>(
-    method: CallsMethodName,
-    httpMethod: "GET" | "POST" | "PUT",
-    path: string,
-    body?: unknown,
-  ): Promise<CallsResult<T>> {
+  /** One HTTP call: the status and parsed JSON body, or a network failure; every call is reported to onCall. */
+  async function send(method: CallsMethodName, httpMethod: "GET" | "POST" | "PUT", path: string, body?: unknown): Promise<RawCallResponse> {
     const fullPath = appPath + path;
     const started = Date.now();
     let status = 0;
@@ -66,19 +75,30 @@ export function createCallsClient(options: CallsClientOptions): CallsClient {
       }
       status = response.status;
       const text = await response.text().catch(() => "");
-      const parsed = parseJson(text);
-      const topError = readErrorFields(parsed);
-      if (topError) return failure(status, topError.errorCode, topError.errorDescription);
-      if (!response.ok) {
-        return failure(status, `http_${status}`, `Calls API answered ${status}${text ? `: ${text.slice(0, 200)}` : ""}`);
-      }
-      if (parsed === undefined || typeof parsed !== "object" || parsed === null) {
-        return failure(status, "invalid_response", "Calls API answered with a body that is not a JSON object");
-      }
-      return { ok: true, value: parsed as T };
+      return { ok: true, status, body: parseJson(text), text };
     } finally {
       options.onCall?.({ method, httpMethod, path: fullPath, status, ms: Date.now() - started });
     }
+  }
+
+  async function request<T>(
+    method: CallsMethodName,
+    httpMethod: "GET" | "POST" | "PUT",
+    path: string,
+    body?: unknown,
+  ): Promise<CallsResult<T>> {
+    const raw = await send(method, httpMethod, path, body);
+    if (!raw.ok) return raw;
+    const { status, body: parsed, text } = raw;
+    const topError = readErrorFields(parsed);
+    if (topError) return failure(status, topError.errorCode, topError.errorDescription);
+    if (status < 200 || status > 299) {
+      return failure(status, `http_${status}`, `Calls API answered ${status}${text ? `: ${text.slice(0, 200)}` : ""}`);
+    }
+    if (parsed === undefined || typeof parsed !== "object" || parsed === null) {
+      return failure(status, "invalid_response", "Calls API answered with a body that is not a JSON object");
+    }
+    return { ok: true, value: parsed as T };
   }
 
   const session = (sessionId: string) => `/sessions/${encodeURIComponent(sessionId)}`;
@@ -93,6 +113,8 @@ export function createCallsClient(options: CallsClientOptions): CallsClient {
     closeTracks: async (sessionId, body) =>
       withTrackErrors(await request<CloseTracksResponse>("closeTracks", "PUT", `${session(sessionId)}/tracks/close`, body)),
     getSession: (sessionId) => request("getSession", "GET", session(sessionId)),
+    newAdapters: (body) => newAdapters(send, body),
+    closeAdapters: (body) => closeAdapters(send, body),
   };
 }
 

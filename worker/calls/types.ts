@@ -76,7 +76,14 @@ export type CallsError = {
 
 export type CallsResult<T> = { ok: true; value: T } | CallsError;
 
-export type CallsMethodName = "newSession" | "newTracks" | "renegotiate" | "closeTracks" | "getSession";
+export type CallsMethodName =
+  | "newSession"
+  | "newTracks"
+  | "renegotiate"
+  | "closeTracks"
+  | "getSession"
+  | "newAdapters"
+  | "closeAdapters";
 
 /** Called once per HTTP request, success or failure, so callers can count Calls API calls per join. */
 export type CallsCallObserver = (call: {
