@@ -1,0 +1,95 @@
+// Screenshots of every page at phone (390×844) and desktop (1280×800), light and dark, against a fresh seeded stack.
+// `node dev/screens.ts dev/screens/after` (build the web app first); used for before/after design reviews.
+import { mkdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { chromium, type APIRequestContext, type BrowserContext } from "playwright-core";
+import { ROOT, startStack } from "./stack.ts";
+
+const outDir = join(ROOT, process.argv[2] ?? "dev/screens/after");
+const VIEWPORTS = [
+  { name: "phone", width: 390, height: 844 },
+  { name: "desktop", width: 1280, height: 800 },
+] as const;
+const SCHEMES = ["light", "dark"] as const;
+
+const stack = await startStack({ build: false, freshDatabase: true });
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? "/usr/lib/chromium/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream", "--autoplay-policy=no-user-gesture-required"],
+});
+
+async function signedIn(handle: string | null, options: Parameters<typeof browser.newContext>[0] = {}): Promise<BrowserContext> {
+  const context = await browser.newContext(options);
+  if (handle) {
+    const response = await context.request.post(`${stack.url}/api/auth/login`, {
+      data: { handle, password: "spaces-dev" },
+      headers: { Origin: stack.url },
+    });
+    if (!response.ok()) throw new Error(`login ${handle}: ${response.status()}`);
+  }
+  return context;
+}
+
+async function call(request: APIRequestContext, method: "post", path: string, data: unknown = {}) {
+  const response = await request[method](`${stack.url}/api${path}`, { data, headers: { Origin: stack.url } });
+  if (!response.ok()) throw new Error(`${path}: ${response.status()} ${await response.text()}`);
+  return response.json();
+}
+
+try {
+  mkdirSync(outDir, { recursive: true });
+  const host = await signedIn("host");
+  const live = (await call(host.request, "post", "/spaces", { title: "Late night product talk" })).space;
+  await call(host.request, "post", `/spaces/${live.id}/start`);
+  const ticketed = (
+    await call(host.request, "post", "/spaces", {
+      title: "Paid masterclass",
+      scheduledFor: Date.now() + 2 * 3600_000,
+      ticket: { priceCents: 500, currency: "usd", capacity: 20 },
+    })
+  ).space;
+  const long = (await call(host.request, "post", "/spaces", { title: "A".repeat(100) })).space;
+
+  // Keep the host and a listener in the live room so the room pages show people.
+  const hostRoom = await (await signedIn("host")).newPage();
+  await hostRoom.goto(`${stack.url}/spaces/${live.id}`);
+  const benRoom = await (await signedIn("ben")).newPage();
+  await benRoom.goto(`${stack.url}/spaces/${live.id}`);
+  await benRoom.waitForTimeout(1500);
+
+  const scenes: { name: string; who: string | null; path: string }[] = [
+    { name: "home-signed-out", who: null, path: "/" },
+    { name: "login", who: null, path: "/login" },
+    { name: "signup", who: null, path: "/signup" },
+    { name: "home", who: "ana", path: "/" },
+    { name: "spaces", who: "ana", path: "/spaces" },
+    { name: "space-scheduled", who: "ana", path: "/spaces/demo-upcoming" },
+    { name: "space-ticketed", who: "ana", path: `/spaces/${ticketed.id}` },
+    { name: "space-long-title", who: "host", path: `/spaces/${long.id}` },
+    { name: "room-host", who: "host", path: `/spaces/${live.id}` },
+    { name: "room-listener", who: "ana", path: `/spaces/${live.id}` },
+    { name: "profile", who: "ana", path: "/u/host" },
+    { name: "host-form", who: "host", path: "/host" },
+    { name: "host-form-below-gate", who: "ana", path: "/host" },
+    { name: "earnings", who: "host", path: "/earnings" },
+    { name: "your-spaces", who: "host", path: "/me/spaces" },
+  ];
+  for (const viewport of VIEWPORTS) {
+    for (const colorScheme of SCHEMES) {
+      for (const scene of scenes) {
+        const context = await signedIn(scene.who, { viewport, colorScheme, reducedMotion: "reduce" });
+        const page = await context.newPage();
+        await page.goto(`${stack.url}${scene.path}`);
+        await page.waitForLoadState("networkidle").catch(() => undefined);
+        await page.waitForTimeout(800);
+        await page.screenshot({ path: join(outDir, `${scene.name}-${viewport.name}-${colorScheme}.png`) });
+        await context.close();
+      }
+    }
+  }
+  console.log(`screenshots in ${outDir}`);
+} finally {
+  await browser.close();
+  await stack.stop();
+  rmSync(stack.persistDir, { recursive: true, force: true });
+}
