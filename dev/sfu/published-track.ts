@@ -15,6 +15,9 @@ export class PublishedTrack {
   lastRtpAt: number | undefined;
   private readonly subscribers = new Set<MediaStreamTrack>();
   private readonly sources = new Set<MediaStreamTrack>();
+  /** Non-WebRTC consumers of the raw RTP: WebSocket adapters. */
+  private readonly rtpListeners = new Set<(rtp: RtpPacket) => void>();
+  readonly publishedAt = Date.now();
 
   constructor(init: { sessionId: string; trackName: string; mid: string; transceiver: RTCRtpTransceiver }) {
     this.sessionId = init.sessionId;
@@ -35,10 +38,17 @@ export class PublishedTrack {
     this.subscribers.delete(track);
   }
 
+  /** Raw RTP as received, for adapters; returns the unsubscribe function. Nothing arrives after close. */
+  onRtp(listener: (rtp: RtpPacket) => void): () => void {
+    this.rtpListeners.add(listener);
+    return () => this.rtpListeners.delete(listener);
+  }
+
   /** Stops forwarding at once: this is what enforces a host's mute on everyone who pulls the track. */
   close(): void {
     this.closed = true;
     this.subscribers.clear();
+    this.rtpListeners.clear();
   }
 
   status(now = Date.now()): TrackStatus {
@@ -58,6 +68,13 @@ export class PublishedTrack {
     const now = Date.now();
     this.firstRtpAt ??= now;
     this.lastRtpAt = now;
+    for (const listener of this.rtpListeners) {
+      try {
+        listener(rtp);
+      } catch (error) {
+        console.log(JSON.stringify({ event: "sfu_adapter_rtp_failed", trackName: this.trackName, error: String(error) }));
+      }
+    }
     if (this.subscribers.size === 0) return;
     // Header extension ids were negotiated with the publisher, not with the pullers: drop them.
     const packet = rtp.clone();

@@ -2,16 +2,36 @@
 // every failure answered as Calls-style `{ errorCode, errorDescription }` JSON.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { AdapterRegistry, handleAdapterApi } from "./adapter-api.ts";
 import { handleCallsApi, SessionRegistry, type ApiReply } from "./calls-api.ts";
 import { CallsApiError } from "./sfu-session.ts";
 
-export type SfuOptions = { port?: number; appId: string; appSecret: string; log?: boolean };
-export type RunningSfu = { url: string; port: number; close(): Promise<void> };
+export type SfuOptions = {
+  port?: number;
+  appId: string;
+  appSecret: string;
+  log?: boolean;
+  /** Adapter lifecycle events (connected, first packet, dropped, gave up, closed) with `at` in epoch ms. */
+  onAdapterEvent?: (event: string, fields: Record<string, unknown>) => void;
+};
+export type RunningSfu = {
+  url: string;
+  port: number;
+  /** The adapters still streaming, for tests and measurements. */
+  openAdapters(): { adapterId: string; sessionId: string; trackName: string; endpoint: string; packetsSent: number }[];
+  close(): Promise<void>;
+};
 
 const MAX_BODY_BYTES = 1_000_000;
 
 export async function startSfu(options: SfuOptions): Promise<RunningSfu> {
   const registry = new SessionRegistry();
+  const adapters = new AdapterRegistry();
+  const logAdapter = (event: string, fields: Record<string, unknown>) => {
+    const at = Date.now();
+    if (options.log) console.log(JSON.stringify({ event, at, ...fields }));
+    options.onAdapterEvent?.(event, { at, ...fields });
+  };
   const appPrefix = `/v1/apps/${encodeURIComponent(options.appId)}/`;
 
   const server = createServer((request, response) => {
@@ -35,8 +55,16 @@ export async function startSfu(options: SfuOptions): Promise<RunningSfu> {
     if (request.headers.authorization !== `Bearer ${options.appSecret}`) {
       return { status: 401, body: { errorCode: "unauthorized", errorDescription: "missing or wrong bearer app secret" } };
     }
+    const apiPath = path.slice(appPrefix.length - 1);
+    const adapterAction = /^\/adapters\/websocket\/([a-z]+)$/.exec(apiPath)?.[1];
+    if (adapterAction !== undefined && request.method === "POST") {
+      // The adapter endpoints answer an unparsable body with the schema's 400 `decoding_error`.
+      const body = await readJsonBody(request).catch(() => Symbol("unparsable"));
+      if (typeof body === "symbol") return { status: 400, body: { errorCode: "decoding_error", errorDescription: "The request could not be decoded." } };
+      return handleAdapterApi(adapters, registry, adapterAction, body, logAdapter);
+    }
     const body = await readJsonBody(request);
-    return handleCallsApi(registry, request.method ?? "GET", path.slice(appPrefix.length - 1), body);
+    return handleCallsApi(registry, request.method ?? "GET", apiPath, body);
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -48,7 +76,16 @@ export async function startSfu(options: SfuOptions): Promise<RunningSfu> {
   return {
     url: `http://127.0.0.1:${port}/v1`,
     port,
+    openAdapters: () =>
+      adapters.open().map((adapter) => ({
+        adapterId: adapter.id,
+        sessionId: adapter.source.sessionId,
+        trackName: adapter.source.trackName,
+        endpoint: adapter.endpoint,
+        packetsSent: adapter.packetsSent,
+      })),
     async close() {
+      adapters.closeAll();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await registry.destroyAll();

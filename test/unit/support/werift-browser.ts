@@ -36,13 +36,13 @@ export function createWeriftBrowser() {
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
     },
-    /** 50 packets a second, like a real Opus sender with 20 ms frames. */
-    startSending(): void {
+    /** 50 packets a second, like a real Opus sender with 20 ms frames; silence unless `nextFrame` encodes audio. */
+    startSending(nextFrame: () => Buffer = () => OPUS_SILENCE): void {
       let sequenceNumber = 1;
       let timestamp = 960;
       sender = setInterval(() => {
         const header = new RtpHeader({ payloadType: 111, sequenceNumber, timestamp, ssrc: 0x1234_5678 });
-        outgoing.writeRtp(new RtpPacket(header, OPUS_SILENCE));
+        outgoing.writeRtp(new RtpPacket(header, nextFrame()));
         sequenceNumber = (sequenceNumber + 1) & 0xffff;
         timestamp += 960;
       }, 20);
