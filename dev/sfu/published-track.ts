@@ -53,7 +53,8 @@ export class PublishedTrack {
 
   status(now = Date.now()): TrackStatus {
     if (this.closed) return "inactive";
-    if (this.lastRtpAt === undefined) return "waiting";
+    // Calls has no "waiting": a track that is not closed is "active" until its media goes away.
+    if (this.lastRtpAt === undefined) return "active";
     return now - this.lastRtpAt <= SILENCE_BEFORE_INACTIVE_MS ? "active" : "inactive";
   }
 

@@ -96,20 +96,20 @@ export class SfuSession {
   }
 
   /**
-   * Stops forwarding for each mid at once, then settles the SDP: with the browser's offer the SFU
-   * answers; with `force` nothing is renegotiated; otherwise the SFU offers (pulled m-lines inactive).
+   * Stops forwarding for each mid at once, then settles the SDP like Calls: with the browser's offer the SFU answers,
+   * with `force` nothing is renegotiated. Per-track results carry only the mid (and an error), as Calls' do.
    */
   async close(
     mids: string[],
     offer: SessionDescription | undefined,
     force: boolean,
-  ): Promise<{ sessionDescription?: SessionDescription; requiresImmediateRenegotiation: boolean; tracks: TrackObject[] }> {
+  ): Promise<{ sessionDescription?: SessionDescription; requiresImmediateRenegotiation: false; tracks: TrackObject[] }> {
+    if (!force && offer?.type !== "offer") {
+      throw new CallsApiError(400, "invalid_request", "force: false needs the endpoint's offer in sessionDescription");
+    }
     const tracks = mids.map((mid) => this.closeMid(mid));
-    if (offer) return { sessionDescription: await this.answer(offer), requiresImmediateRenegotiation: false, tracks };
-    if (force || !this.pc || this.pc.signalingState !== "stable") return { requiresImmediateRenegotiation: false, tracks };
-    for (const mid of mids) this.pulls.get(mid)?.transceiver.setDirection("inactive");
-    await this.pc.setLocalDescription(await this.pc.createOffer());
-    return { sessionDescription: this.localDescription(), requiresImmediateRenegotiation: true, tracks };
+    if (force || !offer) return { requiresImmediateRenegotiation: false, tracks };
+    return { sessionDescription: await this.answer(offer), requiresImmediateRenegotiation: false, tracks };
   }
 
   tracks(): SessionTrack[] {
@@ -139,15 +139,15 @@ export class SfuSession {
     const published = this.published.get(mid);
     if (published && !published.closed) {
       published.close();
-      return { location: "local", mid, trackName: published.trackName };
+      return { mid };
     }
     const pull = this.pulls.get(mid);
     if (pull && !pull.closed) {
       pull.closed = true;
       pull.source.unsubscribe(pull.track);
-      return { location: "remote", mid, trackName: pull.source.trackName, sessionId: pull.source.sessionId };
+      return { mid };
     }
-    return { mid, errorCode: "track_not_found", errorDescription: `no open track with mid ${mid} in this session` };
+    return { mid, errorCode: "close_track_error", errorDescription: "Track doesn't exist or was already closed" };
   }
 
   private connection(): RTCPeerConnection {

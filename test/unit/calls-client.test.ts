@@ -96,7 +96,7 @@ describe("calls client", () => {
     expect(result.value.tracks[0]?.errorCode).toBe("track_not_found");
   });
 
-  it("reports a pulled track waiting before the first RTP, active while media flows, inactive once closed", async () => {
+  it("reports a pulled track active before and while media flows, inactive once closed", async () => {
     const publisher = createWeriftBrowser();
     const listener = createWeriftBrowser();
     try {
@@ -111,7 +111,7 @@ describe("calls client", () => {
       expect(await client.renegotiate(listenerId, { type: "answer", sdp: answer })).toEqual({ ok: true, value: {} });
       expect(await client.getSession(listenerId)).toEqual({
         ok: true,
-        value: { tracks: [{ location: "remote", mid: pulledMid, trackName: "mic", sessionId: publisherId, status: "waiting" }] },
+        value: { tracks: [{ location: "remote", mid: pulledMid, trackName: "mic", sessionId: publisherId, status: "active" }] },
       });
 
       await Promise.all([publisher.connected(), listener.connected()]);
@@ -132,7 +132,7 @@ describe("calls client", () => {
     }
   }, 20_000);
 
-  it("closes a pull with an SFU offer when the browser sends none, then pulls again on a new m-line", async () => {
+  it("closes a pull with the browser's offer, refuses a negotiated close without one, then pulls again on a new m-line", async () => {
     const publisher = createWeriftBrowser();
     const listener = createWeriftBrowser();
     try {
@@ -150,19 +150,29 @@ describe("calls client", () => {
       };
       const firstMid = await pullMic();
 
-      const closed = await client.closeTracks(listenerId, { tracks: [{ mid: firstMid }], force: false });
+      // Calls needs the endpoint's offer when force is false.
+      const offerless = await client.closeTracks(listenerId, { tracks: [{ mid: firstMid }], force: false });
+      expect(offerless).toMatchObject({ ok: false, status: 400, errorCode: "invalid_request" });
+
+      const offer = await listener.offerWithInactive(firstMid);
+      const closed = await client.closeTracks(listenerId, { tracks: [{ mid: firstMid }], sessionDescription: { type: "offer", sdp: offer }, force: false });
       if (!closed.ok) throw new Error(closed.errorDescription);
-      expect(closed.value.requiresImmediateRenegotiation).toBe(true);
-      expect(closed.value.sessionDescription?.type).toBe("offer");
-      const closeAnswer = await listener.answer(closed.value.sessionDescription?.sdp ?? "");
-      expect((await client.renegotiate(listenerId, { type: "answer", sdp: closeAnswer })).ok).toBe(true);
+      expect(closed.value.requiresImmediateRenegotiation).toBe(false);
+      expect(closed.value.tracks).toEqual([{ mid: firstMid }]);
+      expect(closed.value.sessionDescription?.type).toBe("answer");
+      await listener.applyAnswer(closed.value.sessionDescription?.sdp ?? "");
+
+      const again = await client.closeTracks(listenerId, { tracks: [{ mid: firstMid }], force: true });
+      expect(again.ok && again.value.trackErrors).toEqual([
+        { mid: firstMid, errorCode: "close_track_error", errorDescription: "Track doesn't exist or was already closed" },
+      ]);
 
       const secondMid = await pullMic();
       expect(secondMid).not.toBe(firstMid);
       const state = await client.getSession(listenerId);
       expect(state.ok && state.value.tracks.map((track) => [track.mid, track.status])).toEqual([
         [firstMid, "inactive"],
-        [secondMid, "waiting"],
+        [secondMid, "active"],
       ]);
     } finally {
       await Promise.all([publisher.close(), listener.close()]);

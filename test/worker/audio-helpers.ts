@@ -7,7 +7,7 @@ import type { Client } from "./helpers.ts";
 
 /**
  * A sendonly Opus offer as a WebRTC stack makes it (werift's, recorded once), without candidates: the SFU answers it
- * and binds the mid, and with no media ever flowing the published track stays "waiting" until it is closed.
+ * and binds the mid, and with no media ever flowing the published track stays "active" until it is closed.
  */
 export const PUBLISH_OFFER = [
   "v=0", "o=- 14531160 0 IN IP4 0.0.0.0", "s=-", "t=0 0", "a=group:BUNDLE 0", "a=extmap-allow-mixed", "a=msid-semantic:WMS *",

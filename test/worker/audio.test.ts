@@ -2,7 +2,7 @@
 // tracks at the SFU itself (checked with the Calls API's own getSession, not with the room's word).
 import { describe, expect, it } from "vitest";
 import { signup } from "./helpers.ts";
-import { audioPath, eventually, localTrackStatus, newAudioSession, publish, sfuTracks } from "./audio-helpers.ts";
+import { audioPath, eventually, localTrackStatus, newAudioSession, publish, PUBLISH_MID, sfuTracks } from "./audio-helpers.ts";
 import { connect, liveSpace } from "./room-helpers.ts";
 
 describe("audio sessions and publishing", () => {
@@ -37,13 +37,26 @@ describe("audio sessions and publishing", () => {
     expect(res.status).toBe(200);
     expect(res.json.answer).toMatch(/^v=0\r\n/);
     expect(res.json.track).toEqual({ sessionId: session.sessionId, trackName: expect.stringMatching(/^mic-/) });
-    expect(await localTrackStatus(session.sessionId, res.json.track.trackName)).toBe("waiting");
+    expect(await localTrackStatus(session.sessionId, res.json.track.trackName)).toBe("active");
 
     let update = await anaSocket.next("update");
     while (!update.participants) update = await anaSocket.next("update");
     expect(update.participants).toEqual([expect.objectContaining({ userId: host.id, track: res.json.track })]);
     const later = await connect(await signup(), spaceId);
     expect(later.snapshot.participants.find((p) => p.userId === host.id)?.track).toEqual(res.json.track);
+  });
+
+  it("closing one's own mic (no offer: closed outright, as Calls allows only with force) clears the room's track", async () => {
+    const { host, spaceId } = await liveSpace();
+    await connect(host, spaceId);
+    const session = await newAudioSession(host, spaceId);
+    const trackName = (await publish(host, spaceId, session.sessionToken)).json.track.trackName as string;
+    const res = await host.call("POST", audioPath(spaceId, "close"), { sessionToken: session.sessionToken, mids: [PUBLISH_MID] });
+    expect(res.status).toBe(200);
+    expect(res.json).toEqual({ answer: null, offer: null, requiresImmediateRenegotiation: false });
+    expect(await localTrackStatus(session.sessionId, trackName)).toBe("inactive");
+    const later = await connect(await signup(), spaceId);
+    expect(later.snapshot.participants.find((p) => p.userId === host.id)?.track ?? null).toBeNull();
   });
 
   it("acts only on the caller's own session: another person's session token is refused", async () => {
@@ -98,7 +111,7 @@ describe("moderation closes tracks at the SFU", () => {
     const published = await publish(ana, spaceId, session.sessionToken);
     expect(published.status).toBe(200);
     const trackName = published.json.track.trackName as string;
-    expect(await localTrackStatus(session.sessionId, trackName)).toBe("waiting");
+    expect(await localTrackStatus(session.sessionId, trackName)).toBe("active");
     return { host, hostSocket, ana, anaSocket, spaceId, session, trackName };
   }
 
@@ -132,6 +145,6 @@ describe("moderation closes tracks at the SFU", () => {
     hostSocket.send({ type: "mute", userId: ana.id });
     const muted = await anaSocket.drain();
     expect(muted.some((f) => f.type === "update" && f.you?.mutedBy === "moderator")).toBe(true);
-    expect(await localTrackStatus(session.sessionId, trackName)).toBe("waiting");
+    expect(await localTrackStatus(session.sessionId, trackName)).toBe("active");
   });
 });

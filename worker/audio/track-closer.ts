@@ -40,8 +40,8 @@ export async function forceCloseTrack(calls: CallsClient, track: TrackRef): Prom
   if (mids.length === 0) return { ok: true };
   const closed = await calls.closeTracks(track.sessionId, { tracks: mids, force: true });
   if (!closed.ok) return { ok: false, detail: `closeTracks ${closed.errorCode}` };
-  // A track closed earlier answers track_not_found: it is silent either way.
-  const failed = closed.value.trackErrors.map((e) => e.errorCode).filter((code) => code !== "track_not_found");
+  // A track closed earlier answers close_track_error ("doesn't exist or was already closed"): silent either way.
+  const failed = closed.value.trackErrors.map((e) => e.errorCode).filter((code) => code !== "close_track_error");
   return failed.length === 0 ? { ok: true } : { ok: false, detail: `closeTracks ${failed.join(",")}` };
 }
 

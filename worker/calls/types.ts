@@ -21,7 +21,8 @@ export type TrackObject = {
   errorDescription?: string;
 };
 
-export type TrackStatus = "active" | "inactive" | "waiting";
+/** Calls' SessionResourceStatus; "initializing" is for DataChannels still connecting. */
+export type TrackStatus = "active" | "inactive" | "initializing";
 
 export type NewSessionRequest = { sessionDescription?: SessionDescription };
 export type NewSessionResponse = { sessionId: string; sessionDescription?: SessionDescription };
@@ -42,10 +43,11 @@ export type CloseTracksRequest = {
   sessionDescription?: SessionDescription;
   force: boolean;
 };
+/** Each result names only the `mid` it closed (and an error when that track was absent or already closed). */
 export type CloseTracksResponse = {
   sessionDescription?: SessionDescription;
   requiresImmediateRenegotiation: boolean;
-  tracks: TrackObject[];
+  tracks: { mid: string; errorCode?: string; errorDescription?: string }[];
 };
 
 export type SessionTrack = TrackObject & { status: TrackStatus };

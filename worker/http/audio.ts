@@ -51,6 +51,13 @@ function callsFailure(who: Caller, step: string, error: Pick<CallsError, "status
   return new ApiError(502, "audio_unavailable", "The audio server did not answer; try again in a moment.");
 }
 
+/** The mid of a published track in its session, from the SFU's own session state. */
+async function publishedMid(calls: CallsClient, track: TrackRef): Promise<string | undefined> {
+  const state = await calls.getSession(track.sessionId);
+  if (!state.ok) return undefined;
+  return state.value.tracks.find((t) => t.location === "local" && t.trackName === track.trackName)?.mid;
+}
+
 const sameTrack = (a: TrackRef, b: TrackRef) => a.sessionId === b.sessionId && a.trackName === b.trackName;
 
 export const audioRoutes = new Hono<AppEnv>()
@@ -121,15 +128,18 @@ export const audioRoutes = new Hono<AppEnv>()
     const who = await caller(c);
     const body = c.req.valid("json");
     const sessionId = await sessionOf(c, who, body.sessionToken);
+    const room = roomFor(c.env, who.spaceId);
+    const mine = (await room.stageTracks()).find((owned) => owned.userId === who.userId)?.track;
+    // Calls answers a close with mids only, so the caller's own published mid is looked up before closing.
+    const myMid = mine && mine.sessionId === sessionId ? await publishedMid(who.calls, mine) : undefined;
+    // Calls requires the browser's offer for a negotiated close; without one the tracks are closed outright.
     const closed = await who.calls.closeTracks(sessionId, {
       tracks: body.mids.map((m) => ({ mid: m })),
       ...(body.offer ? { sessionDescription: { type: "offer" as const, sdp: body.offer } } : {}),
-      force: false,
+      force: !body.offer,
     });
     if (!closed.ok) throw callsFailure(who, "close", closed);
-    const room = roomFor(c.env, who.spaceId);
-    const mine = (await room.stageTracks()).find((owned) => owned.userId === who.userId)?.track;
-    if (mine && mine.sessionId === sessionId && closed.value.tracks.some((t) => t.location === "local" && t.trackName === mine.trackName)) {
+    if (myMid !== undefined && closed.value.tracks.some((t) => t.mid === myMid && !t.errorCode)) {
       await room.setTrack(who.userId, null);
     }
     const description = closed.value.sessionDescription;

@@ -21,6 +21,14 @@ export function createWeriftBrowser() {
       await pc.setLocalDescription(await pc.createOffer());
       return { sdp: localSdp(), mid: transceiver.mid ?? "" };
     },
+    /** Stops receiving on one m-line the way a browser does before a negotiated close: inactive, then offer. */
+    async offerWithInactive(mid: string): Promise<string> {
+      const transceiver = pc.getTransceivers().find((candidate) => candidate.mid === mid);
+      if (!transceiver) throw new Error(`no transceiver with mid ${mid}`);
+      transceiver.setDirection("inactive");
+      await pc.setLocalDescription(await pc.createOffer());
+      return localSdp();
+    },
     async applyAnswer(sdp: string): Promise<void> {
       await pc.setRemoteDescription({ type: "answer", sdp });
     },
