@@ -6,9 +6,9 @@ import type { z } from "zod";
 import { startSfu, type RunningSfu } from "../../dev/sfu/server.ts";
 import { createCallsClient, type CallsClient } from "../../worker/calls/client.ts";
 import { callsErrorBodySchema, sessionEndpoints } from "../../worker/calls/schema/sessions.ts";
-import type { CallsMethodName } from "../../worker/calls/types.ts";
 import { createWeriftBrowser } from "./support/werift-browser.ts";
 
+type SessionMethod = keyof typeof sessionEndpoints;
 type Exchange = { httpMethod: string; path: string; requestBody: unknown; status: number; responseBody: unknown };
 
 const APP_ID = "contract-app";
@@ -31,8 +31,8 @@ async function recordingFetch(input: string, init: RequestInit): Promise<Respons
   return response;
 }
 
-function endpointOf(exchange: Exchange): CallsMethodName {
-  const entries = Object.entries(sessionEndpoints) as [CallsMethodName, (typeof sessionEndpoints)[CallsMethodName]][];
+function endpointOf(exchange: Exchange): SessionMethod {
+  const entries = Object.entries(sessionEndpoints) as [SessionMethod, (typeof sessionEndpoints)[SessionMethod]][];
   const found = entries.find(([, spec]) => spec.httpMethod === exchange.httpMethod && spec.path.test(exchange.path));
   if (!found) throw new Error(`${exchange.httpMethod} ${exchange.path} is not an endpoint of the published API`);
   return found[0];
