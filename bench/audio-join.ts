@@ -1,42 +1,47 @@
-// Listener join → first received audio, and Calls API calls per join, measured in real Chromium against the stack:
-// the host's fake mic plays 440 Hz, a listener opens the Space page in a fresh context and the clock stops when the
-// tone is in what the page receives. `node bench/audio-join.ts [runs]` prints the figures; bench/run.ts imports it.
+// Listener join → first received audio, and Calls API calls per join, measured in real Chromium against the bench's
+// stack: the host's fake mic plays 440 Hz, a listener opens the Space page in a fresh context and the clock stops when
+// the tone is in what the page receives. `node bench/audio-join.ts [runs]` starts its own stack; bench/run.ts reuses its.
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Browser, Page } from "playwright-core";
-import { ensureLocalSecrets } from "../dev/stack.ts";
-import { launchChromium } from "../test/e2e/support/chromium.ts";
-import { startCountingSfu, type CountingSfu } from "../test/e2e/support/counting-sfu.ts";
-import { tonesProbe } from "../test/e2e/support/page-tones.ts";
-import { loginAs, startTestStack, type Stack } from "../test/e2e/support/stack.ts";
-import { writeToneWav } from "../test/e2e/support/wav-tone.ts";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { launchChromium } from "../dev/browser/chromium.ts";
+import { tonesProbe } from "../dev/browser/page-tones.ts";
+import { writeToneWav } from "../dev/browser/wav-tone.ts";
+import { signSession } from "../worker/auth/tokens.ts";
+import { SESSION_COOKIE } from "../worker/http/session.ts";
+import { startSnapshotStack } from "./snapshot-stack.ts";
+import { median } from "./stats.ts";
 
 const TONE_HZ = 440;
+const HOST_ID = "demo-host";
+const LISTENER_ID = "demo-ben";
+
+/** What the audio section needs from a running stack: where it is, how to sign in, and the Calls requests so far. */
+export type AudioStack = { url: string; sessionSecret: string; callsCounts: () => Record<string, number> };
 
 export type AudioJoinFigures = {
   runs: number;
   /** From opening the Space page to the host's tone present in the listener's received audio. */
   openToFirstAudioMs: { p50: number; min: number; max: number; samples: number[] };
   /** From the page's POST /join (the room join itself) to the tone. */
-  joinToFirstAudioMs: { p50: number; samples: number[] };
-  /** Calls API requests the Worker made for one listener join (median over runs), and their kinds in the first run. */
+  joinToFirstAudioMs: { p50: number; min: number; max: number; samples: number[] };
+  /** Calls API requests the Worker made between opening the page and the tone (median over runs), counted at the SFU. */
   callsPerListenerJoin: number;
   callKinds: Record<string, number>;
-  /** "sfu": counted at a proxy in front of the SFU; "audio-routes": the page's audio route calls (one Calls call each). */
-  countedAt: "sfu" | "audio-routes";
 };
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : Math.round((sorted[mid - 1]! + sorted[mid]!) / 2);
-};
+/** A browser context already signed in as `userId` (the bench owns the stack's session secret; login is not measured). */
+async function signedInContext(browser: Browser, stack: AudioStack, userId: string): Promise<BrowserContext> {
+  const context = await browser.newContext();
+  await context.addCookies([{ name: SESSION_COOKIE, value: await signSession(stack.sessionSecret, userId), url: stack.url }]);
+  return context;
+}
 
-async function openHostSpace(browser: Browser, url: string): Promise<string> {
-  const page = await (await browser.newContext()).newPage();
-  await loginAs(page, url, "host");
+async function openHostSpace(browser: Browser, stack: AudioStack): Promise<string> {
+  const page = await (await signedInContext(browser, stack, HOST_ID)).newPage();
+  await page.goto(stack.url);
   const spaceId = await page.evaluate(async () => {
     const post = (path: string, body: unknown) =>
       fetch(`/api${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }).then((r) => r.json());
@@ -44,82 +49,74 @@ async function openHostSpace(browser: Browser, url: string): Promise<string> {
     await post(`/spaces/${created.space.id}/start`, {});
     return created.space.id;
   });
-  await page.goto(`${url}/spaces/${spaceId}`);
+  await page.goto(`${stack.url}/spaces/${spaceId}`);
   await page.locator('[data-testid="room-audio"][data-connection="connected"][data-mic="on"]').waitFor({ timeout: 20_000 });
   return spaceId;
 }
 
-async function oneJoin(browser: Browser, url: string, spaceId: string, sfu: CountingSfu | null) {
-  const context = await browser.newContext();
+async function oneJoin(browser: Browser, stack: AudioStack, spaceId: string) {
+  const context = await signedInContext(browser, stack, LISTENER_ID);
   const page: Page = await context.newPage();
-  await loginAs(page, url, "ben");
-  const routeCalls: Record<string, number> = {};
   let joinRequestedAt = 0;
   page.on("request", (request) => {
-    const path = new URL(request.url()).pathname;
-    if (path.endsWith(`/spaces/${spaceId}/join`)) joinRequestedAt = Date.now();
-    const step = path.match(/\/audio\/(\w+)$/)?.[1];
-    if (step) routeCalls[step] = (routeCalls[step] ?? 0) + 1;
+    if (new URL(request.url()).pathname.endsWith(`/spaces/${spaceId}/join`)) joinRequestedAt = Date.now();
   });
-  const sfuBefore = sfu?.counts() ?? {};
+  const before = stack.callsCounts();
   const openedAt = Date.now();
-  await page.goto(`${url}/spaces/${spaceId}`);
+  await page.goto(`${stack.url}/spaces/${spaceId}`);
   await page.locator('audio[data-testid="remote-audio"]').first().waitFor({ state: "attached", timeout: 15_000 });
   const heardAt = await (await tonesProbe(page)).waitForTone(TONE_HZ, "present", 15_000);
   if (heardAt === null) throw new Error("the listener never heard the host's tone");
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  // The calls on the path to first audio: everything the Worker asked the SFU for until the tone was there.
   const callKinds: Record<string, number> = {};
-  if (sfu) {
-    for (const [kind, n] of Object.entries(sfu.counts())) if (n - (sfuBefore[kind] ?? 0) > 0) callKinds[kind] = n - (sfuBefore[kind] ?? 0);
-  } else Object.assign(callKinds, routeCalls);
+  for (const [kind, n] of Object.entries(stack.callsCounts())) if (n - (before[kind] ?? 0) > 0) callKinds[kind] = n - (before[kind] ?? 0);
   await context.close();
   return { openMs: heardAt - openedAt, joinMs: heardAt - joinRequestedAt, calls: Object.values(callKinds).reduce((a, b) => a + b, 0), callKinds };
 }
 
-/** Measures on a running stack at `url` (calls counted from the audio routes), or starts its own (counted at the SFU). */
-export async function measureAudioJoin(options: { url?: string; runs?: number; log?: (line: string) => void } = {}): Promise<AudioJoinFigures> {
+const spread = (samples: number[]) => ({ p50: median(samples), min: Math.min(...samples), max: Math.max(...samples), samples });
+
+export async function measureAudioJoin(stack: AudioStack, options: { runs?: number; log?: (line: string) => void } = {}): Promise<AudioJoinFigures> {
   const runs = options.runs ?? 7;
   const log = options.log ?? (() => {});
   const tempDir = await mkdtemp(join(tmpdir(), "audio-join-"));
-  let sfu: CountingSfu | null = null;
-  let stack: Stack | null = null;
   const browsers: Browser[] = [];
   try {
-    let url = options.url;
-    if (!url) {
-      sfu = await startCountingSfu("bench-audio", ensureLocalSecrets().CALLS_APP_SECRET!);
-      stack = await startTestStack({ CALLS_API_BASE: sfu.url, CALLS_APP_ID: sfu.appId });
-      url = stack.url;
-    }
     const hostBrowser = await launchChromium({ fakeAudioFile: await writeToneWav(tempDir, TONE_HZ) });
     browsers.push(hostBrowser);
     const listenerBrowser = await launchChromium();
     browsers.push(listenerBrowser);
-    const spaceId = await openHostSpace(hostBrowser, url);
+    const spaceId = await openHostSpace(hostBrowser, stack);
     const results = [];
     for (let i = 0; i < runs; i++) {
-      const result = await oneJoin(listenerBrowser, url, spaceId, sfu);
+      const result = await oneJoin(listenerBrowser, stack, spaceId);
       log(`run ${i + 1}/${runs}: open → audio ${result.openMs} ms, join → audio ${result.joinMs} ms, ${result.calls} Calls API calls`);
       results.push(result);
     }
-    const openSamples = results.map((r) => r.openMs);
     return {
       runs,
-      openToFirstAudioMs: { p50: median(openSamples), min: Math.min(...openSamples), max: Math.max(...openSamples), samples: openSamples },
-      joinToFirstAudioMs: { p50: median(results.map((r) => r.joinMs)), samples: results.map((r) => r.joinMs) },
+      openToFirstAudioMs: spread(results.map((r) => r.openMs)),
+      joinToFirstAudioMs: spread(results.map((r) => r.joinMs)),
       callsPerListenerJoin: median(results.map((r) => r.calls)),
       callKinds: results[0]?.callKinds ?? {},
-      countedAt: sfu ? "sfu" : "audio-routes",
     };
   } finally {
     await Promise.allSettled(browsers.map((browser) => browser.close()));
-    await stack?.stop();
-    await sfu?.close();
     await rm(tempDir, { recursive: true, force: true });
   }
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const runs = Number(process.argv[2] ?? 7);
-  console.log(JSON.stringify(await measureAudioJoin({ runs, log: (line) => console.log(line) }), null, 2));
+  const log = (line: string) => console.log(line);
+  const stack = await startSnapshotStack(log);
+  try {
+    const figures = await measureAudioJoin(
+      { url: stack.url, sessionSecret: stack.secrets.SESSION_SECRET!, callsCounts: stack.callsCounts },
+      { runs, log },
+    );
+    console.log(JSON.stringify(figures, null, 2));
+  } finally {
+    await stack.stop();
+  }
 }

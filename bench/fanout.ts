@@ -2,8 +2,9 @@
 // listener receives, server CPU from /proc, end-to-end delays on probe sockets, and a guard against runaway backlogs.
 import { existsSync } from "node:fs";
 import type { LoadPool } from "./load-pool.ts";
-import { cpuSeconds, percentile, rssBytes, totalCpuSeconds } from "./proc-stats.ts";
-import type { BenchPlan } from "./scenario.ts";
+import type { BenchPlan } from "./plan.ts";
+import { cpuSeconds, rssBytes, totalCpuSeconds } from "./proc-stats.ts";
+import { percentile, sleep } from "./stats.ts";
 
 export type FanoutFigures = {
   rate: number;
@@ -30,7 +31,6 @@ export type FanoutFigures = {
   serverPeakRssBytes: number;
 };
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const now = () => performance.timeOrigin + performance.now();
 export const alive = (pid: number) => existsSync(`/proc/${pid}/stat`);
 

@@ -91,10 +91,3 @@ export async function findServingWorkerd(
   }
   throw new Error(`no workerd under pid ${root} answered the probe (saw ${workerds.map((w) => w.pid).join(", ") || "none"})`);
 }
-
-/** Nearest-rank percentile of unsorted samples (NaN when there are none). */
-export function percentile(samples: number[], p: number): number {
-  if (samples.length === 0) return Number.NaN;
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}

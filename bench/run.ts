@@ -1,6 +1,7 @@
 // `npm run bench`: measures the real Spaces room side by side with a naive workerd broadcast room and a plain Node ws
 // server under the same load, prints one table and writes bench/results/latest.json. Loopback only, under 10 minutes.
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { measureAudioJoin, type AudioJoinFigures } from "./audio-join.ts";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { LoadPool } from "./load-pool.ts";
@@ -50,21 +51,11 @@ const overBudget = setTimeout(async () => {
 overBudget.unref();
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => void cleanup().then(() => process.exit(130)));
 
-/** Join → first received audio (bench/audio-join.ts, from the audio work), run on this stack when the file is there. */
-async function audioSection(spaces: BenchTarget): Promise<Record<string, unknown> | null> {
-  const file = join(import.meta.dirname, "audio-join.ts");
-  if (!existsSync(file)) {
-    log("audio: bench/audio-join.ts is not there; section skipped");
-    return null;
-  }
-  type MeasureAudioJoin = (options: { url?: string; runs?: number; log?: (line: string) => void }) => Promise<Record<string, unknown>>;
-  const { measureAudioJoin } = (await import(file)) as { measureAudioJoin?: MeasureAudioJoin };
-  if (typeof measureAudioJoin !== "function") {
-    log("audio: bench/audio-join.ts does not export measureAudioJoin; section skipped");
-    return null;
-  }
+/** Join → first received audio in Chromium (bench/audio-join.ts) on the Spaces stack the bench already runs. */
+async function audioSection(spaces: BenchTarget): Promise<AudioJoinFigures | null> {
+  if (!spaces.audio) return null;
   log("audio: measuring listener join → first received audio in Chromium…");
-  const result = await measureAudioJoin({ url: spaces.url, runs: AUDIO_RUNS, log: (line) => log(`audio: ${line}`) });
+  const result = await measureAudioJoin(spaces.audio, { runs: AUDIO_RUNS, log: (line) => log(`audio: ${line}`) });
   log(`audio: ${JSON.stringify(result)}`);
   return result;
 }
@@ -85,7 +76,7 @@ async function measure(start: () => Promise<BenchTarget>, after?: (target: Bench
 
 try {
   log(`plan: joins at 0/${plan.fanoutListeners}/${plan.maxListeners} listeners, fan-out at ${plan.rates.join("/")} reactions/s with ${plan.fanoutListeners} listeners, ${LOAD_PROCESSES} load processes, ${cpus().length} CPU cores`);
-  let audio: Record<string, unknown> | null = null;
+  let audio: AudioJoinFigures | { error: string } | null = null;
   const spaces = await measure(
     () => startSpacesTarget(SPACES_USERS, log),
     async (target) => {
@@ -104,7 +95,7 @@ try {
   for (const target of targets) {
     console.log(`${target.met ? "met    " : "NOT met"}  ${target.goal}: ${target.measured === null ? "–" : target.measured.toFixed(1)}`);
   }
-  const audioFigures = audio as { joinToFirstAudioMs?: { p50: number }; openToFirstAudioMs?: { p50: number }; callsPerListenerJoin?: number } | null;
+  const audioFigures = audio as Partial<AudioJoinFigures> | null;
   if (audioFigures?.joinToFirstAudioMs) {
     console.log(
       `\naudio (Chromium, ${AUDIO_RUNS} listener joins): join → first audio p50 ${audioFigures.joinToFirstAudioMs.p50} ms, ` +

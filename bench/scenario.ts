@@ -2,24 +2,11 @@
 // reaction fan-out at 10/100/1000 per second with 1k listeners, and server memory per connected listener.
 import type { LoadPool } from "./load-pool.ts";
 import { alive, measureFanout, type FanoutFigures } from "./fanout.ts";
-import { cpuSeconds, percentile, rssBytes } from "./proc-stats.ts";
+import type { BenchPlan } from "./plan.ts";
+import { cpuSeconds, rssBytes } from "./proc-stats.ts";
+import { percentile, sleep } from "./stats.ts";
 import type { BenchTarget } from "./targets.ts";
 
-export type BenchPlan = {
-  probes: number;
-  /** Unmeasured joins first, so the 0-listener figures are not a cold JIT's. */
-  warmupJoins: number;
-  fanoutListeners: number;
-  maxListeners: number;
-  rates: number[];
-  sendMs: (rate: number) => number;
-  drainCapMs: number;
-  /** Sockets opened at once per load process while filling the room. */
-  connectConcurrency: number;
-  probeSockets: number;
-  /** A peer that buffers an unbounded backlog is stopped here, before it takes the shared machine down with it. */
-  rssCapBytes: number;
-};
 
 export type JoinFigures = {
   listeners: number;
@@ -32,7 +19,7 @@ export type JoinFigures = {
 };
 
 
-export type { FanoutFigures };
+export type { BenchPlan, FanoutFigures };
 
 export type MemoryFigures = { listeners: number; rssDeltaBytes: number; bytesPerListener: number; rssAfterBytes: number };
 
@@ -48,7 +35,6 @@ export type TargetFigures = {
   failure: string | null;
 };
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Waits until the server burns under 10% of a core for a second (backlogs drained), at most `capMs`. */
 async function settle(pid: number, capMs = 20_000): Promise<void> {

@@ -6,7 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildWeb, ensureLocalSecrets, freePort, ROOT } from "../dev/stack.ts";
 import { seedSql } from "../dev/seed.ts";
-import { startSfu } from "../dev/sfu/server.ts";
+import { startCountingSfu } from "../dev/sfu/counting-sfu.ts";
+import { sleep } from "./stats.ts";
 
 const WRANGLER = join(ROOT, "node_modules/wrangler/bin/wrangler.js");
 const CALLS_APP_ID = "local-app";
@@ -18,6 +19,8 @@ export type SnapshotStack = {
   secrets: Record<string, string>;
   /** The `wrangler dev` process; its workerd children are the server. */
   wranglerPid: number;
+  /** Calls API requests the Worker has made so far, by kind (a counting proxy sits in front of the local SFU). */
+  callsCounts(): Record<string, number>;
   wrangler(args: string[]): Promise<void>;
   stop(): Promise<void>;
 };
@@ -38,7 +41,7 @@ async function waitForHealth(url: string, child: ChildProcess, output: () => str
     if (child.exitCode !== null) throw new Error(`wrangler dev exited with ${child.exitCode}:\n${output()}`);
     const response = await fetch(`${url}/api/health`).catch(() => null);
     if (response?.ok) return;
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    await sleep(250);
   }
   throw new Error(`the Worker did not answer ${url}/api/health in time:\n${output()}`);
 }
@@ -63,7 +66,7 @@ export async function startSnapshotStack(log: (line: string) => void): Promise<S
   writeFileSync(seedFile, seedSql());
   await wrangler(["d1", "execute", "DB", "--local", "--persist-to", persistDir, "--file", seedFile]);
 
-  const sfu = await startSfu({ port: 0, appId: CALLS_APP_ID, appSecret: secrets.CALLS_APP_SECRET! });
+  const sfu = await startCountingSfu(CALLS_APP_ID, secrets.CALLS_APP_SECRET!);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const vars = { CALLS_API_BASE: sfu.url, CALLS_APP_ID, APP_ORIGIN: url };
@@ -86,7 +89,7 @@ export async function startSnapshotStack(log: (line: string) => void): Promise<S
     if (child.exitCode === null) {
       const exited = new Promise((resolve) => child.once("exit", resolve));
       child.kill("SIGTERM");
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
+      await Promise.race([exited, sleep(5000)]);
       if (child.exitCode === null) child.kill("SIGKILL");
     }
     await sfu.close();
@@ -98,5 +101,5 @@ export async function startSnapshotStack(log: (line: string) => void): Promise<S
     await stop();
     throw error;
   }
-  return { url, port, persistDir, secrets, wranglerPid: child.pid!, wrangler, stop };
+  return { url, port, persistDir, secrets, wranglerPid: child.pid!, callsCounts: sfu.counts, wrangler, stop };
 }

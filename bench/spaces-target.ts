@@ -108,7 +108,7 @@ export async function startSpacesTarget(userCount: number, log: (line: string) =
       name: "spaces",
       label: "Spaces room (SpaceRoom DO)",
       serverPid: serving.pid,
-      url: stack.url,
+      audio: { url: stack.url, sessionSecret: secret, callsCounts: stack.callsCounts },
       notes: `live Space ${spaceId}; sockets on workerd's own port ${serving.port} (dev proxy pid ${serving.proxyPids.join(",")} bypassed); join tokens from POST /join`,
       async socketTargets(count, purpose) {
         if (nextUser + count > userCount) throw new Error(`the bench inserted only ${userCount} users`);

@@ -5,8 +5,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort, ROOT } from "../dev/stack.ts";
+import type { AudioStack } from "./audio-join.ts";
 import type { LoadTarget } from "./load-protocol.ts";
 import { findServingWorkerd } from "./proc-stats.ts";
+import { sleep } from "./stats.ts";
 
 export type TargetName = "spaces" | "naive" | "ws";
 
@@ -16,8 +18,8 @@ export type BenchTarget = {
   /** The one process whose CPU and RSS are the server's (workerd running the Worker, or the ws peer's node). */
   serverPid: number;
   notes: string;
-  /** The public URL of the whole app (Spaces only), for sections that drive it over HTTP like the audio join. */
-  url?: string;
+  /** The whole app (Spaces only), for the audio join section that drives it in Chromium. */
+  audio?: AudioStack;
   /**
    * URLs for `count` new sockets, fetched just before they connect (Spaces join tokens live 60 s). Probes are the
    * timed joins; listeners are the audience connected in bulk.
@@ -38,7 +40,7 @@ async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return;
   const exited = new Promise((resolve) => child.once("exit", resolve));
   child.kill("SIGTERM");
-  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
+  await Promise.race([exited, sleep(5000)]);
   if (child.exitCode === null) child.kill("SIGKILL");
 }
 
@@ -47,7 +49,7 @@ async function waitFor(check: () => Promise<boolean>, child: ChildProcess, what:
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`${what} exited with ${child.exitCode}`);
     if (await check().catch(() => false)) return;
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    await sleep(250);
   }
   throw new Error(`${what} did not come up within ${timeoutMs / 1000}s`);
 }

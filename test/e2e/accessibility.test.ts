@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 import { after, before, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
-import { launchChromium } from "./support/chromium.ts";
+import { launchChromium } from "../../dev/browser/chromium.ts";
 import { loginAs, startTestStack, type Stack } from "./support/stack.ts";
 
 const AXE_PATH = createRequire(import.meta.url).resolve("axe-core/axe.min.js");

@@ -9,10 +9,10 @@ import type { Browser, Page } from "playwright-core";
 import { ensureLocalSecrets } from "../../dev/stack.ts";
 import { startSfu, type RunningSfu } from "../../dev/sfu/server.ts";
 import { createCallsClient } from "../../worker/calls/client.ts";
-import { launchChromium, type AutoplayPolicy } from "./support/chromium.ts";
-import { tonesProbe } from "./support/page-tones.ts";
+import { launchChromium, type AutoplayPolicy } from "../../dev/browser/chromium.ts";
+import { tonesProbe } from "../../dev/browser/page-tones.ts";
 import { loginAs, startTestStack, type Stack } from "./support/stack.ts";
-import { writeToneWav } from "./support/wav-tone.ts";
+import { writeToneWav } from "../../dev/browser/wav-tone.ts";
 
 const HOST_HZ = 440;
 const APP_ID = "e2e-recovery";

@@ -8,11 +8,11 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { ensureLocalSecrets } from "../../dev/stack.ts";
-import { launchChromium } from "./support/chromium.ts";
-import { startCountingSfu, type CountingSfu } from "./support/counting-sfu.ts";
-import { tonesProbe } from "./support/page-tones.ts";
+import { launchChromium } from "../../dev/browser/chromium.ts";
+import { startCountingSfu, type CountingSfu } from "../../dev/sfu/counting-sfu.ts";
+import { tonesProbe } from "../../dev/browser/page-tones.ts";
 import { loginAs, startTestStack, type Stack } from "./support/stack.ts";
-import { writeToneWav } from "./support/wav-tone.ts";
+import { writeToneWav } from "../../dev/browser/wav-tone.ts";
 
 const HOST_HZ = 440;
 const SPEAKER_HZ = 660;

@@ -10,8 +10,8 @@ import { createCallsClient, type CallsClient } from "../../worker/calls/client.t
 import type { CallsResult } from "../../worker/calls/types.ts";
 import { startSfu, type RunningSfu } from "../../dev/sfu/server.ts";
 import { browserAudio, type BrowserAudio } from "./support/browser-audio.ts";
-import { launchChromium, startBlankPageServer, type PageServer } from "./support/chromium.ts";
-import { writeToneWav } from "./support/wav-tone.ts";
+import { launchChromium, startBlankPageServer, type PageServer } from "../../dev/browser/chromium.ts";
+import { writeToneWav } from "../../dev/browser/wav-tone.ts";
 
 const LOW_HZ = 440;
 const HIGH_HZ = 660;

@@ -5,7 +5,7 @@ import { after, before, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { startFakeStripe, type RunningFakeStripe } from "../../dev/fake-stripe/server.ts";
 import { ensureLocalSecrets } from "../../dev/stack.ts";
-import { launchChromium } from "./support/chromium.ts";
+import { launchChromium } from "../../dev/browser/chromium.ts";
 import { loginAs, startTestStack, type Stack } from "./support/stack.ts";
 
 let stack: Stack;

@@ -3,7 +3,7 @@
 import { rmSync } from "node:fs";
 import { after, before } from "node:test";
 import type { Browser, Page } from "playwright-core";
-import { launchChromium } from "./chromium.ts";
+import { launchChromium } from "../../../dev/browser/chromium.ts";
 import { startStack, type Stack } from "../../../dev/stack.ts";
 
 export type { Stack };

@@ -2,8 +2,8 @@
 // every Calls API request the Worker makes is counted by kind, so "Calls API calls per join" is measured, not assumed.
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { startSfu } from "../../../dev/sfu/server.ts";
-import { createCallsClient, type CallsClient } from "../../../worker/calls/client.ts";
+import { startSfu } from "./server.ts";
+import { createCallsClient, type CallsClient } from "../../worker/calls/client.ts";
 
 export type CountingSfu = {
   /** Give this to the Worker as CALLS_API_BASE (with CALLS_APP_ID = appId). */
