@@ -1,32 +1,9 @@
-// Moderation on the audio itself: tracks whose owner lost the right to publish (demoted, removed, blocked, Space
-// ended) are closed at the SFU with force, so nobody keeps hearing them whatever the owner's browser does.
+// Moderation on the audio itself: tracks whose owner lost the right to publish (the room's `close_track` effect:
+// demoted, removed, blocked, replaced, Space ended) are closed at the SFU with force, whatever the owner's browser does.
 import type { CallsClient } from "../calls/client.ts";
 import type { TrackRef } from "../protocol/room.ts";
-import type { RoomState } from "../space/room-model.ts";
 
 export type OwnedTrack = { userId: string; track: TrackRef };
-
-/** Every published track in a live room, by owner; an ended room publishes nothing. */
-export function publishedTracks(room: RoomState): Map<string, TrackRef> {
-  const tracks = new Map<string, TrackRef>();
-  if (room.phase !== "live") return tracks;
-  for (const userId of room.stage) {
-    const track = room.people.get(userId)?.track;
-    if (track) tracks.set(userId, track);
-  }
-  return tracks;
-}
-
-/** Tracks present before an event and gone or replaced after it. */
-export function lostTracks(before: Map<string, TrackRef>, room: RoomState): OwnedTrack[] {
-  const after = publishedTracks(room);
-  const lost: OwnedTrack[] = [];
-  for (const [userId, track] of before) {
-    const now = after.get(userId);
-    if (!now || now.sessionId !== track.sessionId || now.trackName !== track.trackName) lost.push({ userId, track });
-  }
-  return lost;
-}
 
 /** Force-closes one published track: the session is asked for the track's mid, then closed without renegotiation. */
 export async function forceCloseTrack(calls: CallsClient, track: TrackRef): Promise<{ ok: boolean; detail?: string }> {

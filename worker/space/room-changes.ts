@@ -5,6 +5,7 @@ import {
   isOnStage,
   participantOf,
   snapshotFor,
+  stageTracks,
   youOf,
   type Effects,
   type Person,
@@ -51,6 +52,7 @@ export function setRole(state: RoomState, person: Person, role: Role, out: Effec
     if (at >= 0) state.stage.splice(at, 1);
     person.muted = false;
     person.mutedBy = null;
+    if (person.track) out.push({ kind: "close_track", userId: person.userId, track: person.track });
     person.track = null;
     out.broadcast({ type: "update", gone: [person.userId] });
   } else {
@@ -69,6 +71,7 @@ export function dropPerson(state: RoomState, person: Person, out: Effects): void
     const at = state.stage.indexOf(person.userId);
     if (at >= 0) state.stage.splice(at, 1);
     out.broadcast({ type: "update", gone: [person.userId] });
+    if (person.track) out.push({ kind: "close_track", userId: person.userId, track: person.track });
   }
   if (person.handRaisedAt !== null) {
     const at = state.hands.indexOf(person.userId);
@@ -87,6 +90,8 @@ export function dropPerson(state: RoomState, person: Person, out: Effects): void
 
 export function endRoom(state: RoomState, reason: EndReason, now: number, out: Effects): void {
   if (state.phase === "ended") return;
+  // Nobody publishes into an ended Space: every stage track is closed at the SFU.
+  for (const { userId, track } of stageTracks(state)) out.push({ kind: "close_track", userId, track });
   state.phase = "ended";
   state.endedAt = now;
   state.away.clear();

@@ -66,7 +66,9 @@ export type Effect =
   | { kind: "persist"; userIds: string[]; meta: boolean }
   | { kind: "schedule" }
   | { kind: "speak_policy"; policy: SpeakPolicy }
-  | { kind: "ended"; reason: EndReason };
+  | { kind: "ended"; reason: EndReason }
+  /** Someone lost the right to a published track (off the stage, removed, replaced, Space ended): close it at the SFU. */
+  | { kind: "close_track"; userId: string; track: TrackRef };
 
 export const RECONNECT_GRACE_MS = 30_000;
 export const HOST_ABSENCE_MS = 5 * 60_000;
@@ -150,11 +152,23 @@ export const handEntryOf = (person: Person): HandEntry => ({
   raisedAt: person.handRaisedAt ?? 0,
 });
 
-const ROLE_RANK: Record<Role, number> = { host: 0, cohost: 1, speaker: 2, listener: 3 };
+/** Stage order by role: host first, listeners last. */
+export const ROLE_RANK: Record<Role, number> = { host: 0, cohost: 1, speaker: 2, listener: 3 };
 
 export function stageParticipants(state: RoomState): Participant[] {
   const people = state.stage.map((id) => state.people.get(id)).filter((p): p is Person => p !== undefined);
   return people.sort((a, b) => ROLE_RANK[a.role] - ROLE_RANK[b.role]).map(participantOf);
+}
+
+/** Published tracks of the people on the stage of a live room: the only tracks anyone may pull. */
+export function stageTracks(state: RoomState): { userId: string; track: TrackRef }[] {
+  if (state.phase !== "live") return [];
+  const tracks: { userId: string; track: TrackRef }[] = [];
+  for (const userId of state.stage) {
+    const track = state.people.get(userId)?.track;
+    if (track) tracks.push({ userId, track });
+  }
+  return tracks;
 }
 
 export function snapshotFor(state: RoomState, person: Person): SnapshotMessage {

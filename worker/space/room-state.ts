@@ -25,7 +25,10 @@ export type RoomEvent =
   /** Time passed (the alarm): reconnect grace and host absence deadlines. */
   | { kind: "tick" }
   | { kind: "end"; reason: EndReason }
-  | { kind: "set_track"; userId: string; track: TrackRef | null };
+  | { kind: "set_track"; userId: string; track: TrackRef | null }
+  /** The object woke (hibernation or restart) with these sockets still open: they rejoin silently, and anyone
+   *  remembered but not among them starts their grace period now. */
+  | { kind: "restore"; sockets: { identity: Identity; connectionId: string }[] };
 
 export type Transition = { state: RoomState; effects: Effect[] };
 
@@ -95,9 +98,43 @@ function setTrack(state: RoomState, userId: string, track: TrackRef | null, out:
   const person = state.people.get(userId);
   if (!person || state.phase === "ended") return out.reply(roomError("not_found", "That person is not in this Space."));
   if (track !== null && !isOnStage(person)) return out.reply(roomError("forbidden", "Only speakers may publish audio."));
+  // A replaced track is silenced at the SFU; a speaker clearing their own track has closed it already.
+  if (track !== null && person.track !== null && !sameTrack(person.track, track)) {
+    out.push({ kind: "close_track", userId, track: person.track });
+  }
   person.track = track;
   out.touch(userId);
   if (isOnStage(person)) out.broadcast({ type: "update", participants: [participantOf(person)] });
+}
+
+const sameTrack = (a: TrackRef, b: TrackRef) => a.sessionId === b.sessionId && a.trackName === b.trackName;
+
+/** Re-registers sockets that outlived the object; no frames are sent, since every socket already holds the state. */
+function restore(state: RoomState, sockets: { identity: Identity; connectionId: string }[], now: number, out: Effects): void {
+  if (state.phase === "ended") return;
+  for (const { identity, connectionId } of sockets) {
+    let person = state.people.get(identity.userId);
+    if (!person) {
+      person = newPerson(identity, identity.userId === state.space.hostId ? "host" : "listener");
+      state.people.set(identity.userId, person);
+    }
+    if (person.connections.size === 0) state.listenerCount += 1;
+    person.connections.add(connectionId);
+    if (person.leftAt !== null) {
+      person.leftAt = null;
+      state.away.delete(person.userId);
+      out.touch(person.userId);
+    }
+  }
+  for (const person of state.people.values()) {
+    if (person.connections.size === 0 && person.leftAt === null) {
+      person.leftAt = now;
+      state.away.add(person.userId);
+      out.touch(person.userId);
+    }
+  }
+  state.peakListeners = Math.max(state.peakListeners, state.listenerCount);
+  out.push({ kind: "schedule" });
 }
 
 /** When the next deadline falls (reconnect grace or host absence), or null when nothing is waiting. */
@@ -138,40 +175,13 @@ export function transition(state: RoomState, event: RoomEvent, now: number): Tra
     case "set_track":
       setTrack(state, event.userId, event.track, out);
       break;
+    case "restore":
+      restore(state, event.sockets, now, out);
+      break;
     default: {
       const unreachable: never = event;
       return unreachable;
     }
   }
   return { state, effects: out.finish() };
-}
-
-/** Re-registers a socket that outlived the object (hibernation wake or restart); no frames are sent. */
-export function restoreConnection(state: RoomState, identity: Identity, connectionId: string): void {
-  let person = state.people.get(identity.userId);
-  if (!person) {
-    person = newPerson(identity, identity.userId === state.space.hostId ? "host" : "listener");
-    state.people.set(identity.userId, person);
-  }
-  if (person.connections.size === 0) state.listenerCount += 1;
-  person.connections.add(connectionId);
-  if (person.leftAt !== null) {
-    person.leftAt = null;
-    state.away.delete(person.userId);
-  }
-}
-
-/** After restoring sockets, anyone remembered but not connected starts their grace period now; returns who changed. */
-export function startGraceForAbsent(state: RoomState, now: number): string[] {
-  const changed: string[] = [];
-  if (state.phase === "ended") return changed;
-  for (const person of state.people.values()) {
-    if (person.connections.size === 0 && person.leftAt === null) {
-      person.leftAt = now;
-      state.away.add(person.userId);
-      changed.push(person.userId);
-    }
-  }
-  state.peakListeners = Math.max(state.peakListeners, state.listenerCount);
-  return changed;
 }

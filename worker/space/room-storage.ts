@@ -1,7 +1,7 @@
 // Room state in the DO's SQLite storage: one meta row, a row per person worth remembering, and the room's block list.
 // Connected plain listeners are not stored: after hibernation they are rebuilt from the sockets' attachments.
-import type { Role, RoomSpace } from "../protocol/room.ts";
-import { isNotable, newPerson, type Person, type RoomState } from "./room-model.ts";
+import type { RoomSpace } from "../protocol/room.ts";
+import { isNotable, newPerson, ROLE_RANK, type Person, type RoomState } from "./room-model.ts";
 
 type StoredMeta = {
   space: RoomSpace;
@@ -13,8 +13,6 @@ type StoredMeta = {
 
 /** What outlives the object: everything about a person but their open sockets and the in-memory reaction window. */
 type StoredPerson = Omit<Person, "connections" | "reactWindowStart" | "reactCount" | "reactRejected" | "rateNotified">;
-
-const ROLE_ORDER: Record<Role, number> = { host: 0, cohost: 1, speaker: 2, listener: 3 };
 
 export class RoomStorage {
   private readonly sql: SqlStorage;
@@ -55,7 +53,7 @@ export class RoomStorage {
     const people = [...state.people.values()];
     state.stage = people
       .filter((p) => p.role !== "listener")
-      .sort((a, b) => ROLE_ORDER[a.role] - ROLE_ORDER[b.role])
+      .sort((a, b) => ROLE_RANK[a.role] - ROLE_RANK[b.role])
       .map((p) => p.userId);
     state.hands = people
       .filter((p) => p.handRaisedAt !== null)

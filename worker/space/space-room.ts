@@ -3,13 +3,13 @@
 import { DurableObject } from "cloudflare:workers";
 import { parseClientMessage } from "../protocol/room-parse.ts";
 import { CLOSE_ENDED, CLOSE_REMOVED, type EndReason, type Role, type RoomSpace, type ServerMessage, type TrackRef } from "../protocol/room.ts";
-import { createRoom, isManager, type Identity, type RoomState } from "./room-model.ts";
+import { createRoom, isManager, stageTracks, type Identity, type RoomState } from "./room-model.ts";
 import { recordBlock, recordEnd, recordListenerCount, recordSpeakPolicy } from "./room-records.ts";
-import { nextDeadline, restoreConnection, startGraceForAbsent, transition, type RoomEvent } from "./room-state.ts";
+import { nextDeadline, transition, type RoomEvent } from "./room-state.ts";
 import { RoomFanout } from "./room-fanout.ts";
 import { RoomStorage } from "./room-storage.ts";
 import { callsConfigured, callsFor } from "../audio/calls-for-env.ts";
-import { forceCloseTracks, lostTracks, publishedTracks, type OwnedTrack } from "../audio/track-closer.ts";
+import { forceCloseTracks, type OwnedTrack } from "../audio/track-closer.ts";
 import {
   attach, attachmentOf, IDENTITY_HEADER, jsonError, parseIdentity, sendAll, tryClose, trySend, userTag,
 } from "./room-sockets.ts";
@@ -34,23 +34,26 @@ export class SpaceRoom extends DurableObject<Env> {
     this.store = new RoomStorage(ctx.storage.sql);
     this.room = this.store.load();
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'));
-    if (this.room) this.restoreSockets(this.room);
     void ctx.blockConcurrencyWhile(async () => {
       this.alarmAt = await ctx.storage.getAlarm();
+      await this.restoreSockets();
       // After a wake the count may have drifted from D1 while no one was watching: reconcile soon.
       if (this.room?.phase === "live") this.d1Dirty = true;
       await this.syncAlarm();
     });
   }
 
-  private restoreSockets(room: RoomState): void {
+  /** Sockets that outlived the object (hibernation wake or restart) rejoin the room; an ended room closes them. */
+  private async restoreSockets(): Promise<void> {
+    if (!this.room) return;
+    const sockets: { identity: Identity; connectionId: string }[] = [];
     for (const ws of this.ctx.getWebSockets()) {
       const who = attachmentOf(ws);
       if (!who || ws.readyState !== WebSocket.OPEN) continue;
-      if (room.phase === "ended") tryClose(ws, CLOSE_ENDED, "ended");
-      else restoreConnection(room, who, who.cid);
+      if (this.room.phase === "ended") tryClose(ws, CLOSE_ENDED, "ended");
+      else sockets.push({ identity: { userId: who.userId, handle: who.handle, displayName: who.displayName, hostFollows: who.hostFollows }, connectionId: who.cid });
     }
-    this.store.savePeople(room, startGraceForAbsent(room, Date.now()));
+    await this.run({ kind: "restore", sockets }, null);
   }
 
   // ---- RPC used by the Worker's routes and by the audio side ----
@@ -87,8 +90,7 @@ export class SpaceRoom extends DurableObject<Env> {
 
   /** Published tracks of the people on the stage now: the only tracks the audio routes let anyone pull. */
   stageTracks(): OwnedTrack[] {
-    if (!this.room) return [];
-    return [...publishedTracks(this.room)].map(([userId, track]) => ({ userId, track }));
+    return this.room ? stageTracks(this.room) : [];
   }
 
   status(): { phase: RoomState["phase"]; listenerCount: number; peakListeners: number } | null {
@@ -151,10 +153,10 @@ export class SpaceRoom extends DurableObject<Env> {
   private async run(event: RoomEvent, origin: WebSocket | null): Promise<ServerMessage[]> {
     const room = this.room;
     if (!room) return [];
-    const tracksBefore = publishedTracks(room);
     const { effects } = transition(room, event, Date.now());
     const replies: ServerMessage[] = [];
     const writes: Promise<void>[] = [];
+    const closeTracks: OwnedTrack[] = [];
     let alarmChanged = false;
     for (const effect of effects) {
       switch (effect.kind) {
@@ -203,16 +205,19 @@ export class SpaceRoom extends DurableObject<Env> {
           writes.push(this.finish(room, effect.reason));
           alarmChanged = true;
           break;
+        case "close_track":
+          closeTracks.push({ userId: effect.userId, track: effect.track });
+          break;
         default: {
           const unreachable: never = effect;
           return unreachable;
         }
       }
     }
-    // Whoever lost the stage (demoted, removed, blocked, Space ended) is silenced at the SFU, not only in the UI;
-    // a speaker clearing their own track has closed it already.
-    const lost = event.kind === "set_track" && event.track === null ? [] : lostTracks(tracksBefore, room);
-    if (lost.length > 0 && callsConfigured(this.env)) writes.push(forceCloseTracks(callsFor(this.env), room.space.id, lost));
+    // Whoever lost the stage is silenced at the SFU, not only in the UI.
+    if (closeTracks.length > 0 && callsConfigured(this.env)) {
+      writes.push(forceCloseTracks(callsFor(this.env), room.space.id, closeTracks));
+    }
     if (alarmChanged) await this.syncAlarm();
     for (const result of await Promise.allSettled(writes)) {
       if (result.status === "rejected") {
