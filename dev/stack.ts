@@ -9,6 +9,7 @@ import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { startFakeStripe } from "./fake-stripe/server.ts";
 import { stopChild, waitForHealth } from "./processes.ts";
 import { startSfu } from "./sfu/server.ts";
+import { pocketsphinxAvailable, startSttStandIn, STT_APT_LINE, type RunningStt } from "./stt/server.ts";
 import { seedSql } from "./seed.ts";
 
 export const ROOT = resolve(import.meta.dirname, "..");
@@ -27,9 +28,19 @@ export type StackOptions = {
   freshDatabase?: boolean;
   /** Extra `--var` values for the Worker. */
   vars?: Record<string, string>;
+  /** Start the speech-to-text stand-in for captions when pocketsphinx is installed (default true). */
+  captions?: boolean;
 };
 
-export type Stack = { url: string; port: number; persistDir: string; secrets: Record<string, string>; stop: () => Promise<void> };
+export type Stack = {
+  url: string;
+  port: number;
+  persistDir: string;
+  secrets: Record<string, string>;
+  /** The speech-to-text stand-in's URL given to the Worker as STT_WS_URL; undefined when captions are off. */
+  sttUrl: string | undefined;
+  stop: () => Promise<void>;
+};
 
 export async function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
@@ -140,6 +151,17 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   log("Starting the Calls SFU stand-in…");
   const sfu = await startSfu({ port: 0, appId: CALLS_APP_ID, appSecret: secrets.CALLS_APP_SECRET! });
 
+  // Captions need a recogniser; without pocketsphinx the Worker gets no STT_WS_URL and says captions are unavailable.
+  let stt: RunningStt | undefined;
+  if (options.captions !== false) {
+    if (await pocketsphinxAvailable()) {
+      log("Starting the speech-to-text stand-in (pocketsphinx)…");
+      stt = await startSttStandIn({ port: 0 });
+    } else {
+      log(`Captions are off: pocketsphinx is not installed. To turn them on: sudo ${STT_APT_LINE}`);
+    }
+  }
+
   const url = `http://127.0.0.1:${port}`;
   log("Starting the fake Stripe…");
   const stripe = await startFakeStripe({
@@ -153,6 +175,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     STRIPE_API_BASE: stripe.url,
     CALLS_APP_ID,
     APP_ORIGIN: url,
+    ...(stt ? { STT_WS_URL: stt.url } : {}),
     ...options.vars,
   };
   log("Starting the Worker…");
@@ -175,7 +198,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await waitForHealth(url, worker, { output: () => workerOutput });
   } catch (error) {
     await stopChild(worker);
-    await Promise.all([sfu.close(), stripe.close()]);
+    await Promise.all([sfu.close(), stripe.close(), stt?.close()]);
     throw error;
   }
 
@@ -191,12 +214,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     port,
     persistDir,
     secrets,
+    sttUrl: stt?.url,
     stop: async () => {
       if (stopped) return;
       stopped = true;
       clearInterval(cron);
       await stopChild(worker);
-      await Promise.all([sfu.close(), stripe.close()]);
+      await Promise.all([sfu.close(), stripe.close(), stt?.close()]);
     },
   };
 }

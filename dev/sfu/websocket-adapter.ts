@@ -29,12 +29,17 @@ export class WebSocketAdapter {
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private unsubscribe: () => void = () => undefined;
 
-  private constructor(
-    readonly source: PublishedTrack,
-    readonly endpoint: string,
-    private readonly decoder: OpusDecoder<typeof OPUS_CLOCK_HZ>,
-    private readonly log: AdapterLog,
-  ) {}
+  readonly source: PublishedTrack;
+  readonly endpoint: string;
+  private readonly decoder: OpusDecoder<typeof OPUS_CLOCK_HZ>;
+  private readonly log: AdapterLog;
+
+  private constructor(source: PublishedTrack, endpoint: string, decoder: OpusDecoder<typeof OPUS_CLOCK_HZ>, log: AdapterLog) {
+    this.source = source;
+    this.endpoint = endpoint;
+    this.decoder = decoder;
+    this.log = log;
+  }
 
   /** Dials the endpoint once; resolves when the handshake succeeded, rejects with a reason if not. */
   static async open(source: PublishedTrack, endpoint: string, log: AdapterLog): Promise<WebSocketAdapter> {

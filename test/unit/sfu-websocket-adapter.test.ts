@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocketServer, type WebSocket } from "ws";
 import { startSfu, type RunningSfu } from "../../dev/sfu/server.ts";
 import { createCallsClient, type CallsClient } from "../../worker/calls/client.ts";
+import { adapterRequestErrorSchema, closeAdapterResponseSchema, newAdapterResponseSchema } from "../../worker/calls/schema/adapters.ts";
 import { decodeAdapterPacket, type AdapterPacket } from "../../worker/media/adapter-packet.ts";
 import { leftChannel, opusToneSource, rms, zeroCrossingFrequency } from "./support/opus-tone.ts";
 import { createWeriftBrowser } from "./support/werift-browser.ts";
@@ -19,12 +20,20 @@ const events: { event: string; fields: Record<string, unknown> }[] = [];
 const publisher = createWeriftBrowser();
 let publisherId = "";
 
-function adapters(action: "new" | "close", body: unknown): Promise<{ status: number; json: any }> {
-  return fetch(`${sfu.url}/apps/${APP_ID}/adapters/websocket/${action}`, {
+/** Calls the stand-in and holds every reply to the published schema's shape for its status. */
+async function adapters(action: "new" | "close", body: unknown): Promise<{ status: number; json: any }> {
+  const response = await fetch(`${sfu.url}/apps/${APP_ID}/adapters/websocket/${action}`, {
     method: "POST",
     headers: { authorization: `Bearer ${APP_SECRET}`, "content-type": "application/json" },
     body: typeof body === "string" ? body : JSON.stringify(body),
-  }).then(async (response) => ({ status: response.status, json: await response.json() }));
+  });
+  const json = await response.json();
+  const schema = response.status === 400 || response.status === 406
+    ? adapterRequestErrorSchema
+    : action === "new" ? newAdapterResponseSchema : closeAdapterResponseSchema;
+  expect([200, 400, 406, 503]).toContain(response.status);
+  expect(schema.safeParse(json).success).toBe(true);
+  return { status: response.status, json };
 }
 
 /** A WebSocket endpoint that records each connection's URL and decoded packets. */
