@@ -13,8 +13,11 @@ import { ticketRoutes } from "./http/tickets.ts";
 import { calendarRoutes } from "./http/calendar.ts";
 import { homeRoutes } from "./http/home.ts";
 import { notificationRoutes } from "./http/notifications.ts";
+import { serveAppFile } from "./http/pages.ts";
+import { shareImageRoutes } from "./http/share-image.ts";
 import { pushRoutes } from "./http/push.ts";
 import { schedulingRoutes } from "./http/scheduling.ts";
+import { withSecurityHeaders } from "./http/security-headers.ts";
 import { spaceRoutes } from "./http/spaces.ts";
 import { userRoutes } from "./http/users.ts";
 
@@ -32,9 +35,11 @@ const api = new Hono<AppEnv>()
   .route("/", audioRoutes)
   .route("/", ticketRoutes)
   .route("/", stripeWebhookRoutes)
-  .route("/", earningsRoutes);
+  .route("/", earningsRoutes)
+  .route("/", shareImageRoutes);
 
 export const app = new Hono<AppEnv>()
+  .use("*", withSecurityHeaders)
   .use("*", async (c, next) => {
     c.set("requestId", c.req.header("cf-ray") ?? crypto.randomUUID());
     await next();
@@ -46,7 +51,7 @@ app.notFound((c) => {
   if (c.req.path.startsWith("/api/")) {
     return c.json({ error: { code: "not_found", message: `No API route for ${c.req.method} ${c.req.path}.` } }, 404);
   }
-  return c.env.ASSETS.fetch(c.req.raw);
+  return serveAppFile(c);
 });
 
 app.onError((err, c) => {
