@@ -20,6 +20,7 @@ import { schedulingRoutes } from "./http/scheduling.ts";
 import { withSecurityHeaders } from "./http/security-headers.ts";
 import { spaceRoutes } from "./http/spaces.ts";
 import { userRoutes } from "./http/users.ts";
+import { watchRoutes } from "./http/watch.ts";
 
 const api = new Hono<AppEnv>()
   .get("/health", (c) => c.json({ ok: true }))
@@ -27,6 +28,7 @@ const api = new Hono<AppEnv>()
   .route("/", userRoutes)
   .route("/", spaceRoutes)
   .route("/", liveRoutes)
+  .route("/", watchRoutes)
   .route("/", schedulingRoutes)
   .route("/", notificationRoutes)
   .route("/", pushRoutes)

@@ -1,8 +1,9 @@
-// Worker entry: HTTP via the Hono app, the every-minute cron, and the SpaceRoom Durable Object class.
+// Worker entry: HTTP via the Hono app, the every-minute cron, and the Durable Object classes (SpaceRoom, SpaceWatch).
 import { app } from "./app.ts";
 import { runScheduled } from "./cron.ts";
 
 export { SpaceRoom } from "./space/space-room.ts";
+export { SpaceWatch } from "./space/space-watch.ts";
 
 export default {
   fetch: app.fetch,

@@ -1,4 +1,4 @@
-// Accounts: signup, login (with failed-attempt throttling), logout and /me.
+// Accounts: signup, login (with failed-attempt throttling), logout, /me and /auth/session.
 import { Hono } from "hono";
 import { z } from "zod";
 import { hashPassword, verifyPassword } from "../auth/passwords.ts";
@@ -70,4 +70,9 @@ export const authRoutes = new Hono<AppEnv>()
     endSession(c);
     return c.json({ ok: true });
   })
-  .get("/me", async (c) => c.json({ user: await meView(c, requireUserId(c)) }));
+  .get("/me", async (c) => c.json({ user: await meView(c, requireUserId(c)) }))
+  // The web app asks this on every page: being signed out is a normal answer (200, user null), not an error.
+  .get("/auth/session", async (c) => {
+    const userId = c.get("userId");
+    return c.json({ user: userId ? await meView(c, userId) : null });
+  });

@@ -9,6 +9,7 @@ import { findUserById, isFollowing } from "../db/users.ts";
 import { markLive, recordEnd } from "../space/room-records.ts";
 import { encodeIdentity, IDENTITY_HEADER } from "../space/room-sockets.ts";
 import { roomFor } from "../space/space-room.ts";
+import { tellWatchers } from "../space/space-watch.ts";
 import { db, requireUserId, type AppContext, type AppEnv } from "./context.ts";
 import { assertCanEnter } from "./entry-gate.ts";
 import { ApiError, forbidden, notFound, unauthorized } from "./errors.ts";
@@ -52,6 +53,7 @@ export const liveRoutes = new Hono<AppEnv>()
     if (space.state !== "live" && (await markLive(c.env.DB, space.id, startedAt))) {
       console.log(JSON.stringify({ event: "space_started", spaceId: space.id, hostId: space.hostId }));
       c.executionCtx.waitUntil(announceSpaceLive(c.env, space.id));
+      c.executionCtx.waitUntil(tellWatchers(c.env, space.id, "live"));
     }
     return c.json({ space: await spaceView(c, space.id) });
   })
@@ -61,7 +63,11 @@ export const liveRoutes = new Hono<AppEnv>()
     if (space.state === "live") {
       const ended = await roomFor(c.env, space.id).end("host_ended");
       // A live row without a room (never opened) is closed here so it cannot stay "live" forever.
-      if (!ended.ok) await recordEnd(c.env.DB, space.id, Date.now(), space.peakListeners);
+      // The room tells the Space's watchers itself when it ends; a room that never opened cannot.
+      if (!ended.ok) {
+        await recordEnd(c.env.DB, space.id, Date.now(), space.peakListeners);
+        c.executionCtx.waitUntil(tellWatchers(c.env, space.id, "ended"));
+      }
     }
     return c.json({ space: await spaceView(c, space.id) });
   })

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { announceCancelled } from "../announce.ts";
 import { refundAllTickets } from "../payments/refunds.ts";
 import { roomFor } from "../space/space-room.ts";
+import { tellWatchers } from "../space/space-watch.ts";
 import { addReminder, removeReminder } from "../db/reminders.ts";
 import { cancelSpaceIfIn, getSpace, getSpaceView, updateScheduledSpace } from "../db/spaces.ts";
 import type { Space, SpaceState } from "../db/schema.ts";
@@ -69,6 +70,7 @@ export const schedulingRoutes = new Hono<AppEnv>()
     });
     if (!changed) throw new ApiError(409, "not_scheduled", "This Space stopped being scheduled while you edited it.");
     console.log(JSON.stringify({ event: "space_edited", spaceId: space.id, fields: Object.keys(body) }));
+    c.executionCtx.waitUntil(tellWatchers(c.env, space.id, "scheduled"));
     return c.json({ space: await getSpaceView(db(c.env), space.id) });
   })
   .post("/spaces/:id/cancel", async (c) => {
@@ -86,6 +88,7 @@ export const schedulingRoutes = new Hono<AppEnv>()
       console.log(JSON.stringify({ event: "space_cancelled", spaceId: space.id, from: space.state }));
       // D1 already says cancelled, so the room's own end record (guarded on 'live') leaves that alone.
       if (space.state === "live") await roomFor(c.env, space.id).end("host_ended");
+      c.executionCtx.waitUntil(tellWatchers(c.env, space.id, "cancelled"));
     }
     await announceCancelled(c.env, space.id, Date.now(), c.executionCtx);
     if (space.ticketCapacity !== null) {

@@ -32,6 +32,10 @@ export type Participant = {
   track: TrackRef | null;
 };
 
+/** A listener shown in the room's audience grid (the first LISTENER_SAMPLE_SIZE by join order). */
+export type ListenerEntry = { userId: string; handle: string; displayName: string };
+export const LISTENER_SAMPLE_SIZE = 24;
+
 /** One raised hand; host and co-hosts see the queue oldest first. */
 export type HandEntry = { userId: string; handle: string; displayName: string; raisedAt: number };
 
@@ -86,6 +90,8 @@ export type SnapshotMessage = {
   hands: HandEntry[];
   pin: string | null;
   listenerCount: number;
+  /** The first listeners (not on stage), oldest first; the rest are only counted. */
+  listeners?: ListenerEntry[];
   /** Absent from rooms that predate captions: treat as "unavailable". */
   captions?: CaptionsState;
 };
@@ -105,6 +111,8 @@ export type UpdateMessage = {
   pin?: string | null;
   speakPolicy?: SpeakPolicy;
   listenerCount?: number;
+  /** The listener sample, whole, when it changed. */
+  listeners?: ListenerEntry[];
   captions?: CaptionsState;
 };
 
@@ -117,6 +125,8 @@ export type ReactionsMessage = {
   recent: ReactionSender[];
   /** Present when the count changed since it was last sent (it rides along instead of a separate update). */
   listenerCount?: number;
+  /** The listener sample, whole, when it changed since it was last sent. */
+  listeners?: ListenerEntry[];
 };
 
 /**

@@ -2,7 +2,7 @@
 // second (less often in big rooms, and riding on a reactions frame when one goes out anyway). Big broadcasts go out
 // in slices with a turn of the event loop between them, so a join or a frame never waits behind 5,000 sends.
 // Its timers exist only while something waits, so an idle room can hibernate.
-import type { ReactionSender, ServerMessage } from "../protocol/room.ts";
+import type { ListenerEntry, ReactionSender, ServerMessage } from "../protocol/room.ts";
 import { ReactionBatch, REACTION_FLUSH_MS } from "./reaction-batch.ts";
 import { trySend } from "./room-sockets.ts";
 
@@ -22,11 +22,17 @@ export class RoomFanout {
   private lastCountFlush = 0;
   private countDirty = false;
   private countIntervalMs = COUNT_BROADCAST_MS;
+  private readonly listenerSample: () => ListenerEntry[];
+  private lastSampleSent = "";
 
-  /** `listenerCount` returns null once the room is no longer live, which stops all sending. */
-  constructor(sockets: () => WebSocket[], listenerCount: () => number | null) {
+  /**
+   * `listenerCount` returns null once the room is no longer live, which stops all sending. The listener sample
+   * rides with the count (it only changes when people come or go) and only when it differs from the last one sent.
+   */
+  constructor(sockets: () => WebSocket[], listenerCount: () => number | null, listenerSample: () => ListenerEntry[] = () => []) {
     this.sockets = sockets;
     this.listenerCount = listenerCount;
+    this.listenerSample = listenerSample;
   }
 
   addReaction(sender: ReactionSender): void {
@@ -72,14 +78,22 @@ export class RoomFanout {
     if (this.reactions.pending && now >= this.lastReactionFlush + REACTION_FLUSH_MS) {
       const batch = this.reactions.take();
       // The count rides along whenever it has changed: no extra frame while reactions flow.
-      if (batch) this.broadcast(sockets, this.countDirty ? { ...batch, listenerCount } : batch);
+      if (batch) this.broadcast(sockets, this.countDirty ? { ...batch, listenerCount, ...this.changedSample() } : batch);
       this.lastReactionFlush = now;
       if (this.countDirty) this.countSent(now);
     } else if (countDue) {
-      this.broadcast(sockets, { type: "update", listenerCount } satisfies ServerMessage);
+      this.broadcast(sockets, { type: "update", listenerCount, ...this.changedSample() } satisfies ServerMessage);
       this.countSent(now);
     }
     this.schedule();
+  }
+
+  private changedSample(): { listeners?: ListenerEntry[] } {
+    const listeners = this.listenerSample();
+    const text = JSON.stringify(listeners);
+    if (text === this.lastSampleSent) return {};
+    this.lastSampleSent = text;
+    return { listeners };
   }
 
   private countSent(now: number): void {

@@ -3,6 +3,7 @@ import type { SpeakPolicy } from "../protocol/api.ts";
 import type {
   EndReason,
   HandEntry,
+  ListenerEntry,
   MutedBy,
   Participant,
   ReactionSender,
@@ -14,6 +15,7 @@ import type {
   UpdateMessage,
   YouState,
 } from "../protocol/room.ts";
+import { LISTENER_SAMPLE_SIZE } from "../protocol/room.ts";
 
 /** What the Worker vouches for (from a verified join token). */
 export type Identity = { userId: string; handle: string; displayName: string; hostFollows: boolean };
@@ -171,6 +173,17 @@ export function stageTracks(state: RoomState): { userId: string; track: TrackRef
   return tracks;
 }
 
+/** The first listeners still connected, by join order (the people map keeps insertion order). */
+export function listenerSample(state: RoomState): ListenerEntry[] {
+  const sample: ListenerEntry[] = [];
+  for (const person of state.people.values()) {
+    if (sample.length >= LISTENER_SAMPLE_SIZE) break;
+    if (person.role !== "listener" || person.connections.size === 0) continue;
+    sample.push({ userId: person.userId, handle: person.handle, displayName: person.displayName });
+  }
+  return sample;
+}
+
 export function snapshotFor(state: RoomState, person: Person): SnapshotMessage {
   return {
     type: "snapshot",
@@ -182,6 +195,7 @@ export function snapshotFor(state: RoomState, person: Person): SnapshotMessage {
       : [],
     pin: state.pin,
     listenerCount: state.listenerCount,
+    listeners: listenerSample(state),
   };
 }
 

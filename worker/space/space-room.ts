@@ -3,11 +3,12 @@
 import { DurableObject } from "cloudflare:workers";
 import { parseClientMessage } from "../protocol/room-parse.ts";
 import { CLOSE_ENDED, CLOSE_REMOVED, type EndReason, type Role, type RoomSpace, type ServerMessage, type TrackRef } from "../protocol/room.ts";
-import { createRoom, isManager, stageTracks, type Identity, type RoomState } from "./room-model.ts";
+import { createRoom, isManager, listenerSample, stageTracks, type Identity, type RoomState } from "./room-model.ts";
 import { recordBlock, recordEnd, recordListenerCount, recordSpeakPolicy } from "./room-records.ts";
 import { nextDeadline, transition, type RoomEvent } from "./room-state.ts";
 import { RoomFanout } from "./room-fanout.ts";
 import { RoomStorage } from "./room-storage.ts";
+import { tellWatchers } from "./space-watch.ts";
 import { callsConfigured, callsFor } from "../audio/calls-for-env.ts";
 import { forceCloseTracks, type OwnedTrack } from "../audio/track-closer.ts";
 import {
@@ -24,6 +25,7 @@ export class SpaceRoom extends DurableObject<Env> {
   private readonly fanout = new RoomFanout(
     () => this.ctx.getWebSockets(),
     () => (this.room?.phase === "live" ? this.room.listenerCount : null),
+    () => (this.room ? listenerSample(this.room) : []),
   );
   private d1Dirty = false;
   private lastD1Sync = 0;
@@ -245,6 +247,7 @@ export class SpaceRoom extends DurableObject<Env> {
     }
     console.log(JSON.stringify({ event: "space_ended", spaceId: room.space.id, reason, peakListeners: room.peakListeners }));
     await recordEnd(this.env.DB, room.space.id, room.endedAt ?? Date.now(), room.peakListeners);
+    await tellWatchers(this.env, room.space.id, "ended");
   }
 
   private async syncCount(): Promise<void> {
