@@ -1,15 +1,18 @@
 // The live room on the client: joins over HTTP, keeps one WebSocket (reconnecting with a fresh join token),
 // applies snapshot/update frames to rune state, and surfaces reactions and announcements for the page.
-import type {
-  ClientMessage,
-  HandEntry,
-  Participant,
-  ReactionSender,
-  ReactionsMessage,
-  RoomSpace,
-  ServerMessage,
-  UpdateMessage,
-  YouState,
+import {
+  REACTIONS_PER_SECOND,
+  type ClientMessage,
+  type HandEntry,
+  type ListenerEntry,
+  type ReactionEmoji,
+  type Participant,
+  type ReactionSender,
+  type ReactionsMessage,
+  type RoomSpace,
+  type ServerMessage,
+  type UpdateMessage,
+  type YouState,
 } from "#protocol/room.ts";
 import { api, ApiFailure, errorMessage } from "./api.ts";
 
@@ -29,7 +32,10 @@ export class RoomClient {
   participants = $state<Participant[]>([]);
   hands = $state<HandEntry[]>([]);
   pin = $state<string | null>(null);
+  /** Everyone connected, the stage included (the room's count). */
   listenerCount = $state(0);
+  /** The first listeners (not on stage) by when they joined, as the room sends them. */
+  listeners = $state<ListenerEntry[]>([]);
   lastError = $state<string | null>(null);
   /** The newest sentence for the screen-reader live region. */
   announcement = $state("");
@@ -41,6 +47,7 @@ export class RoomClient {
   private attempts = 0;
   private closedByUs = false;
   private floatId = 0;
+  private recentReactions: number[] = [];
 
   constructor(spaceId: string) {
     this.spaceId = spaceId;
@@ -48,6 +55,33 @@ export class RoomClient {
 
   get canManage(): boolean {
     return this.you?.role === "host" || this.you?.role === "cohost";
+  }
+
+  /** The room is over for this client: ended, removed, or it could not join. */
+  get finished(): boolean {
+    return this.status === "ended" || this.status === "removed" || this.status === "failed";
+  }
+
+  /** People on the stage who are connected. */
+  get speakerCount(): number {
+    return this.participants.filter((p) => p.connected).length;
+  }
+
+  /** Connected people who are not on the stage: the room's count minus the stage. */
+  get audienceCount(): number {
+    return Math.max(0, this.listenerCount - this.speakerCount);
+  }
+
+  /**
+   * Sends a reaction unless you already sent the room's per-second allowance: extra taps are absorbed quietly,
+   * as audio room apps do, instead of earning an error.
+   */
+  react(emoji: ReactionEmoji): void {
+    const now = Date.now();
+    this.recentReactions = this.recentReactions.filter((at) => now - at < 1000);
+    if (this.recentReactions.length >= REACTIONS_PER_SECOND) return;
+    this.recentReactions.push(now);
+    this.send({ type: "react", emoji });
   }
 
   get onStage(): boolean {
@@ -125,6 +159,7 @@ export class RoomClient {
         this.hands = message.hands;
         this.pin = message.pin;
         this.listenerCount = message.listenerCount;
+        this.listeners = message.listeners ?? [];
         break;
       case "update":
         this.applyUpdate(message);
@@ -133,7 +168,8 @@ export class RoomClient {
         this.showReactions(message);
         break;
       case "error":
-        this.lastError = message.message;
+        // The client already keeps to the reaction allowance; a late refusal is not worth a red message.
+        if (message.code !== "rate_limited") this.lastError = message.message;
         break;
       case "removed":
         this.status = "removed";
@@ -185,10 +221,12 @@ export class RoomClient {
     if (update.pin !== undefined) this.pin = update.pin;
     if (update.speakPolicy && this.space) this.space = { ...this.space, speakPolicy: update.speakPolicy };
     if (update.listenerCount !== undefined) this.listenerCount = update.listenerCount;
+    if (update.listeners) this.listeners = update.listeners;
   }
 
   private showReactions(message: ReactionsMessage): void {
     if (message.listenerCount !== undefined) this.listenerCount = message.listenerCount;
+    if (message.listeners) this.listeners = message.listeners;
     const totals = { ...this.reactionTotals };
     for (const [emoji, count] of Object.entries(message.counts)) totals[emoji] = (totals[emoji] ?? 0) + (count ?? 0);
     this.reactionTotals = totals;

@@ -1,6 +1,6 @@
 // Who is signed in: one shared rune store, loaded once at start and updated by login, signup and logout.
 import type { Me } from "#protocol/api.ts";
-import { api, ApiFailure } from "./api.ts";
+import { api } from "./api.ts";
 
 class Session {
   me = $state<Me | null>(null);
@@ -9,11 +9,12 @@ class Session {
 
   async refresh(): Promise<void> {
     try {
-      this.me = (await api.get<{ user: Me }>("/me")).user;
+      // Not /me: that answers 401 when signed out, which browsers log as an error on every signed-out page.
+      this.me = (await api.get<{ user: Me | null }>("/auth/session")).user;
       this.error = null;
-    } catch (error) {
+    } catch {
       this.me = null;
-      if (!(error instanceof ApiFailure && error.status === 401)) this.error = "Could not load your account.";
+      this.error = "Could not load your account.";
     } finally {
       this.loaded = true;
     }

@@ -1,0 +1,53 @@
+// The room you are in, kept at the app's top level so its connection and audio outlive the room page: moving around
+// the app keeps the Space playing (the mini-player), and only Leave (or joining another Space) closes it.
+import type { SpaceView } from "#protocol/api.ts";
+import { RoomAudio } from "../audio/room-audio.svelte.ts";
+import { RoomClient } from "../room.svelte.ts";
+
+export type CurrentSpace = Pick<SpaceView, "id" | "title" | "host">;
+
+class CurrentRoom {
+  room = $state<RoomClient | null>(null);
+  audio = $state<RoomAudio | null>(null);
+  space = $state<CurrentSpace | null>(null);
+  /** The Space you last left on purpose: its page offers "Join again" instead of pulling you straight back in. */
+  leftSpaceId = $state<string | null>(null);
+
+  /** Joins `space` unless already in it; leaves any other room first. */
+  enter(space: CurrentSpace): RoomClient {
+    if (this.room && this.room.spaceId === space.id && !this.room.finished) {
+      this.space = { id: space.id, title: space.title, host: space.host };
+      return this.room;
+    }
+    this.close();
+    const room = new RoomClient(space.id);
+    this.room = room;
+    this.audio = new RoomAudio(room);
+    this.space = { id: space.id, title: space.title, host: space.host };
+    this.leftSpaceId = null;
+    void room.connect();
+    return room;
+  }
+
+  /** Leave on purpose: the socket closes (the room counts you out) and the audio stops. */
+  leave(): void {
+    const id = this.room?.spaceId ?? null;
+    this.close();
+    this.leftSpaceId = id;
+  }
+
+  /** Whether the mini-player should show: a room that is still running. */
+  get playing(): boolean {
+    return this.room !== null && !this.room.finished;
+  }
+
+  private close(): void {
+    this.audio?.destroy();
+    this.room?.disconnect();
+    this.audio = null;
+    this.room = null;
+    this.space = null;
+  }
+}
+
+export const currentRoom = new CurrentRoom();
