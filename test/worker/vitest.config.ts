@@ -24,6 +24,9 @@ export default defineConfig(async () => {
         },
       })),
     ],
+    // The global setup runs the SFU stand-in in Node: its Opus decoder's worker shim must be the Node build, not
+    // the "browser" field vite would otherwise pick.
+    resolve: { alias: { "@eshaz/web-worker": "@eshaz/web-worker/cjs/node.js" } },
     test: {
       include: ["test/worker/**/*.test.ts"],
       setupFiles: ["./test/worker/apply-migrations.ts"],
