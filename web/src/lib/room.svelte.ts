@@ -2,6 +2,8 @@
 // applies snapshot/update frames to rune state, and surfaces reactions and announcements for the page.
 import {
   REACTIONS_PER_SECOND,
+  type CaptionMessage,
+  type CaptionsState,
   type ClientMessage,
   type HandEntry,
   type ListenerEntry,
@@ -41,6 +43,8 @@ export class RoomClient {
   announcement = $state("");
   floating = $state<FloatingReaction[]>([]);
   reactionTotals = $state<Record<string, number>>({});
+  /** The Space's captions switch as the room reports it; rooms that predate captions report nothing. */
+  captions = $state<CaptionsState>("unavailable");
 
   readonly spaceId: string;
   private socket: WebSocket | null = null;
@@ -48,6 +52,7 @@ export class RoomClient {
   private closedByUs = false;
   private floatId = 0;
   private recentReactions: number[] = [];
+  private readonly captionListeners = new Set<(caption: CaptionMessage) => void>();
 
   constructor(spaceId: string) {
     this.spaceId = spaceId;
@@ -142,6 +147,12 @@ export class RoomClient {
     else this.lastError = "Not connected to the room right now; trying again…";
   }
 
+  /** Caption frames go to whoever shows them (the captions panel); returns the unsubscribe function. */
+  onCaption(listener: (caption: CaptionMessage) => void): () => void {
+    this.captionListeners.add(listener);
+    return () => this.captionListeners.delete(listener);
+  }
+
   private announce(text: string): void {
     // Re-setting the same text would not be read again; a trailing zero-width space makes it new.
     this.announcement = this.announcement === text ? `${text}\u200b` : text;
@@ -160,6 +171,7 @@ export class RoomClient {
         this.pin = message.pin;
         this.listenerCount = message.listenerCount;
         this.listeners = message.listeners ?? [];
+        this.captions = message.captions ?? "unavailable";
         break;
       case "update":
         this.applyUpdate(message);
@@ -182,7 +194,7 @@ export class RoomClient {
       case "pong":
         break;
       case "caption":
-        // Captions have their own panel (issue 11's caption UI); the room store does not keep them.
+        for (const listener of this.captionListeners) listener(message);
         break;
       default: {
         const unknown: never = message;
@@ -222,6 +234,7 @@ export class RoomClient {
     if (update.speakPolicy && this.space) this.space = { ...this.space, speakPolicy: update.speakPolicy };
     if (update.listenerCount !== undefined) this.listenerCount = update.listenerCount;
     if (update.listeners) this.listeners = update.listeners;
+    if (update.captions) this.captions = update.captions;
   }
 
   private showReactions(message: ReactionsMessage): void {
