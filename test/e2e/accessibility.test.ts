@@ -48,6 +48,17 @@ async function seriousViolations(page: Page): Promise<string[]> {
     .map((v) => `${v.impact} ${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")}`);
 }
 
+/**
+ * Waits until the page has finished loading, so axe never judges a spinner: no "Loading…" status left anywhere (the
+ * layout and the page may each show one), and no error shown in place of the content.
+ */
+async function finishedLoading(page: Page, path: string): Promise<void> {
+  await page.getByRole("status").filter({ hasText: /^Loading/ }).first().waitFor({ state: "detached" });
+  // An empty alert is a live region waiting for news (the room has one), not an error.
+  const errors = (await page.getByRole("alert").allInnerTexts()).filter((text) => text.trim() !== "");
+  assert.deepEqual(errors, [], `${path} showed an error instead of its content`);
+}
+
 const PAGES = [
   { path: "/", ready: "#live-now" },
   { path: "/spaces", ready: "#upcoming-heading" },
@@ -67,7 +78,7 @@ for (const scheme of ["light", "dark"] as const) {
       for (const { path, ready } of PAGES) {
         await page.goto(`${stack.url}${path}`);
         await page.locator(ready).first().waitFor();
-        await page.getByRole("status").filter({ hasText: /^Loading/ }).waitFor({ state: "detached" }).catch(() => {});
+        await finishedLoading(page, path);
         problems.push(...(await seriousViolations(page)).map((p) => `${path}: ${p}`));
       }
       if (signedIn) {
@@ -75,6 +86,7 @@ for (const scheme of ["light", "dark"] as const) {
         await page.goto(`${stack.url}/`);
         await page.getByTestId("bell").click();
         await page.locator("#notification-panel").waitFor();
+        await finishedLoading(page, "bell panel");
         problems.push(...(await seriousViolations(page)).map((p) => `bell panel: ${p}`));
       }
       assert.deepEqual(problems, []);
@@ -119,6 +131,7 @@ test("the live room has no serious or critical axe violations, for the host and 
   await listener.goto(`${stack.url}/spaces/${liveSpaceId}`);
   await listener.getByRole("button", { name: "Request to speak" }).click();
   await listener.getByRole("button", { name: "Lower hand" }).waitFor();
+  await finishedLoading(listener, "room (listener)");
   problems.push(...(await seriousViolations(listener)).map((p) => `room (listener): ${p}`));
 
   for (const scheme of ["light", "dark"] as const) {
@@ -130,6 +143,7 @@ test("the live room has no serious or critical axe violations, for the host and 
     await host.getByLabel("Pin a link").fill("https://example.com/notes");
     await host.getByRole("button", { name: "Pin", exact: true }).click();
     await host.getByTestId("pinned-link").waitFor();
+    await finishedLoading(host, `room (host, ${scheme})`);
     problems.push(...(await seriousViolations(host)).map((p) => `room (host, ${scheme}): ${p}`));
     await hostContext.close();
   }
