@@ -8,7 +8,7 @@ import { parseClientMessage, parseServerMessage } from "../../worker/protocol/ro
 import { REACTION_EMOJI } from "../../worker/protocol/room.ts";
 import { HOST_ABSENCE_MS, RECONNECT_GRACE_MS, type Effect } from "../../worker/space/room-model.ts";
 import type { RoomEvent } from "../../worker/space/room-state.ts";
-import { brokenRules, overdueAfterTick } from "./support/room-invariants.ts";
+import { brokenRules, heldTracks, overdueAfterTick, trackCloses } from "./support/room-invariants.ts";
 import { dump, identity, standardRoom, type RoomFixture } from "./support/room-fixture.ts";
 
 function prng(seed: number) {
@@ -49,33 +49,50 @@ const ROOM_CODES = ["forbidden", "not_found", "not_invited", "not_on_stage", "ra
 type Rand = () => number;
 const pick = <T>(rand: Rand, list: readonly T[]) => list[Math.floor(rand() * list.length)]!;
 
-function randomFrame(rand: Rand): unknown {
+/** A raw frame; a well-formed one names, half the time, someone on the stage as its target. */
+function randomFrame(rand: Rand, stage: readonly string[]): unknown {
   const roll = rand();
   if (roll < 0.05) return new ArrayBuffer(8);
   if (roll < 0.1) return "{".repeat(Math.floor(rand() * 10)) + pick(rand, ["", "]", "null", "garbage"]);
   if (roll < 0.13) return JSON.stringify(pick(rand, VALUES));
   if (roll < 0.15) return JSON.stringify({ type: "react", emoji: "👏", pad: "x".repeat(5000) });
-  // Half the rest are well-formed frames, so that the room's own rules, not only the parser, see a lot of traffic.
-  const wellFormed = roll < 0.55;
+  // Most of the rest are well-formed frames, so that the room's own rules, not only the parser, see a lot of traffic.
+  const wellFormed = roll < 0.75;
   const frame: Record<string, unknown> = { type: wellFormed ? pick(rand, VALID_TYPES) : rand() < 0.9 ? pick(rand, TYPES) : pick(rand, VALUES) };
   for (const [key, plausible] of Object.entries(FIELDS)) {
     if (rand() < (wellFormed ? 0.8 : 0.5)) frame[key] = wellFormed || rand() < 0.6 ? pick(rand, plausible) : pick(rand, VALUES);
   }
+  if (wellFormed && rand() < 0.5) frame.userId = pick(rand, stage);
   return JSON.stringify(frame);
 }
 
-/** Any event but a frame: sockets opening and closing (some for ids nobody holds), the alarm, a published track. */
+/**
+ * Any event but a frame: sockets opening and closing (some for ids nobody holds), the alarm, a published track, and
+ * a wake from hibernation in which some sockets closed while the object slept.
+ */
 function randomRoomEvent(rand: Rand, room: RoomFixture, step: number): RoomEvent {
   const userId = pick(rand, ACTORS);
   const roll = rand();
-  if (roll < 0.35) return { kind: "connect", identity: identity(userId, rand() < 0.5), connectionId: `f${step}` };
+  if (roll < 0.04 && room.state.phase === "live") {
+    return { kind: "restore", sockets: room.hibernate().filter(() => rand() < 0.8) };
+  }
+  if (roll < 0.35) {
+    // Blocked people keep trying to come back; people within their grace often do.
+    const blocked = [...room.state.blocked];
+    const away = [...room.state.away];
+    const who =
+      blocked.length > 0 && rand() < 0.2 ? pick(rand, blocked) : away.length > 0 && rand() < 0.4 ? pick(rand, away) : userId;
+    return { kind: "connect", identity: identity(who, rand() < 0.5), connectionId: `f${step}` };
+  }
   if (roll < 0.7) {
     const open = [...(room.state.people.get(userId)?.connections ?? [])];
     return { kind: "disconnect", userId, connectionId: open.length > 0 && rand() < 0.9 ? pick(rand, open) : "gone" };
   }
   if (roll < 0.85) return { kind: "tick" };
-  const track = rand() < 0.8 ? { sessionId: `sess-${userId}`, trackName: `mic-${step}` } : null;
-  return { kind: "set_track", userId, track };
+  // Half the tracks go to someone on the stage, so that demotions and removals often have a track to close.
+  const publisher = rand() < 0.5 && room.state.stage.length > 0 ? pick(rand, room.state.stage) : userId;
+  const track = rand() < 0.8 ? { sessionId: `sess-${publisher}`, trackName: `mic-${step}` } : null;
+  return { kind: "set_track", userId: publisher, track };
 }
 
 /** Mostly small steps; sometimes past a reconnect grace, rarely past the host's absence limit. */
@@ -105,6 +122,7 @@ function runChecked(room: RoomFixture, event: RoomEvent, note: (what: string) =>
   const absentActor =
     event.kind === "frame" && room.state.phase === "live" && !room.state.people.get(event.userId)?.connections.size;
   const awayBefore = [...room.state.away].filter((id) => id !== room.state.space.hostId);
+  const held = heldTracks(room.state);
   const before = dump(room.state);
   let effects: Effect[] = [];
   try {
@@ -134,11 +152,15 @@ function runChecked(room: RoomFixture, event: RoomEvent, note: (what: string) =>
     }
   }
   problems.push(...brokenRules(room.state, room.state.space.hostId));
+  problems.push(...trackCloses(held, room.state, event, effects));
   if (event.kind === "tick") {
     problems.push(...overdueAfterTick(room.state, room.now));
     if (awayBefore.some((id) => !room.state.people.has(id))) note("grace expired");
   }
-  for (const effect of effects) if (effect.kind === "ended") note(`ended ${effect.reason}`);
+  for (const effect of effects) {
+    if (effect.kind === "ended") note(`ended ${effect.reason}`);
+    if (effect.kind === "close_track") note(`close_track on ${event.kind === "frame" ? event.message.type : event.kind}`);
+  }
   return problems;
 }
 
@@ -157,7 +179,7 @@ describe("room fuzz", () => {
         event = burst.event; // a reaction burst within one instant, to meet the rate limit
       } else if (rand() < 0.7) {
         room.now += timeStep(rand);
-        const parsed = parseClientMessage(randomFrame(rand));
+        const parsed = parseClientMessage(randomFrame(rand, room.state.stage));
         if (!parsed.ok) {
           // The refusal goes back on the socket; it must be a frame the client's own parser reads as an error.
           const back = parseServerMessage(JSON.stringify(parsed.error));
@@ -168,8 +190,10 @@ describe("room fuzz", () => {
         // Whatever the parser accepts is a message it accepts again in the same form once sent on.
         const again = parseClientMessage(JSON.stringify(parsed.message));
         if (!isDeepStrictEqual(again, parsed)) expect(again).toEqual(parsed);
-        // The host is one actor in ten but moderates most of what happens: give them a quarter of the frames.
-        let userId = rand() < 0.25 ? "H" : pick(rand, ACTORS);
+        // The host is one actor in ten but moderates most of what happens: give them a quarter of the frames. Of the
+        // rest, most come from someone connected, the others from anyone (away, gone or never there).
+        const connected = [...room.state.people.values()].filter((p) => p.connections.size > 0).map((p) => p.userId);
+        let userId = rand() < 0.25 ? "H" : connected.length > 0 && rand() < 0.6 ? pick(rand, connected) : pick(rand, ACTORS);
         // Most of the host's ends go to someone else (refused), so that rooms live long enough to fill their stage.
         if (parsed.message.type === "end" && userId === "H" && rand() < 0.8) userId = pick(rand, ACTORS.slice(1));
         event = { kind: "frame", userId, message: parsed.message };
@@ -193,14 +217,17 @@ describe("room fuzz", () => {
     const reached = (what: string) => seen.get(what) ?? 0;
     for (const code of PARSE_CODES) expect(reached(`parse ${code}`), code).toBeGreaterThan(20);
     for (const code of ROOM_CODES) expect(reached(`frame ${code}`), code).toBeGreaterThan(10);
-    expect(reached("connect forbidden"), "blocked people reconnecting").toBeGreaterThan(2);
-    expect(reached("connect space_ended"), "connecting to an ended room").toBeGreaterThan(30);
-    expect(reached("set_track accepted"), "tracks recorded").toBeGreaterThan(70);
-    expect(reached("set_track forbidden"), "tracks refused to listeners").toBeGreaterThan(70);
+    expect(reached("connect forbidden"), "blocked people reconnecting").toBeGreaterThan(20);
+    expect(reached("connect space_ended"), "connecting to an ended room").toBeGreaterThan(20);
+    expect(reached("set_track accepted"), "tracks recorded").toBeGreaterThan(100);
+    expect(reached("set_track forbidden"), "tracks refused to listeners").toBeGreaterThan(30);
     expect(reached("frame from someone not connected"), "frames from people away or never there").toBeGreaterThan(400);
-    expect(reached("grace expired"), "reconnect grace running out").toBeGreaterThan(20);
-    expect(reached("ended host_ended"), "the host ending the room").toBeGreaterThan(8);
-    expect(reached("ended host_left"), "the host's absence ending the room").toBeGreaterThan(3);
+    expect(reached("grace expired"), "reconnect grace running out").toBeGreaterThan(10);
+    expect(reached("restore accepted"), "wakes from hibernation").toBeGreaterThan(50);
+    expect(reached("ended host_ended"), "the host ending the room").toBeGreaterThan(5);
+    expect(reached("ended host_left"), "the host's absence ending the room").toBeGreaterThan(2);
+    const closes = { set_track: 50, end: 8, remove: 4, tick: 5, set_role: 0 };
+    for (const [cause, floor] of Object.entries(closes)) expect(reached(`close_track on ${cause}`), cause).toBeGreaterThan(floor);
 
     // Still a working room: a newcomer gets a snapshot, the host can pin, and reactions flow.
     expect(room.state.phase).toBe("live");

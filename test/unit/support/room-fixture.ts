@@ -1,6 +1,6 @@
 // A room in a known shape for state-machine tests, built only through transition() as the DO would drive it.
 import type { ClientMessage, ServerMessage } from "../../../worker/protocol/room.ts";
-import { createRoom, type Effect, type Identity, type RoomState } from "../../../worker/space/room-model.ts";
+import { createRoom, isNotable, type Effect, type Identity, type RoomState } from "../../../worker/space/room-model.ts";
 import { transition, type RoomEvent } from "../../../worker/space/room-state.ts";
 
 export const T0 = 1_000_000;
@@ -30,6 +30,27 @@ export class RoomFixture {
     const connectionId = `c${++this.cid}`;
     this.run({ kind: "connect", identity: identity(userId, hostFollows), connectionId });
     return connectionId;
+  }
+
+  /**
+   * What a hibernation leaves of the room, as RoomStorage reloads it: the people worth remembering without their
+   * sockets or reaction window, nobody counted. Returns the sockets that were open, for a `restore` event.
+   */
+  hibernate(): { identity: Identity; connectionId: string }[] {
+    const sockets = [...this.state.people.values()].flatMap((p) =>
+      [...p.connections].map((connectionId) => ({ identity: identity(p.userId, p.hostFollows), connectionId })),
+    );
+    for (const [userId, person] of this.state.people) {
+      if (!isNotable(person)) {
+        this.state.people.delete(userId);
+        this.state.away.delete(userId);
+        continue;
+      }
+      person.connections = new Set();
+      Object.assign(person, { reactWindowStart: 0, reactCount: 0, reactRejected: false, rateNotified: false });
+    }
+    this.state.listenerCount = 0;
+    return sockets;
   }
 
   frame(userId: string, message: ClientMessage): Effect[] {

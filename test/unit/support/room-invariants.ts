@@ -1,7 +1,7 @@
 // What must hold of a room state after every event, as a list of broken rules (empty when all hold), for the fuzz.
-import { MAX_COHOSTS, MAX_SPEAKERS } from "../../../worker/protocol/room.ts";
-import { HOST_ABSENCE_MS, RECONNECT_GRACE_MS, type RoomState } from "../../../worker/space/room-model.ts";
-import { nextDeadline } from "../../../worker/space/room-state.ts";
+import { MAX_COHOSTS, MAX_SPEAKERS, type TrackRef } from "../../../worker/protocol/room.ts";
+import { HOST_ABSENCE_MS, RECONNECT_GRACE_MS, type Effect, type RoomState } from "../../../worker/space/room-model.ts";
+import { nextDeadline, type RoomEvent } from "../../../worker/space/room-state.ts";
 
 export function brokenRules(state: RoomState, hostId: string): string[] {
   const broken: string[] = [];
@@ -57,4 +57,35 @@ export function overdueAfterTick(state: RoomState, now: number): string[] {
     ...overdue.map((p) => `${p.userId} is past their deadline after a tick`),
     ...(next !== null && next <= now ? [`the next deadline ${next} is not after now ${now}`] : []),
   ];
+}
+
+export type HeldTrack = { userId: string; track: TrackRef };
+
+/** The tracks people hold in a live room (an ended room holds none: they were all closed when it ended). */
+export function heldTracks(state: RoomState): HeldTrack[] {
+  if (state.phase !== "live") return [];
+  return [...state.people.values()].flatMap((p) => (p.track ? [{ userId: p.userId, track: p.track }] : []));
+}
+
+/**
+ * Every track someone held before the event and lost by it is closed exactly once by a close_track effect, and no
+ * other track is: except that a speaker clearing their own track has closed it already.
+ */
+export function trackCloses(held: HeldTrack[], state: RoomState, event: RoomEvent, effects: Effect[]): string[] {
+  const same = (a: TrackRef | null | undefined, b: TrackRef) => a?.sessionId === b.sessionId && a?.trackName === b.trackName;
+  const closes = effects.flatMap((e) => (e.kind === "close_track" ? [{ userId: e.userId, track: e.track }] : []));
+  const broken: string[] = [];
+  for (const { userId, track } of held) {
+    const kept = state.phase === "live" && same(state.people.get(userId)?.track, track);
+    const clearedByOwner = event.kind === "set_track" && event.userId === userId && event.track === null;
+    const times = closes.filter((c) => c.userId === userId && same(c.track, track)).length;
+    const want = kept || clearedByOwner ? 0 : 1;
+    if (times !== want) broken.push(`${userId}'s track ${track.trackName} closed ${times} times, not ${want}`);
+  }
+  for (const close of closes) {
+    if (!held.some((h) => h.userId === close.userId && same(h.track, close.track))) {
+      broken.push(`closed ${close.userId}'s track ${close.track.trackName}, which they did not hold`);
+    }
+  }
+  return broken;
 }
