@@ -27,6 +27,7 @@ export function runDeepgramStream(socket: WebSocket, options: StreamOptions): vo
   const recognizer: ChildProcessWithoutNullStreams = spawn(SYSTEM_PYTHON, [RECOGNIZER], { stdio: ["pipe", "pipe", "pipe"] });
   let closing = false;
   let stderr = "";
+  let audioBytes = 0;
   let idleTimer = setTimeout(idleClose, IDLE_CLOSE_MS);
 
   const send = (message: unknown) => {
@@ -68,6 +69,7 @@ export function runDeepgramStream(socket: WebSocket, options: StreamOptions): vo
       send({ ...results(message.text, message.words, message, true, !fromFinalize), ...(fromFinalize ? { from_finalize: true } : {}) });
     }
     if (message.type === "closed") {
+      options.log("stt_stream_closed", { requestId, audioBytes, audioSeconds: message.duration });
       send({
         type: "Metadata", transaction_key: "deprecated", request_id: requestId, sha256: "", created,
         duration: message.duration, channels: 1, models: [MODEL_UUID], model_info: { [MODEL_UUID]: MODEL },
@@ -93,7 +95,10 @@ export function runDeepgramStream(socket: WebSocket, options: StreamOptions): vo
       touch();
       // Deepgram's legacy close signal: a zero-length binary message ends the stream.
       if (data.length === 0) closeStream();
-      else toRecognizer("A", data);
+      else {
+        audioBytes += data.length;
+        toRecognizer("A", data);
+      }
       return;
     }
     const type = controlType(data.toString("utf8"));

@@ -11,7 +11,12 @@ import { runDeepgramStream, SYSTEM_PYTHON } from "./deepgram-stream.ts";
 export const STT_APT_LINE = "apt-get install -y pocketsphinx pocketsphinx-en-us python3-pocketsphinx flite sox";
 const LISTEN_PATH = "/v1/listen";
 
-export type SttOptions = { port?: number; log?: boolean };
+export type SttOptions = {
+  port?: number;
+  log?: boolean;
+  /** Stream events (opened, ready, closed with the audio bytes it heard), for tests and measurements. */
+  onEvent?: (event: string, fields: Record<string, unknown>) => void;
+};
 export type RunningStt = { url: string; port: number; openStreams(): number; close(): Promise<void> };
 
 /** True when Debian's python3-pocketsphinx and its en-us model are installed. */
@@ -24,6 +29,7 @@ export function pocketsphinxAvailable(): Promise<boolean> {
 export async function startSttStandIn(options: SttOptions = {}): Promise<RunningStt> {
   const log = (event: string, fields: Record<string, unknown>) => {
     if (options.log) console.log(JSON.stringify({ event, ...fields }));
+    options.onEvent?.(event, { at: Date.now(), ...fields });
   };
   const server = createServer((_request, response) => {
     response.writeHead(426, { "content-type": "application/json" });
