@@ -5,9 +5,10 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { startFakeStripe } from "./fake-stripe/server.ts";
 import { stopChild, waitForHealth } from "./processes.ts";
+import { vapidKeyPair } from "./vapid-keys.ts";
 import { startSfu } from "./sfu/server.ts";
 import { pocketsphinxAvailable, startSttStandIn, STT_APT_LINE, type RunningStt } from "./stt/server.ts";
 import { seedSql } from "./seed.ts";
@@ -74,14 +75,6 @@ export async function buildWeb(log: (line: string) => void): Promise<void> {
   const web = join(ROOT, "web");
   await run([join(ROOT, "node_modules/@sveltejs/kit/svelte-kit.js"), "sync"], log, {}, web);
   await run([join(ROOT, "node_modules/vite/bin/vite.js"), "build", "--logLevel", "error"], log, {}, web);
-}
-
-/** A Web Push (VAPID) signing pair on P-256, base64url: the uncompressed public point and the private scalar. */
-export function vapidKeyPair(): { VAPID_PUBLIC_KEY: string; VAPID_PRIVATE_KEY: string } {
-  const { privateKey } = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
-  const jwk = privateKey.export({ format: "jwk" });
-  const point = Buffer.concat([Buffer.from([4]), Buffer.from(jwk.x!, "base64url"), Buffer.from(jwk.y!, "base64url")]);
-  return { VAPID_PUBLIC_KEY: point.toString("base64url"), VAPID_PRIVATE_KEY: jwk.d! };
 }
 
 /** Local secrets in .dev.vars, created once with random values and never committed. */

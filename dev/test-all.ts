@@ -1,4 +1,5 @@
-// `npm test`: unit tests, worker tests in workerd, a web build, then browser tests in Chromium — with progress,
+// `npm test`: unit tests, worker tests in workerd, a deploy dry run against the bundle budget, a web build, then
+// browser tests in Chromium — with progress,
 // stopping at the first failing stage.
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
@@ -24,6 +25,7 @@ const all = !only;
 if (all || only === "typecheck") stage("typecheck (worker, tests, web)", "npm", ["run", "--silent", "typecheck"]);
 if (all || only === "unit") stage("unit tests", bin("vitest"), ["run", "--config", "test/unit/vitest.config.ts"]);
 if (all || only === "worker") stage("worker tests (workerd)", bin("vitest"), ["run", "--config", "test/worker/vitest.config.ts"]);
+if (all || only === "deploy") stage("deploy dry run and bundle budget", process.execPath, ["dev/bundle-check.ts"]);
 if (all || only === "e2e") {
   const started = Date.now();
   console.log("\n▶ web build");
