@@ -79,10 +79,11 @@ describe("setup:cloudflare", () => {
       "npm run build",
       "wrangler deploy --secrets-file <temp secrets.json>",
     ]);
+    const lineOf = (start: string) => before.split("\n").findIndex((line) => line.startsWith(start)) + 1;
     expect(text).toContain(
-      ['  @@ line 24 @@', '  - database_id = "00000000-0000-0000-0000-000000000000"', '  + database_id = "<id of the new database>"'].join("\n"),
+      [`  @@ line ${lineOf("database_id")} @@`, '  - database_id = "00000000-0000-0000-0000-000000000000"', '  + database_id = "<id of the new database>"'].join("\n"),
     );
-    expect(text).toContain(['  - CALLS_APP_ID = ""', '  + CALLS_APP_ID = "app-1"'].join("\n"));
+    expect(text).toContain([`  @@ line ${lineOf("CALLS_APP_ID")} @@`, '  - CALLS_APP_ID = ""', '  + CALLS_APP_ID = "app-1"'].join("\n"));
     expect(text).toContain("SESSION_SECRET: generated");
     expect(text).toContain("STRIPE_SECRET_KEY: given");
     expect(text).toContain("Still missing: STRIPE_WEBHOOK_SECRET");
@@ -141,5 +142,5 @@ describe("setup:cloudflare", () => {
     expect(result.stdout).toContain("CALLS_APP_SECRET: asked for (not given in this dry run)");
     expect(result.stdout).toContain("Register this Stripe webhook endpoint (test mode): <your Worker's URL>/api/stripe/webhook");
     expect(existsSync(join(root, ".wrangler"))).toBe(false);
-  });
+  }, 60_000);
 });
