@@ -1,10 +1,12 @@
-// The Hono app: request ids, session loading, Origin checks, route groups, and the one JSON error handler.
+// The Hono app: request ids, session loading, Origin checks, route groups, and the one JSON error handler
+// (ApiError from routes, DomainError from domain code, Hono's own HTTPExceptions, anything else as a 500).
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { audioRoutes } from "./http/audio.ts";
 import { authRoutes } from "./http/auth.ts";
 import type { AppEnv } from "./http/context.ts";
-import { ApiError } from "./http/errors.ts";
+import { ApiError, DOMAIN_STATUS } from "./http/errors.ts";
+import { DomainError, errorBody } from "./protocol/errors.ts";
 import { liveRoutes } from "./http/live.ts";
 import { checkOrigin, loadSession } from "./http/session.ts";
 import { earningsRoutes } from "./http/earnings.ts";
@@ -51,24 +53,22 @@ export const app = new Hono<AppEnv>()
 
 app.notFound((c) => {
   if (c.req.path.startsWith("/api/")) {
-    return c.json({ error: { code: "not_found", message: `No API route for ${c.req.method} ${c.req.path}.` } }, 404);
+    return c.json(errorBody("not_found", `No API route for ${c.req.method} ${c.req.path}.`), 404);
   }
   return serveAppFile(c);
 });
 
 app.onError((err, c) => {
   if (err instanceof ApiError) return c.json(err.toBody(), err.status);
+  if (err instanceof DomainError) return c.json(errorBody(err.code, err.message), DOMAIN_STATUS[err.kind]);
   if (err instanceof HTTPException && err.status === 400 && /malformed json/i.test(err.message)) {
-    return c.json({ error: { code: "invalid_json", message: "The request body is not valid JSON." } }, 400);
+    return c.json(errorBody("invalid_json", "The request body is not valid JSON."), 400);
   }
   if (err instanceof HTTPException && err.status < 500) {
-    return c.json({ error: { code: "bad_request", message: err.message || "The request was not understood." } }, err.status);
+    return c.json(errorBody("bad_request", err.message || "The request was not understood."), err.status);
   }
   const requestId = c.get("requestId");
   // Full detail stays in the logs; the client gets only the id to quote.
   console.log(JSON.stringify({ event: "unhandled_error", requestId, path: c.req.path, error: String(err), stack: (err as Error).stack }));
-  return c.json(
-    { error: { code: "internal_error", message: `Something went wrong on our side (request ${requestId}).`, requestId } },
-    500,
-  );
+  return c.json(errorBody("internal_error", `Something went wrong on our side (request ${requestId}).`, { requestId }), 500);
 });

@@ -181,7 +181,7 @@ describe("presence and time", () => {
     const room = standardRoom();
     room.frame("H", { type: "remove", userId: "X", block: true });
     room.frame("H", { type: "remove", userId: "L" });
-    expect(room.errors(room.run({ kind: "connect", identity: { userId: "X", handle: "x", displayName: "X", hostFollows: false }, connectionId: "n1" }))).toEqual(["forbidden"]);
+    expect(room.errors(room.run({ kind: "connect", identity: { userId: "X", handle: "x", displayName: "X", hostFollows: false }, connectionId: "n1" }))).toEqual(["blocked"]);
     room.connect("L");
     expect(room.person("L").role).toBe("listener");
   });

@@ -187,7 +187,7 @@ const rows: Row[] = [
   {
     action: "end",
     frame: { type: "end" },
-    expect: { H: "ok", C: F, S: F, L: F },
+    expect: { H: "ok", C: "not_host", S: "not_host", L: "not_host" },
     check: (room) => expect(room.state.phase).toBe("ended"),
   },
 ];

@@ -31,15 +31,15 @@ describe("stage over the socket", () => {
     const ana = await signup();
     await connect(host, spaceId);
     const anaSocket = await connect(ana, spaceId);
-    for (const frame of [
-      { type: "mute_all" },
-      { type: "pin", url: "https://example.com" },
-      { type: "remove", userId: host.id },
-      { type: "set_role", userId: ana.id, role: "speaker" },
-      { type: "end" },
-    ]) {
+    for (const [frame, code] of [
+      [{ type: "mute_all" }, "forbidden"],
+      [{ type: "pin", url: "https://example.com" }, "forbidden"],
+      [{ type: "remove", userId: host.id }, "forbidden"],
+      [{ type: "set_role", userId: ana.id, role: "speaker" }, "forbidden"],
+      [{ type: "end" }, "not_host"],
+    ] as const) {
       anaSocket.send(frame);
-      expect(await anaSocket.next("error")).toMatchObject({ code: "forbidden", frame: frame.type });
+      expect(await anaSocket.next("error")).toMatchObject({ code, frame: frame.type });
     }
     anaSocket.send({ type: "react", emoji: "🍕" });
     expect((await anaSocket.next("error")).code).toBe("invalid_emoji");

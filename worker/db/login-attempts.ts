@@ -1,5 +1,5 @@
 // Failed-login throttling: one guarded upsert per failure, so concurrent guesses cannot slip past the limit.
-import type { Db } from "../http/context.ts";
+import type { Db } from "./client.ts";
 import { sql } from "drizzle-orm";
 
 export const MAX_FAILURES = 5;

@@ -1,6 +1,6 @@
 // Creating notifications exactly once: each carries a dedupe key (event + person) under a unique index.
 import { sql } from "drizzle-orm";
-import type { Db } from "../http/context.ts";
+import type { Db } from "./client.ts";
 import { notifications, type NotificationKind } from "./schema.ts";
 
 export type NewNotification = {

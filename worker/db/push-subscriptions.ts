@@ -1,6 +1,6 @@
 // Web Push subscriptions: one row per browser endpoint, owned by the person signed in when it subscribed.
 import { and, desc, eq, inArray, notInArray } from "drizzle-orm";
-import type { Db } from "../http/context.ts";
+import type { Db } from "./client.ts";
 import { pushSubscriptions } from "./schema.ts";
 
 /** Browsers (endpoints) kept per person; older ones are dropped so one account cannot fan a push out without bound. */

@@ -1,6 +1,6 @@
 // Reminder rows: who asked to be told when a scheduled Space starts. Sending them is in space-notices.ts.
 import { and, eq, inArray, sql } from "drizzle-orm";
-import type { Db } from "../http/context.ts";
+import type { Db } from "./client.ts";
 import { reminders } from "./schema.ts";
 
 /**

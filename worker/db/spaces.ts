@@ -1,7 +1,7 @@
 // Queries about Spaces: creation, lookup, listing/search, and the public view the API returns.
 import { and, asc, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { SpaceView } from "../protocol/api.ts";
-import type { Db } from "../http/context.ts";
+import type { Db } from "./client.ts";
 import { spaces, spaceTopics, users, type Space, type SpaceState, type SpeakPolicy } from "./schema.ts";
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());

@@ -1,9 +1,8 @@
 // Queries about people: lookup by handle or id, creation, follower counts and the follow graph.
 import { and, count, eq, sql } from "drizzle-orm";
-import type { Db } from "../http/context.ts";
+import type { PublicUser } from "../protocol/api.ts";
+import type { Db } from "./client.ts";
 import { follows, users, type User } from "./schema.ts";
-
-export type PublicUser = { id: string; handle: string; displayName: string };
 
 export function toPublicUser(user: Pick<User, "id" | "handle" | "displayName">): PublicUser {
   return { id: user.id, handle: user.handle, displayName: user.displayName };

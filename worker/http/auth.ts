@@ -2,9 +2,11 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { hashPassword, verifyPassword } from "../auth/passwords.ts";
+import { hostMinFollowers } from "../settings.ts";
 import { clearFailures, lockRemaining, recordFailure } from "../db/login-attempts.ts";
 import { createUser, findUserByHandle, findUserById, followCounts, toPublicUser } from "../db/users.ts";
-import { db, requireUserId, type AppContext, type AppEnv } from "./context.ts";
+import { requireUserId, type AppContext, type AppEnv } from "./context.ts";
+import { db } from "../db/client.ts";
 import { ApiError, unauthorized } from "./errors.ts";
 import { endSession, startSession } from "./session.ts";
 import { handleSchema, jsonBody } from "./validate.ts";
@@ -17,11 +19,6 @@ const signupSchema = z.object({
   displayName: z.string().trim().min(1).max(50).optional(),
 });
 const loginSchema = z.object({ handle: z.string().min(1).max(64), password: z.string().min(1).max(200) });
-
-export function hostMinFollowers(env: Env): number {
-  const parsed = Number.parseInt(env.HOST_MIN_FOLLOWERS, 10);
-  return Number.isFinite(parsed) && parsed >= 0 ? parsed : 600;
-}
 
 /** The signed-in person as the web app sees them. */
 export async function meView(c: AppContext, userId: string) {

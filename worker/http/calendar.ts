@@ -8,15 +8,13 @@ import { users } from "../db/schema.ts";
 import { getSpaceView, spaceViewsByIds } from "../db/spaces.ts";
 import { findUserById } from "../db/users.ts";
 import type { SpaceView } from "../protocol/api.ts";
-import { db, requireUserId, type AppContext, type AppEnv } from "./context.ts";
+import { appOrigin } from "../settings.ts";
+import { requireUserId, type AppContext, type AppEnv } from "./context.ts";
+import { db } from "../db/client.ts";
 import { notFound, unauthorized } from "./errors.ts";
 import { check, param } from "./validate.ts";
 
 const feedFileSchema = z.string().regex(/^[a-f0-9]{32}\.ics$/, "not a calendar feed");
-
-function appOrigin(c: AppContext): string {
-  return c.env.APP_ORIGIN || new URL(c.req.url).origin;
-}
 
 function calendarResponse(c: AppContext, body: string, filename: string, cache: string): Response {
   return c.body(body, 200, {
@@ -27,11 +25,11 @@ function calendarResponse(c: AppContext, body: string, filename: string, cache: 
 }
 
 function events(c: AppContext, spaces: SpaceView[]) {
-  return spaces.map((space) => ({ space, url: `${appOrigin(c)}/spaces/${space.id}` }));
+  return spaces.map((space) => ({ space, url: `${appOrigin(c.env, c.req.url)}/spaces/${space.id}` }));
 }
 
 function feedUrl(c: AppContext, token: string): string {
-  return `${appOrigin(c)}/api/calendar/${token}.ics`;
+  return `${appOrigin(c.env, c.req.url)}/api/calendar/${token}.ics`;
 }
 
 export const calendarRoutes = new Hono<AppEnv>()

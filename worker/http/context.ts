@@ -1,7 +1,5 @@
 // Hono typing shared by every route group: Worker bindings and per-request variables.
 import type { Context } from "hono";
-import { drizzle } from "drizzle-orm/d1";
-import * as schema from "../db/schema.ts";
 import { unauthorized } from "./errors.ts";
 
 export type AppEnv = {
@@ -9,11 +7,6 @@ export type AppEnv = {
   Variables: { requestId: string; userId: string | null };
 };
 export type AppContext = Context<AppEnv>;
-
-export function db(env: Env) {
-  return drizzle(env.DB, { schema });
-}
-export type Db = ReturnType<typeof db>;
 
 /** The signed-in user's id, or a 401 in the contract's shape. */
 export function requireUserId(c: AppContext): string {

@@ -1,7 +1,7 @@
 // Hosts getting paid: POST /stripe/connect (onboarding link), GET /stripe/connect/return, GET /earnings per Space.
 import { Hono } from "hono";
 import { hostAccount, onboardingLink, refreshConnectStatus } from "../payments/connect.ts";
-import { appOrigin } from "../payments/stripe-client.ts";
+import { appOrigin, platformFeePercent } from "../settings.ts";
 import type { Earnings, SpaceEarnings } from "../protocol/tickets.ts";
 import { requireUserId, type AppEnv } from "./context.ts";
 
@@ -37,7 +37,7 @@ export const earningsRoutes = new Hono<AppEnv>()
     const sum = (pick: (s: SpaceEarnings) => number) => spaces.reduce((total, s) => total + pick(s), 0);
     const earnings: Earnings = {
       payouts: { connected: account.stripeAccountId !== null, chargesEnabled: account.stripeChargesEnabled },
-      platformFeePercent: Number(c.env.PLATFORM_FEE_PERCENT) || 0,
+      platformFeePercent: platformFeePercent(c.env),
       spaces,
       totals: { ticketsSold: sum((s) => s.ticketsSold), grossCents: sum((s) => s.grossCents), feeCents: sum((s) => s.feeCents), netCents: sum((s) => s.netCents) },
     };

@@ -5,7 +5,8 @@ import { sql } from "drizzle-orm";
 import { unreadCount } from "../db/notifications.ts";
 import { listSpaces, spaceViewsByIds } from "../db/spaces.ts";
 import type { HomeResponse, RingPerson } from "../protocol/discovery.ts";
-import { db, requireUserId, type AppEnv, type Db } from "./context.ts";
+import { requireUserId, type AppEnv } from "./context.ts";
+import { db, type Db } from "../db/client.ts";
 
 const RING_LIMIT = 100;
 const UPCOMING_LIMIT = 20;

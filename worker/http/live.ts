@@ -3,33 +3,21 @@
 import { Hono } from "hono";
 import { announceSpaceLive } from "../announce.ts";
 import { signJoinToken, verifyJoinToken } from "../auth/tokens.ts";
-import type { Space } from "../db/schema.ts";
-import { getSpace, getSpaceView } from "../db/spaces.ts";
+import { getSpaceView } from "../db/spaces.ts";
 import { findUserById, isFollowing } from "../db/users.ts";
 import { markLive, recordEnd } from "../space/room-records.ts";
 import { encodeIdentity, IDENTITY_HEADER } from "../space/room-sockets.ts";
 import { roomFor } from "../space/space-room.ts";
 import { tellWatchers } from "../space/space-watch.ts";
-import { db, requireUserId, type AppContext, type AppEnv } from "./context.ts";
+import { requireUserId, type AppContext, type AppEnv } from "./context.ts";
+import { db } from "../db/client.ts";
 import { assertCanEnter } from "./entry-gate.ts";
-import { ApiError, forbidden, notFound, unauthorized } from "./errors.ts";
+import { ApiError, notFound, unauthorized } from "./errors.ts";
+import { hostedSpace, spaceFromParam } from "./space-input.ts";
 import { param } from "./validate.ts";
 
 const spaceEnded = () => new ApiError(410, "space_ended", "This Space has ended.");
 const notLive = () => new ApiError(409, "space_not_live", "This Space is not live yet.");
-
-async function spaceFromParam(c: AppContext): Promise<Space> {
-  const space = await getSpace(db(c.env), param(c, "id"));
-  if (!space) throw notFound("That Space");
-  return space;
-}
-
-async function hostedSpace(c: AppContext): Promise<Space> {
-  const userId = requireUserId(c);
-  const space = await spaceFromParam(c);
-  if (space.hostId !== userId) throw forbidden("Only the host can do that.");
-  return space;
-}
 
 async function spaceView(c: AppContext, id: string) {
   const space = await getSpaceView(db(c.env), id);

@@ -5,7 +5,8 @@ import { z } from "zod";
 import { unreadCount } from "../db/notifications.ts";
 import { notifications } from "../db/schema.ts";
 import type { NotificationView } from "../protocol/discovery.ts";
-import { db, requireUserId, type AppEnv } from "./context.ts";
+import { requireUserId, type AppEnv } from "./context.ts";
+import { db } from "../db/client.ts";
 import { check, idSchema, jsonBody } from "./validate.ts";
 
 const listSchema = z.object({ limit: z.coerce.number().int().min(1).max(100).default(30) });

@@ -3,7 +3,8 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { deletePushSubscription, savePushSubscription } from "../db/push-subscriptions.ts";
 import type { PushKeyResponse } from "../protocol/push.ts";
-import { db, requireUserId, type AppEnv } from "./context.ts";
+import { requireUserId, type AppEnv } from "./context.ts";
+import { db } from "../db/client.ts";
 import { ApiError } from "./errors.ts";
 import { jsonBody } from "./validate.ts";
 

@@ -7,17 +7,18 @@ import { roomFor } from "../space/space-room.ts";
 import { tellWatchers } from "../space/space-watch.ts";
 import { addReminder, removeReminder } from "../db/reminders.ts";
 import { cancelSpaceIfIn, getSpace, getSpaceView, updateScheduledSpace } from "../db/spaces.ts";
-import type { Space, SpaceState } from "../db/schema.ts";
-import { db, requireUserId, type AppContext, type AppEnv } from "./context.ts";
-import { ApiError, notFound } from "./errors.ts";
-import { scheduledForSchema, scheduledTime, topicSchema } from "./spaces.ts";
-import { jsonBody, param } from "./validate.ts";
+import type { SpaceState } from "../db/schema.ts";
+import { requireUserId, type AppEnv } from "./context.ts";
+import { db } from "../db/client.ts";
+import { ApiError } from "./errors.ts";
+import { hostedSpace, scheduledForSchema, scheduledTime, spaceFromParam, titleSchema, topicsSchema } from "./space-input.ts";
+import { jsonBody } from "./validate.ts";
 
 const editSchema = z
   .object({
-    title: z.string().trim().min(1, "required").max(100, "at most 100 characters").optional(),
+    title: titleSchema.optional(),
     scheduledFor: scheduledForSchema.optional(),
-    topics: z.array(topicSchema).max(3, "at most 3 topics").optional(),
+    topics: topicsSchema.optional(),
   })
   .refine((b) => b.title !== undefined || b.scheduledFor !== undefined || b.topics !== undefined, {
     message: "give at least one of title, scheduledFor, topics",
@@ -43,21 +44,9 @@ function notScheduledMessage(state: SpaceState): string {
   }
 }
 
-async function spaceFromParam(c: AppContext): Promise<Space> {
-  const space = await getSpace(db(c.env), param(c, "id"));
-  if (!space) throw notFound("That Space");
-  return space;
-}
-
-function requireHost(space: Space, userId: string): void {
-  if (space.hostId !== userId) throw new ApiError(403, "not_host", "Only the host of this Space can change it.");
-}
-
 export const schedulingRoutes = new Hono<AppEnv>()
   .patch("/spaces/:id", jsonBody(editSchema), async (c) => {
-    const userId = requireUserId(c);
-    const space = await spaceFromParam(c);
-    requireHost(space, userId);
+    const space = await hostedSpace(c);
     if (space.state !== "scheduled") {
       throw new ApiError(409, "not_scheduled", "Only a scheduled Space can be edited; this one is " + space.state + ".");
     }
@@ -74,9 +63,7 @@ export const schedulingRoutes = new Hono<AppEnv>()
     return c.json({ space: await getSpaceView(db(c.env), space.id) });
   })
   .post("/spaces/:id/cancel", async (c) => {
-    const userId = requireUserId(c);
-    const space = await spaceFromParam(c);
-    requireHost(space, userId);
+    const space = await hostedSpace(c);
     if (space.state === "ended") throw new ApiError(409, "not_cancellable", "This Space has already ended.");
     // Cancelling again is allowed and repeats only the follow-up (refunds, notices), which are idempotent:
     // it is how a host retries refunds that failed the first time.

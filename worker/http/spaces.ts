@@ -4,38 +4,22 @@ import { z } from "zod";
 import { createSpace, getSpaceView, listSpaces } from "../db/spaces.ts";
 import { speakPolicies } from "../db/schema.ts";
 import { followCounts } from "../db/users.ts";
-import { hostMinFollowers } from "./auth.ts";
+import { hostMinFollowers } from "../settings.ts";
 import { remindedAmong } from "../db/reminders.ts";
 import type { SpaceView } from "../protocol/api.ts";
-import { db, requireUserId, type AppContext, type AppEnv } from "./context.ts";
+import { requireUserId, type AppContext, type AppEnv } from "./context.ts";
+import { db } from "../db/client.ts";
 import { ApiError, notFound } from "./errors.ts";
+import { scheduledForSchema, scheduledTime, titleSchema, topicSchema, topicsSchema } from "./space-input.ts";
 import { check, jsonBody, param } from "./validate.ts";
 
-export const MIN_LEAD_MS = 10 * 60 * 1000;
-export const MAX_LEAD_MS = 30 * 24 * 3600 * 1000;
 export const MAX_UPCOMING = 10;
 
-export const topicSchema = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .regex(/^[a-z0-9][a-z0-9-]{1,23}$/, "2 to 24 letters, digits or dashes");
-
-/** When a Space starts: an ISO 8601 date-time with an offset, or epoch milliseconds; normalized to ISO. */
-export const scheduledForSchema = z.union([
-  z.iso.datetime({ offset: true, message: "an ISO 8601 date-time or epoch milliseconds" }),
-  z
-    .number()
-    .int()
-    .positive()
-    .transform((ms) => new Date(ms).toISOString()),
-]);
-
 const createSchema = z.object({
-  title: z.string().trim().min(1, "required").max(100, "at most 100 characters"),
+  title: titleSchema,
   scheduledFor: scheduledForSchema.optional(),
   speakPolicy: z.enum(speakPolicies).optional(),
-  topics: z.array(topicSchema).max(3, "at most 3 topics").optional(),
+  topics: topicsSchema.optional(),
   ticket: z
     .object({
       priceCents: z.number().int().min(100, "at least $1.00").max(99_900, "at most $999.00"),
@@ -61,18 +45,6 @@ async function withRemindedFlag(c: AppContext, list: SpaceView[]): Promise<Space
   if (!viewerId) return list;
   const reminded = await remindedAmong(db(c.env), viewerId, list.filter((s) => s.state === "scheduled").map((s) => s.id));
   return list.map((s) => ({ ...s, remindedByMe: reminded.has(s.id) }));
-}
-
-/** Checks a scheduled time against the allowed window; returns epoch ms. */
-export function scheduledTime(iso: string, now: number): number {
-  const at = Date.parse(iso);
-  if (at < now + MIN_LEAD_MS) {
-    throw new ApiError(400, "invalid_schedule", "A Space must be scheduled at least 10 minutes ahead.", ["scheduledFor"]);
-  }
-  if (at > now + MAX_LEAD_MS) {
-    throw new ApiError(400, "invalid_schedule", "A Space can be scheduled at most 30 days ahead.", ["scheduledFor"]);
-  }
-  return at;
 }
 
 export const spaceRoutes = new Hono<AppEnv>()

@@ -2,13 +2,14 @@
 import { Hono } from "hono";
 import { applyStripeEvent, verifyStripeEvent } from "../payments/webhook.ts";
 import type { AppEnv } from "./context.ts";
+import { ApiError } from "./errors.ts";
 
 const MAX_EVENT_BYTES = 512 * 1024;
 
 export const stripeWebhookRoutes = new Hono<AppEnv>().post("/stripe/webhook", async (c) => {
   const rawBody = await c.req.text();
   if (rawBody.length > MAX_EVENT_BYTES) {
-    return c.json({ error: { code: "payload_too_large", message: "The webhook body is too large." } }, 413);
+    throw new ApiError(413, "payload_too_large", "The webhook body is too large.");
   }
   const event = await verifyStripeEvent(c.env, rawBody, c.req.header("Stripe-Signature"));
   const outcome = await applyStripeEvent(c.env, event);

@@ -4,9 +4,10 @@ import { getSpace } from "../db/spaces.ts";
 import { findOpenHold, findTicket } from "../db/tickets.ts";
 import { startCheckout } from "../payments/checkout.ts";
 import { hostAccount } from "../payments/connect.ts";
-import { appOrigin } from "../payments/stripe-client.ts";
+import { appOrigin } from "../settings.ts";
 import type { TicketStatus } from "../protocol/tickets.ts";
-import { db, requireUserId, type AppEnv } from "./context.ts";
+import { requireUserId, type AppEnv } from "./context.ts";
+import { db } from "../db/client.ts";
 import { notFound } from "./errors.ts";
 import { param } from "./validate.ts";
 

@@ -1,7 +1,8 @@
 // Profiles and the follow graph: GET /users/:handle, POST/DELETE /users/:handle/follow.
 import { Hono } from "hono";
 import { findUserByHandle, follow, followCounts, isFollowing, toPublicUser, unfollow } from "../db/users.ts";
-import { db, requireUserId, type AppContext, type AppEnv } from "./context.ts";
+import { requireUserId, type AppContext, type AppEnv } from "./context.ts";
+import { db } from "../db/client.ts";
 import { ApiError, notFound } from "./errors.ts";
 import { handleSchema, param } from "./validate.ts";
 

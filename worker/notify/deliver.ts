@@ -1,7 +1,7 @@
 // The one way producers notify people: write the rows (deduplicated), then push the new ones to subscribed browsers.
 // A push never delays or fails the write: it runs after it, in the background when a waitUntil is at hand.
 import { notify, type CreatedNotification, type NewNotification } from "../db/notifications.ts";
-import { db } from "../http/context.ts";
+import { db } from "../db/client.ts";
 import { pushNotifications } from "./push.ts";
 
 type Background = Pick<ExecutionContext, "waitUntil">;

@@ -4,7 +4,7 @@ import { buildPushPayload } from "@block65/webcrypto-web-push";
 import type { CreatedNotification } from "../db/notifications.ts";
 import type { NotificationKind } from "../db/schema.ts";
 import { forgetPushEndpoint, subscriptionsOf, type StoredPushSubscription } from "../db/push-subscriptions.ts";
-import { db } from "../http/context.ts";
+import { db } from "../db/client.ts";
 import type { PushMessagePayload } from "../protocol/push.ts";
 
 export type PushReport = { sent: number; gone: number; failed: number; skipped: number };

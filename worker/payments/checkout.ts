@@ -1,7 +1,7 @@
 // Buying a ticket: hold a seat atomically, open a Stripe Checkout Session for it (destination charge to the
 // host's connected account when there is one), and release the seat again if Stripe fails.
 import type Stripe from "stripe";
-import { ApiError } from "../http/errors.ts";
+import { DomainError } from "../protocol/errors.ts";
 import type { Space } from "../db/schema.ts";
 import { attachSession, findOpenHold, findTicket, holdSeat, releaseHold } from "../db/tickets.ts";
 import { platformFeeCents, stripeClient } from "./stripe-client.ts";
@@ -14,34 +14,34 @@ type Host = { stripeAccountId: string | null; stripeChargesEnabled: boolean };
 
 export type CheckoutInput = { space: Space; host: Host; userId: string; origin: string; now?: number };
 
-function salesClosed(space: Space): ApiError {
-  return new ApiError(409, "sales_closed", space.state === "live" ? "Ticket sales closed when this Space started." : "Tickets for this Space are no longer on sale.");
+function salesClosed(space: Space): DomainError {
+  return new DomainError("conflict", "sales_closed", space.state === "live" ? "Ticket sales closed when this Space started." : "Tickets for this Space are no longer on sale.");
 }
 
 /** Why a seat could not be held, read after the guarded statement said no. */
-async function refusal(d1: D1Database, input: CheckoutInput, now: number): Promise<ApiError> {
+async function refusal(d1: D1Database, input: CheckoutInput, now: number): Promise<DomainError> {
   const space = await d1
     .prepare("SELECT state, tickets_sold + tickets_held AS taken, ticket_capacity AS capacity FROM spaces WHERE id = ?1")
     .bind(input.space.id)
     .first<{ state: Space["state"]; taken: number; capacity: number }>();
-  if (!space) return new ApiError(404, "not_found", "That Space was not found.");
+  if (!space) return new DomainError("not_found", "not_found", "That Space was not found.");
   if (space.state !== "draft" && space.state !== "scheduled") return salesClosed({ ...input.space, state: space.state });
-  if (await findTicket(d1, input.space.id, input.userId)) return new ApiError(409, "already_has_ticket", "You already have a ticket for this Space.");
+  if (await findTicket(d1, input.space.id, input.userId)) return new DomainError("conflict", "already_has_ticket", "You already have a ticket for this Space.");
   if (await findOpenHold(d1, input.space.id, input.userId, now)) {
-    return new ApiError(409, "checkout_in_progress", "Your checkout for this Space is being prepared; try again in a moment.");
+    return new DomainError("conflict", "checkout_in_progress", "Your checkout for this Space is being prepared; try again in a moment.");
   }
-  return new ApiError(409, "sold_out", `All ${space.capacity} tickets for this Space are taken.`);
+  return new DomainError("conflict", "sold_out", `All ${space.capacity} tickets for this Space are taken.`);
 }
 
 export async function startCheckout(env: Env, input: CheckoutInput): Promise<{ url: string }> {
   const { space, userId } = input;
   const now = input.now ?? Date.now();
   if (space.ticketCapacity === null || space.ticketPriceCents === null) {
-    throw new ApiError(400, "not_ticketed", "This Space is free to join; it has no tickets.");
+    throw new DomainError("invalid", "not_ticketed", "This Space is free to join; it has no tickets.");
   }
-  if (space.hostId === userId) throw new ApiError(400, "own_space", "You host this Space, so you need no ticket.");
+  if (space.hostId === userId) throw new DomainError("invalid", "own_space", "You host this Space, so you need no ticket.");
   if (space.state !== "draft" && space.state !== "scheduled") throw salesClosed(space);
-  if (await findTicket(env.DB, space.id, userId)) throw new ApiError(409, "already_has_ticket", "You already have a ticket for this Space.");
+  if (await findTicket(env.DB, space.id, userId)) throw new DomainError("conflict", "already_has_ticket", "You already have a ticket for this Space.");
   const open = await findOpenHold(env.DB, space.id, userId, now);
   if (open && open.checkoutUrl) return { url: open.checkoutUrl };
 
@@ -55,11 +55,11 @@ export async function startCheckout(env: Env, input: CheckoutInput): Promise<{ u
   } catch (error) {
     await releaseHold(env.DB, holdId);
     console.log(JSON.stringify({ event: "checkout_stripe_failed", spaceId: space.id, userId, error: errorSummary(error) }));
-    throw new ApiError(502, "payment_provider_error", "The payment provider did not respond; no seat was taken. Please try again.");
+    throw new DomainError("upstream", "payment_provider_error", "The payment provider did not respond; no seat was taken. Please try again.");
   }
   if (!session.url || !(await attachSession(env.DB, holdId, session.id, session.url))) {
     await stripeClient(env).checkout.sessions.expire(session.id).catch(() => undefined);
-    throw new ApiError(502, "payment_provider_error", "The checkout could not be prepared. Please try again.");
+    throw new DomainError("upstream", "payment_provider_error", "The checkout could not be prepared. Please try again.");
   }
   console.log(JSON.stringify({ event: "checkout_started", spaceId: space.id, userId, sessionId: session.id }));
   return { url: session.url };

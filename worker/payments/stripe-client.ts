@@ -1,5 +1,6 @@
 // The Stripe client for the Worker: fetch-based, pointed at STRIPE_API_BASE (real Stripe, or the local fake in dev/tests).
 import Stripe from "stripe";
+import { platformFeePercent } from "../settings.ts";
 
 const clients = new Map<string, Stripe>();
 
@@ -24,14 +25,7 @@ export function stripeClient(env: Pick<Env, "STRIPE_SECRET_KEY" | "STRIPE_API_BA
   return client;
 }
 
-/** The platform's cut of a ticket price, from PLATFORM_FEE_PERCENT (0–100, default 10). */
+/** The platform's cut of a ticket price (see settings.ts). */
 export function platformFeeCents(env: Pick<Env, "PLATFORM_FEE_PERCENT">, amountCents: number): number {
-  const parsed = Number(env.PLATFORM_FEE_PERCENT);
-  const percent = Number.isFinite(parsed) && parsed >= 0 && parsed <= 100 ? parsed : 10;
-  return Math.round((amountCents * percent) / 100);
-}
-
-/** The app's public origin for redirect URLs: APP_ORIGIN when set, else the request's own origin. */
-export function appOrigin(env: Pick<Env, "APP_ORIGIN">, requestUrl: string): string {
-  return env.APP_ORIGIN || new URL(requestUrl).origin;
+  return Math.round((amountCents * platformFeePercent(env)) / 100);
 }

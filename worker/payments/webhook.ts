@@ -1,25 +1,25 @@
 // Stripe webhooks: signature check on the raw body, then each event applied through guarded D1 batches that
 // also record the event id, so duplicates and out-of-order deliveries never issue a second ticket or free a sold seat.
 import Stripe from "stripe";
-import { ApiError } from "../http/errors.ts";
+import { DomainError } from "../protocol/errors.ts";
 import { completeHold, findHold, releaseHold, ticketForSession } from "../db/tickets.ts";
 import { platformFeeCents, stripeClient } from "./stripe-client.ts";
 
 const cryptoProvider = Stripe.createSubtleCryptoProvider();
 
 export async function verifyStripeEvent(env: Env, rawBody: string, signature: string | undefined): Promise<Stripe.Event> {
-  if (!signature) throw new ApiError(400, "missing_signature", "The Stripe-Signature header is missing.");
+  if (!signature) throw new DomainError("invalid", "missing_signature", "The Stripe-Signature header is missing.");
   let event: Stripe.Event;
   try {
     event = await Stripe.webhooks.constructEventAsync(rawBody, signature, env.STRIPE_WEBHOOK_SECRET, undefined, cryptoProvider);
   } catch (error) {
     if (error instanceof Stripe.errors.StripeSignatureVerificationError) {
-      throw new ApiError(400, "bad_signature", "The Stripe-Signature header does not match this body.");
+      throw new DomainError("invalid", "bad_signature", "The Stripe-Signature header does not match this body.");
     }
-    throw new ApiError(400, "invalid_event", "The webhook body is not a Stripe event.");
+    throw new DomainError("invalid", "invalid_event", "The webhook body is not a Stripe event.");
   }
   if (!event || typeof event.id !== "string" || typeof event.type !== "string" || !event.data || typeof event.data.object !== "object") {
-    throw new ApiError(400, "invalid_event", "The webhook body is not a Stripe event.");
+    throw new DomainError("invalid", "invalid_event", "The webhook body is not a Stripe event.");
   }
   return event;
 }
@@ -58,7 +58,7 @@ export async function applyStripeEvent(env: Env, event: Stripe.Event): Promise<E
  * attached. Sessions without our metadata are not ours (null); ours with no hold are a client-visible error.
  */
 async function resolveHold(env: Env, session: Stripe.Checkout.Session): Promise<string | null> {
-  if (typeof session.id !== "string") throw new ApiError(400, "invalid_event", "The event has no Checkout Session id.");
+  if (typeof session.id !== "string") throw new DomainError("invalid", "invalid_event", "The event has no Checkout Session id.");
   const spaceId = session.metadata?.spaceId;
   if (!spaceId) return null;
   if (await findHold(env.DB, session.id)) return session.id;
@@ -68,8 +68,8 @@ async function resolveHold(env: Env, session: Stripe.Checkout.Session): Promise<
     return session.id;
   }
   const space = await env.DB.prepare("SELECT id FROM spaces WHERE id = ?1").bind(spaceId).first();
-  if (!space) throw new ApiError(404, "unknown_space", `The event names Space ${spaceId}, which does not exist.`);
-  throw new ApiError(404, "unknown_checkout_session", `No ticket hold matches Checkout Session ${session.id}.`);
+  if (!space) throw new DomainError("not_found", "unknown_space", `The event names Space ${spaceId}, which does not exist.`);
+  throw new DomainError("not_found", "unknown_checkout_session", `No ticket hold matches Checkout Session ${session.id}.`);
 }
 
 async function fulfil(env: Env, event: Stripe.Event, session: Stripe.Checkout.Session): Promise<EventOutcome> {

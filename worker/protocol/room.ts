@@ -152,6 +152,10 @@ export type RoomErrorCode =
   | "invalid_role"
   | "invalid_policy"
   | "forbidden"
+  /** Only the Space's host may do that (the same code the HTTP API uses). */
+  | "not_host"
+  /** The host has blocked this person from their Spaces. */
+  | "blocked"
   | "not_found"
   | "not_invited"
   | "not_on_stage"

@@ -198,7 +198,7 @@ export function applyFrame(state: RoomState, actor: Person, message: ClientMessa
       out.push({ kind: "speak_policy", policy: message.policy });
       return out.touchMeta();
     case "end":
-      if (actor.role !== "host") return forbidden(ctx, "end", "Only the host can end the Space.");
+      if (actor.role !== "host") return deny(ctx, "end", "not_host", "Only the host can end the Space.");
       return endRoom(state, "host_ended", now, out);
     default: {
       const unreachable: never = message;

@@ -64,7 +64,3 @@ export function parseIdentity(header: string | null): Identity | null {
     return null;
   }
 }
-
-export function jsonError(status: number, code: string, message: string): Response {
-  return Response.json({ error: { code, message } }, { status });
-}

@@ -34,7 +34,7 @@ export type Transition = { state: RoomState; effects: Effect[] };
 
 function connect(state: RoomState, identity: Identity, connectionId: string, out: Effects): void {
   if (state.phase === "ended") return out.reply(roomError("space_ended", "This Space has ended."));
-  if (state.blocked.has(identity.userId)) return out.reply(roomError("forbidden", "The host has blocked you."));
+  if (state.blocked.has(identity.userId)) return out.reply(roomError("blocked", "The host has blocked you from their Spaces."));
   let person = state.people.get(identity.userId);
   if (!person) {
     person = newPerson(identity, identity.userId === state.space.hostId ? "host" : "listener");

@@ -1,6 +1,7 @@
 // The SpaceRoom Durable Object, one per Space: moves frames between hibernatable sockets and the pure room state,
 // persists what the state marks, coalesces reactions and counts, and keeps deadlines in the one alarm.
 import { DurableObject } from "cloudflare:workers";
+import { errorResponse } from "../protocol/errors.ts";
 import { parseClientMessage } from "../protocol/room-parse.ts";
 import { CLOSE_ENDED, CLOSE_REMOVED, type EndReason, type Role, type RoomSpace, type ServerMessage, type TrackRef } from "../protocol/room.ts";
 import { createRoom, isManager, listenerSample, stageTracks, type Identity, type RoomState } from "./room-model.ts";
@@ -12,7 +13,7 @@ import { tellWatchers } from "./space-watch.ts";
 import { callsConfigured, callsFor } from "../audio/calls-for-env.ts";
 import { forceCloseTracks, type OwnedTrack } from "../audio/track-closer.ts";
 import {
-  attach, attachmentOf, IDENTITY_HEADER, jsonError, parseIdentity, sendAll, tryClose, trySend, userTag,
+  attach, attachmentOf, IDENTITY_HEADER, parseIdentity, sendAll, tryClose, trySend, userTag,
 } from "./room-sockets.ts";
 
 const D1_SYNC_MS = 5000;
@@ -103,14 +104,14 @@ export class SpaceRoom extends DurableObject<Env> {
 
   override async fetch(request: Request): Promise<Response> {
     if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
-      return jsonError(426, "upgrade_required", "This address only accepts WebSocket connections.");
+      return errorResponse(426, "upgrade_required", "This address only accepts WebSocket connections.");
     }
     const identity = parseIdentity(request.headers.get(IDENTITY_HEADER));
-    if (!identity) return jsonError(401, "invalid_token", "The room could not tell who you are.");
+    if (!identity) return errorResponse(401, "invalid_token", "The room could not tell who you are.");
     const room = this.room;
-    if (!room) return jsonError(409, "space_not_live", "This Space has not started yet.");
-    if (room.phase === "ended") return jsonError(410, "space_ended", "This Space has ended.");
-    if (room.blocked.has(identity.userId)) return jsonError(403, "blocked", "The host has blocked you from their Spaces.");
+    if (!room) return errorResponse(409, "space_not_live", "This Space has not started yet.");
+    if (room.phase === "ended") return errorResponse(410, "space_ended", "This Space has ended.");
+    if (room.blocked.has(identity.userId)) return errorResponse(403, "blocked", "The host has blocked you from their Spaces.");
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server, [userTag(identity.userId)]);
     const cid = crypto.randomUUID();

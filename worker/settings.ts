@@ -1,0 +1,18 @@
+// Settings read from wrangler.toml vars, parsed once here with their defaults, so routes and domain code agree.
+
+/** Followers a person needs before they may host (HOST_MIN_FOLLOWERS, default 600). */
+export function hostMinFollowers(env: Pick<Env, "HOST_MIN_FOLLOWERS">): number {
+  const parsed = Number.parseInt(env.HOST_MIN_FOLLOWERS, 10);
+  return Number.isFinite(parsed) && parsed >= 0 ? parsed : 600;
+}
+
+/** The platform's cut of ticket sales in percent (PLATFORM_FEE_PERCENT, 0–100, default 10). */
+export function platformFeePercent(env: Pick<Env, "PLATFORM_FEE_PERCENT">): number {
+  const parsed = Number(env.PLATFORM_FEE_PERCENT);
+  return Number.isFinite(parsed) && parsed >= 0 && parsed <= 100 ? parsed : 10;
+}
+
+/** The app's public origin for links and redirects: APP_ORIGIN when set, else the request's own origin. */
+export function appOrigin(env: Pick<Env, "APP_ORIGIN">, requestUrl: string): string {
+  return env.APP_ORIGIN || new URL(requestUrl).origin;
+}
