@@ -1,6 +1,5 @@
-// `npm test`: unit tests, worker tests in workerd, a deploy dry run against the bundle budget, a web build, then
-// browser tests in Chromium — with progress,
-// stopping at the first failing stage.
+// `npm test`: typecheck, the import rule (dependency-cruiser), unit tests, worker tests in workerd, a deploy dry run
+// against the bundle budget, a web build, then browser tests in Chromium — with progress, stopping at the first failing stage.
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { buildWeb, ROOT } from "./stack.ts";
@@ -23,6 +22,7 @@ function stage(name: string, command: string, args: string[]): void {
 const only = process.argv[2];
 const all = !only;
 if (all || only === "typecheck") stage("typecheck (worker, tests, web)", "npm", ["run", "--silent", "typecheck"]);
+if (all || only === "deps") stage("import rule (dev/dependency-rules.cjs)", "npm", ["run", "--silent", "lint:deps"]);
 if (all || only === "unit") stage("unit tests", bin("vitest"), ["run", "--config", "test/unit/vitest.config.ts"]);
 if (all || only === "worker") stage("worker tests (workerd)", bin("vitest"), ["run", "--config", "test/worker/vitest.config.ts"]);
 if (all || only === "deploy") stage("deploy dry run and bundle budget", process.execPath, ["dev/bundle-check.ts"]);

@@ -3,7 +3,8 @@
 import { getSpaceView, listSpaces } from "../db/spaces.ts";
 import { findUserByHandle, followCounts } from "../db/users.ts";
 import type { SpaceView } from "../protocol/api.ts";
-import { db, type AppContext } from "./context.ts";
+import { type AppContext } from "./context.ts";
+import { db } from "../db/client.ts";
 import { spaceCardVersion, spaceStatusLine, SPACE_CARD_SIZE } from "../share/space-card-meta.ts";
 
 export type ShareCard = {

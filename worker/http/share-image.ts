@@ -4,7 +4,8 @@ import { Hono } from "hono";
 import { getSpaceView } from "../db/spaces.ts";
 import { renderSpaceCard } from "../share/space-card.ts";
 import { spaceCardVersion } from "../share/space-card-meta.ts";
-import { db, type AppEnv } from "./context.ts";
+import { type AppEnv } from "./context.ts";
+import { db } from "../db/client.ts";
 import { notFound } from "./errors.ts";
 import { idSchema, param } from "./validate.ts";
 

@@ -3,7 +3,8 @@
 import { Hono } from "hono";
 import { getSpace } from "../db/spaces.ts";
 import { watchFor } from "../space/space-watch.ts";
-import { db, type AppEnv } from "./context.ts";
+import { type AppEnv } from "./context.ts";
+import { db } from "../db/client.ts";
 import { ApiError, notFound } from "./errors.ts";
 import { param } from "./validate.ts";
 
