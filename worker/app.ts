@@ -10,6 +10,7 @@ import { DomainError, errorBody } from "./protocol/errors.ts";
 import { liveRoutes } from "./http/live.ts";
 import { checkOrigin, loadSession } from "./http/session.ts";
 import { earningsRoutes } from "./http/earnings.ts";
+import { embedRoutes } from "./http/embeds.ts";
 import { stripeWebhookRoutes } from "./http/stripe-webhook.ts";
 import { ticketRoutes } from "./http/tickets.ts";
 import { calendarRoutes } from "./http/calendar.ts";
@@ -40,7 +41,8 @@ const api = new Hono<AppEnv>()
   .route("/", ticketRoutes)
   .route("/", stripeWebhookRoutes)
   .route("/", earningsRoutes)
-  .route("/", shareImageRoutes);
+  .route("/", shareImageRoutes)
+  .route("/", embedRoutes);
 
 export const app = new Hono<AppEnv>()
   .use("*", withSecurityHeaders)
