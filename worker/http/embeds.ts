@@ -11,7 +11,7 @@ import { ApiError, notFound } from "./errors.ts";
 import { spaceCardImageUrl } from "./share-cards.ts";
 import { check, handleSchema, param } from "./validate.ts";
 
-const SPACE_PATH = /^\/spaces\/([0-9a-f-]{36})\/?$/i;
+const SPACE_PATH = /^\/spaces\/([A-Za-z0-9_-]{6,64})\/?$/;
 const PROFILE_PATH = /^\/u\/([A-Za-z0-9_]{3,15})\/?$/;
 
 const oembedQuery = z.object({
@@ -63,7 +63,7 @@ export const embedRoutes = new Hono<AppEnv>()
     const handle = PROFILE_PATH.exec(url.pathname)?.[1];
     let body: OEmbedResponse;
     if (spaceId) {
-      const space = await getSpaceView(db(c.env), spaceId.toLowerCase());
+      const space = await getSpaceView(db(c.env), spaceId);
       if (!space || space.state === "draft") throw notFound("That Space");
       body = {
         ...base,

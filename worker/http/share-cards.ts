@@ -16,7 +16,7 @@ export type ShareCard = {
   oembed: string;
 };
 
-const SPACE_PATH = /^\/spaces\/([0-9a-f-]{36})\/?$/i;
+const SPACE_PATH = /^\/spaces\/([A-Za-z0-9_-]{6,64})\/?$/;
 const PROFILE_PATH = /^\/u\/([a-z0-9_]{1,30})\/?$/i;
 
 export function spaceCardImageUrl(origin: string, space: SpaceView): string {
@@ -41,7 +41,7 @@ export async function shareCardFor(c: AppContext, url: URL): Promise<ShareCard |
   const origin = c.env.APP_ORIGIN || url.origin;
   const spaceId = SPACE_PATH.exec(url.pathname)?.[1];
   if (spaceId) {
-    const space = await getSpaceView(db(c.env), spaceId.toLowerCase());
+    const space = await getSpaceView(db(c.env), spaceId);
     return space && space.state !== "draft" ? spaceCard(origin, space) : null;
   }
   const handle = PROFILE_PATH.exec(url.pathname)?.[1];
