@@ -2,7 +2,7 @@
 // spread sockets across them and merge their answers. Their pids are exposed so their CPU can be reported too.
 import { fork, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
-import type { LoadReply, LoadRequest, LoadTarget } from "./load-protocol.ts";
+import type { LoadReply, LoadRequest, LoadTarget, PerEmoji } from "./load-protocol.ts";
 
 type Pending = { resolve: (reply: LoadReply) => void; reject: (error: Error) => void };
 
@@ -11,8 +11,8 @@ class LoadProcess {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
 
-  constructor() {
-    this.child = fork(join(import.meta.dirname, "load-worker.ts"), [], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  constructor(index: number, of: number) {
+    this.child = fork(join(import.meta.dirname, "load-worker.ts"), [String(index), String(of)], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
     this.child.on("message", (message: { id: number; reply: LoadReply }) => {
       this.pending.get(message.id)?.resolve(message.reply);
       this.pending.delete(message.id);
@@ -45,14 +45,16 @@ function expect<K extends LoadReply["kind"]>(reply: LoadReply, kind: K): Extract
   return reply as Extract<LoadReply, { kind: K }>;
 }
 
-export type JoinResult = { connectMs: number[]; openToSnapshotMs: number[]; failed: number; errors: string[] };
-export type Counts = { sockets: number; frames: number; reactionFrames: number; reactions: number };
+export type JoinResult = { connectMs: number[]; joinPostMs: number[]; openToSnapshotMs: number[]; failed: number; errors: string[] };
+export type Counts = { sockets: number; frames: number; reactionFrames: number; delivered: number; seen: number };
+/** Send times of every reaction, by emoji (one emoji = one sender stream). */
+export type SentAt = Record<string, number[]>;
 
 export class LoadPool {
   private readonly processes: LoadProcess[];
 
   constructor(size: number) {
-    this.processes = Array.from({ length: size }, () => new LoadProcess());
+    this.processes = Array.from({ length: size }, (_, i) => new LoadProcess(i, size));
   }
 
   get pids(): number[] {
@@ -69,9 +71,10 @@ export class LoadPool {
     const replies = await Promise.all(
       this.processes.map((p, i) => p.ask({ op: "connect", targets: shares[i]!, concurrency, keep })),
     );
-    const result: JoinResult = { connectMs: [], openToSnapshotMs: [], failed: 0, errors: [] };
+    const result: JoinResult = { connectMs: [], joinPostMs: [], openToSnapshotMs: [], failed: 0, errors: [] };
     for (const reply of replies.map((r) => expect(r, "joined"))) {
       result.connectMs.push(...reply.connectMs);
+      result.joinPostMs.push(...reply.joinPostMs);
       result.openToSnapshotMs.push(...reply.openToSnapshotMs);
       result.failed += reply.failed;
       result.errors.push(...reply.errors);
@@ -83,22 +86,25 @@ export class LoadPool {
     await this.all({ op: "reset", probes: Math.ceil(probesTotal / this.processes.length) });
   }
 
-  async counts(): Promise<Counts> {
-    const total: Counts = { sockets: 0, frames: 0, reactionFrames: 0, reactions: 0 };
-    for (const reply of (await this.all({ op: "counts" })).map((r) => expect(r, "counts"))) {
+  /** What the listeners saw; `sent` caps each listener's count per sender at what that sender sent. */
+  async counts(sent: SentAt): Promise<Counts> {
+    const perEmoji: PerEmoji = Object.fromEntries(Object.entries(sent).map(([emoji, times]) => [emoji, times.length]));
+    const total: Counts = { sockets: 0, frames: 0, reactionFrames: 0, delivered: 0, seen: 0 };
+    for (const reply of (await this.all({ op: "counts", sent: perEmoji })).map((r) => expect(r, "counts"))) {
       total.sockets += reply.sockets;
       total.frames += reply.frames;
       total.reactionFrames += reply.reactionFrames;
-      total.reactions += reply.reactions;
+      total.delivered += reply.delivered;
+      total.seen += reply.seen;
     }
     return total;
   }
 
-  /** Sends `rate` reactions a second in total for `durationMs`; returns every send time, sorted. */
-  async send(rate: number, durationMs: number): Promise<number[]> {
+  /** Sends `rate` reactions a second in total for `durationMs`; returns every send time by emoji. */
+  async send(rate: number, durationMs: number): Promise<SentAt> {
     const share = rate / this.processes.length;
     const replies = await this.all({ op: "send", rate: share, durationMs });
-    return replies.flatMap((r) => expect(r, "sent").sentAt).sort((a, b) => a - b);
+    return Object.assign({}, ...replies.map((r) => expect(r, "sent").sentAt)) as SentAt;
   }
 
   async stopSending(): Promise<void> {

@@ -1,41 +1,72 @@
-// One load-generator process for `npm run bench` (forked by load-pool.ts): holds many `ws` client sockets, times joins,
-// counts received frames and reactions, sends paced reactions and keeps receive timelines on a few probe sockets.
+// One load-generator process for `npm run bench` (forked by load-pool.ts with its index): holds many `ws` client
+// sockets, times joins (POST /join included where the target has one), counts what every socket sees of each sender,
+// sends paced reactions under its own emoji and keeps receive timelines on a few probe sockets.
 import WebSocket from "ws";
-import type { LoadReply, LoadRequest, LoadTarget } from "./load-protocol.ts";
+import { REACTION_EMOJI } from "../worker/protocol/room.ts";
+import type { LoadReply, LoadRequest, LoadTarget, PerEmoji } from "./load-protocol.ts";
 
 type Client = {
   ws: WebSocket;
   frames: number;
   reactionFrames: number;
-  reactions: number;
-  /** Probe sockets record [receivedAt, cumulative reactions] after every reactions frame. */
+  /** Reactions seen, by emoji index (= by sender stream). */
+  seen: number[];
+  /** Probe sockets record [receivedAt, emojiIndex, cumulative of that emoji] for every emoji in every reactions frame. */
   timeline: number[] | null;
 };
+
+const index = Number(process.argv[2] ?? 0);
+const processes = Number(process.argv[3] ?? 1);
+const EMOJI_INDEX = new Map<string, number>(REACTION_EMOJI.map((emoji, i) => [emoji, i]));
+/** This process's sender streams: its own slice of the emoji, so listeners can tell the senders apart. */
+const perProcess = Math.max(1, Math.floor(REACTION_EMOJI.length / processes));
+const MY_EMOJI = REACTION_EMOJI.slice(index * perProcess, (index + 1) * perProcess);
 
 const now = () => performance.timeOrigin + performance.now();
 const clients: Client[] = [];
 let stopSending = false;
-const EMOJI = ["👏", "😂", "💯", "❤️", "🔥", "🙏", "👋", "✊", "🤔", "✨"];
 
-/** Sums the `counts` object of a reactions frame without a full JSON.parse: the client's CPU competes with the server. */
-function reactionCount(text: string): number {
+/** Reads the `counts` object of a reactions frame without a full JSON.parse: the client's CPU competes with the server. */
+function countFrame(text: string, client: Client): void {
   const start = text.indexOf('"counts":{');
-  if (start < 0) return 0;
+  if (start < 0) return;
   const end = text.indexOf("}", start);
-  let total = 0;
-  for (const part of text.slice(start + 10, end).split(",")) total += Number(part.slice(part.lastIndexOf(":") + 1)) || 0;
-  return total;
+  const at = now();
+  for (const part of text.slice(start + 10, end).split(",")) {
+    const colon = part.lastIndexOf(":");
+    const emoji = EMOJI_INDEX.get(part.slice(1, colon - 1));
+    const n = Number(part.slice(colon + 1)) || 0;
+    if (emoji === undefined || n === 0) continue;
+    client.seen[emoji]! += n;
+    client.timeline?.push(at, emoji, client.seen[emoji]!);
+  }
 }
 
-type Joined = { ok: true; connectMs: number; openToSnapshotMs: number } | { ok: false; error: string };
+type Joined = { ok: true; connectMs: number; joinPostMs: number; openToSnapshotMs: number } | { ok: false; error: string };
 
-function join(target: LoadTarget, keep: boolean): Promise<Joined> {
+/** The socket URL, after the target's POST /join when it has one (the token is per socket and lives 60 s). */
+async function socketUrl(target: LoadTarget): Promise<string> {
+  if (!target.join) return target.url;
+  const response = await fetch(target.join.url, { method: "POST", headers: target.join.headers, body: "{}" });
+  const body = (await response.json().catch(() => null)) as { token?: string } | null;
+  if (!response.ok || typeof body?.token !== "string") throw new Error(`POST /join answered ${response.status}`);
+  return `${target.url}${target.url.includes("?") ? "&" : "?"}token=${encodeURIComponent(body.token)}`;
+}
+
+async function join(target: LoadTarget, keep: boolean): Promise<Joined> {
+  const startedAt = now();
+  let url: string;
+  try {
+    url = await socketUrl(target);
+  } catch (error) {
+    return { ok: false, error: error instanceof Error ? error.message : String(error) };
+  }
+  const postedAt = now();
   return new Promise((resolve) => {
-    const startedAt = now();
-    let openedAt = startedAt;
+    let openedAt = postedAt;
     let settled = false;
-    const ws = new WebSocket(target.url, { perMessageDeflate: false });
-    const client: Client = { ws, frames: 0, reactionFrames: 0, reactions: 0, timeline: null };
+    const ws = new WebSocket(url, { perMessageDeflate: false });
+    const client: Client = { ws, frames: 0, reactionFrames: 0, seen: new Array(REACTION_EMOJI.length).fill(0), timeline: null };
     const finish = (result: Joined) => {
       if (settled) return;
       settled = true;
@@ -54,22 +85,19 @@ function join(target: LoadTarget, keep: boolean): Promise<Joined> {
       if (!settled) {
         if (text.startsWith('{"type":"snapshot"')) {
           const at = now();
-          finish({ ok: true, connectMs: at - startedAt, openToSnapshotMs: at - openedAt });
+          finish({ ok: true, connectMs: at - startedAt, joinPostMs: postedAt - startedAt, openToSnapshotMs: at - openedAt });
         }
         return;
       }
       if (!text.startsWith('{"type":"reactions"')) return;
       client.reactionFrames += 1;
-      client.reactions += reactionCount(text);
-      client.timeline?.push(now(), client.reactions);
+      countFrame(text, client);
     });
   });
 }
 
 async function connectAll(targets: LoadTarget[], concurrency: number, keep: boolean): Promise<LoadReply> {
-  const connectMs: number[] = [];
-  const openToSnapshotMs: number[] = [];
-  const errors: string[] = [];
+  const reply = { kind: "joined" as const, connectMs: [] as number[], joinPostMs: [] as number[], openToSnapshotMs: [] as number[], errors: [] as string[], failed: 0 };
   let next = 0;
   let failuresInARow = 0;
   const lane = async () => {
@@ -78,36 +106,42 @@ async function connectAll(targets: LoadTarget[], concurrency: number, keep: bool
       const result = await join(targets[next++]!, keep);
       if (result.ok) {
         failuresInARow = 0;
-        connectMs.push(result.connectMs);
-        openToSnapshotMs.push(result.openToSnapshotMs);
+        reply.connectMs.push(result.connectMs);
+        reply.joinPostMs.push(result.joinPostMs);
+        reply.openToSnapshotMs.push(result.openToSnapshotMs);
       } else {
         failuresInARow += 1;
-        errors.push(result.error);
+        reply.errors.push(result.error);
       }
     }
     while (next < targets.length) {
       next++;
-      errors.push("not tried: the server refused 20 joins in a row");
+      reply.errors.push("not tried: the server refused 20 joins in a row");
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, concurrency) }, lane));
-  return { kind: "joined", connectMs, openToSnapshotMs, errors: errors.slice(0, 5), failed: errors.length };
+  reply.failed = reply.errors.length;
+  reply.errors = reply.errors.slice(0, 5);
+  return reply;
 }
 
-/** Sends `rate` reactions a second for `durationMs`, round-robin over this process's sockets (each sender stays slow). */
+/** Sends `rate` reactions a second for `durationMs`, round-robin over this process's sockets and its emoji. */
 function sendReactions(rate: number, durationMs: number): Promise<LoadReply> {
   return new Promise((resolve) => {
-    const sentAt: number[] = [];
+    const sentAt: Record<string, number[]> = Object.fromEntries(MY_EMOJI.map((emoji) => [emoji, []]));
+    let sent = 0;
     const startedAt = now();
-    let sender = 0;
     stopSending = false;
     const pump = () => {
       const elapsed = Math.min(now() - startedAt, durationMs);
-      const due = Math.floor((rate * elapsed) / 1000) - sentAt.length;
+      // Processes send out of phase with each other, so at 1/s every reaction meets a quiet room.
+      const due = Math.floor((rate * elapsed) / 1000 + index / processes) - sent;
       for (let i = 0; i < due && clients.length > 0; i++) {
-        const client = clients[sender++ % clients.length]!;
-        sentAt.push(now());
-        client.ws.send(`{"type":"react","emoji":"${EMOJI[sentAt.length % EMOJI.length]}"}`);
+        const client = clients[sent % clients.length]!;
+        const emoji = MY_EMOJI[sent % MY_EMOJI.length]!;
+        sent += 1;
+        sentAt[emoji]!.push(now());
+        client.ws.send(`{"type":"react","emoji":"${emoji}"}`);
       }
       if (elapsed >= durationMs || stopSending) {
         clearInterval(timer);
@@ -118,27 +152,36 @@ function sendReactions(rate: number, durationMs: number): Promise<LoadReply> {
   });
 }
 
+function counts(sent: PerEmoji): LoadReply {
+  const cap = REACTION_EMOJI.map((emoji) => sent[emoji] ?? 0);
+  let frames = 0;
+  let reactionFrames = 0;
+  let delivered = 0;
+  let seen = 0;
+  for (const client of clients) {
+    frames += client.frames;
+    reactionFrames += client.reactionFrames;
+    for (let e = 0; e < cap.length; e++) {
+      seen += client.seen[e]!;
+      delivered += Math.min(client.seen[e]!, cap[e]!);
+    }
+  }
+  return { kind: "counts", sockets: clients.length, frames, reactionFrames, delivered, seen };
+}
+
 function handle(request: LoadRequest): Promise<LoadReply> | LoadReply {
   switch (request.op) {
     case "connect":
       return connectAll(request.targets, request.concurrency, request.keep);
     case "reset":
-      clients.forEach((client, index) => {
-        client.frames = client.reactionFrames = client.reactions = 0;
-        client.timeline = index < request.probes ? [] : null;
+      clients.forEach((client, i) => {
+        client.frames = client.reactionFrames = 0;
+        client.seen.fill(0);
+        client.timeline = i < request.probes ? [] : null;
       });
       return { kind: "ok" };
-    case "counts": {
-      let frames = 0;
-      let reactionFrames = 0;
-      let reactions = 0;
-      for (const client of clients) {
-        frames += client.frames;
-        reactionFrames += client.reactionFrames;
-        reactions += client.reactions;
-      }
-      return { kind: "counts", sockets: clients.length, frames, reactionFrames, reactions };
-    }
+    case "counts":
+      return counts(request.sent);
     case "send":
       return sendReactions(request.rate, request.durationMs);
     case "stop-sending":

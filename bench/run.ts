@@ -1,34 +1,27 @@
 // `npm run bench`: measures the real Spaces room side by side with a naive workerd broadcast room and a plain Node ws
-// server under the same load, prints one table and writes bench/results/latest.json. Loopback only, under 10 minutes.
+// server under the same load, `plan.reps` times each, prints one table and writes one results file (with the git commit
+// and date); from the recorded file (bench/results/latest.json) it also regenerates the README's tables.
+import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
-import { measureAudioJoin, type AudioJoinFigures } from "./audio-join.ts";
 import { cpus } from "node:os";
-import { join } from "node:path";
+import { dirname } from "node:path";
+import { measureAudioJoin, type AudioJoinFigures } from "./audio-join.ts";
+import { fitCosts, measureMicroCosts, type MicroCosts } from "./costs.ts";
 import { LoadPool } from "./load-pool.ts";
-import { checkTargets, renderTable } from "./report.ts";
-import { measureTarget, type BenchPlan, type TargetFigures } from "./scenario.ts";
+import { planFromEnv, RESULTS_FILE, type TargetName } from "./plan.ts";
+import { writeReadme } from "./readme.ts";
+import { checkGoals, renderTable, summarize } from "./report.ts";
+import { DEFINITIONS, type BenchResults } from "./results.ts";
+import { measureTarget, type TargetFigures } from "./scenario.ts";
 import { startSpacesTarget } from "./spaces-target.ts";
 import { startNaiveRoom, startWsPeer, type BenchTarget } from "./targets.ts";
 
-const TIME_BUDGET_MS = 9.5 * 60_000;
-const LOAD_PROCESSES = 2;
-const AUDIO_RUNS = 5;
-
-const plan: BenchPlan = {
-  probes: 200,
-  warmupJoins: 20,
-  fanoutListeners: 1000,
-  maxListeners: 5000,
-  rates: [10, 100, 1000],
-  // Longer runs at the low rates keep the trailing coalesced frame from skewing frames per reaction.
-  sendMs: (rate) => (rate >= 1000 ? 3000 : 8000),
-  drainCapMs: 10_000,
-  connectConcurrency: 25,
-  probeSockets: 50,
-  rssCapBytes: 3 * 2 ** 30,
-};
-// Spaces users: two fills of the fan-out audience, the 5k audience and three rounds of join probes, with room to spare.
-const SPACES_USERS = 2 * plan.fanoutListeners + plan.maxListeners + 3 * plan.probes + 2 * plan.warmupJoins + 1000;
+const TIME_BUDGET_MS = 14 * 60_000;
+const plan = planFromEnv();
+const cores = cpus().length;
+// Spaces users: per repetition the fan-out audience twice (a fresh one after a backlog), the largest audience and
+// three rounds of join probes; plus warm-up joins and room to spare.
+const SPACES_USERS = plan.reps * (2 * plan.fanoutListeners + plan.maxListeners + 3 * plan.probes) + plan.warmupJoins + 1000;
 
 const startedAt = Date.now();
 const clock = () => {
@@ -37,7 +30,7 @@ const clock = () => {
 };
 const log = (line: string) => console.log(`[bench ${clock()}] ${line}`);
 
-const pool = new LoadPool(LOAD_PROCESSES);
+const pool = new LoadPool(plan.loadProcesses);
 let current: BenchTarget | null = null;
 const cleanup = async () => {
   pool.stop();
@@ -51,82 +44,82 @@ const overBudget = setTimeout(async () => {
 overBudget.unref();
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => void cleanup().then(() => process.exit(130)));
 
-/** Join → first received audio in Chromium (bench/audio-join.ts) on the Spaces stack the bench already runs. */
-async function audioSection(spaces: BenchTarget): Promise<AudioJoinFigures | null> {
-  if (!spaces.audio) return null;
-  log("audio: measuring listener join → first received audio in Chromium…");
-  const result = await measureAudioJoin(spaces.audio, { runs: AUDIO_RUNS, log: (line) => log(`audio: ${line}`) });
-  log(`audio: ${JSON.stringify(result)}`);
-  return result;
-}
-
-async function measure(start: () => Promise<BenchTarget>, after?: (target: BenchTarget) => Promise<void>): Promise<TargetFigures> {
-  current = await start();
-  log(`${current.name}: ${current.label} ready (server pid ${current.serverPid})`);
+function gitState(): { commit: string; dirty: boolean } {
   try {
-    const figures = await measureTarget(current, pool, plan, log);
-    if (figures.failure) log(`${current.name}: server output (tail):\n${current.diagnostics?.() ?? "(none)"}`);
-    await after?.(current);
-    return figures;
-  } finally {
-    await current.stop();
-    current = null;
+    const commit = execFileSync("git", ["rev-parse", "HEAD"], { encoding: "utf8" }).trim();
+    const dirty = execFileSync("git", ["status", "--porcelain", "--", "worker", "bench", "wrangler.toml"], { encoding: "utf8" }).trim() !== "";
+    return { commit, dirty };
+  } catch {
+    return { commit: "unknown", dirty: true };
   }
 }
+
+const starters: Record<TargetName, () => Promise<BenchTarget>> = {
+  spaces: () => startSpacesTarget(SPACES_USERS, log),
+  naive: () => startNaiveRoom(log),
+  ws: () => startWsPeer(log),
+};
 
 try {
-  log(`plan: joins at 0/${plan.fanoutListeners}/${plan.maxListeners} listeners, fan-out at ${plan.rates.join("/")} reactions/s with ${plan.fanoutListeners} listeners, ${LOAD_PROCESSES} load processes, ${cpus().length} CPU cores`);
-  let audio: AudioJoinFigures | { error: string } | null = null;
-  const spaces = await measure(
-    () => startSpacesTarget(SPACES_USERS, log),
-    async (target) => {
-      audio = await audioSection(target).catch((error: unknown) => {
-        log(`audio: failed: ${String(error)}`);
-        return { error: String(error) };
-      });
-    },
+  const git = gitState();
+  log(
+    `plan: ${plan.reps} runs of: joins at 0/${plan.fanoutListeners}/${plan.maxListeners} listeners (${plan.probes} probes each), ` +
+      `fan-out at ${plan.rates.join("/")} reactions/s to ${plan.fanoutListeners} listeners; targets ${plan.targets.join(", ")}; ` +
+      `${plan.loadProcesses} load processes, ${cores} CPU cores; commit ${git.commit.slice(0, 12)}${git.dirty ? " (uncommitted changes)" : ""}`,
   );
-  const naive = await measure(() => startNaiveRoom(log));
-  const ws = await measure(() => startWsPeer(log));
-
-  const table = renderTable(spaces, [naive, ws]);
-  const targets = checkTargets(spaces, naive);
-  console.log(`\n${table}\n`);
-  for (const target of targets) {
-    console.log(`${target.met ? "met    " : "NOT met"}  ${target.goal}: ${target.measured === null ? "–" : target.measured.toFixed(1)}`);
+  const figures: TargetFigures[] = [];
+  let audio: AudioJoinFigures | { error: string } | null = null;
+  let micro: MicroCosts | null = null;
+  // Spaces first: the table's ratios are Spaces against each peer.
+  for (const name of (["spaces", "naive", "ws"] as const).filter((t) => plan.targets.includes(t))) {
+    current = await starters[name]();
+    log(`${name}: ${current.label} ready (server pid ${current.serverPid})`);
+    try {
+      const result = await measureTarget(current, pool, plan, cores, log);
+      if (result.failure) log(`${name}: server output (tail):\n${current.diagnostics?.() ?? "(none)"}`);
+      figures.push(result);
+      if (current.audio && plan.audioRuns > 0) {
+        log("audio: listener join → first received audio in Chromium…");
+        audio = await measureAudioJoin(current.audio, { runs: plan.audioRuns, log: (line) => log(`audio: ${line}`) }).catch((error: unknown) => {
+          log(`audio: failed: ${String(error)}`);
+          return { error: String(error) };
+        });
+      }
+      if (current.micro) micro = await measureMicroCosts(current.micro, log);
+    } finally {
+      await current.stop();
+      current = null;
+    }
   }
-  const audioFigures = audio as Partial<AudioJoinFigures> | null;
-  if (audioFigures?.joinToFirstAudioMs) {
-    console.log(
-      `\naudio (Chromium, ${AUDIO_RUNS} listener joins): join → first audio p50 ${audioFigures.joinToFirstAudioMs.p50} ms, ` +
-        `page open → first audio p50 ${audioFigures.openToFirstAudioMs?.p50} ms, Calls API calls per join ${audioFigures.callsPerListenerJoin}`,
-    );
-  }
-  const durationSeconds = (Date.now() - startedAt) / 1000;
-  console.log(`\nbench took ${durationSeconds.toFixed(0)} s`);
 
-  const resultsDir = join(import.meta.dirname, "results");
-  mkdirSync(resultsDir, { recursive: true });
-  const results = {
+  const rows = summarize(figures);
+  const goals = checkGoals(figures, rows);
+  const spaces = figures.find((f) => f.name === "spaces");
+  const results: BenchResults = {
+    version: 2,
+    commit: git.commit,
+    dirty: git.dirty,
     measuredAt: new Date(startedAt).toISOString(),
-    durationSeconds,
-    machine: { cpuCores: cpus().length, cpuModel: cpus()[0]?.model ?? "unknown", node: process.version },
-    plan: { ...plan, sendMs: Object.fromEntries(plan.rates.map((rate) => [rate, plan.sendMs(rate)])), loadProcesses: LOAD_PROCESSES },
-    definitions: {
-      join: "ms from new WebSocket() in the client to its first (snapshot) frame; sequential probes, each closed after its snapshot",
-      framesPerListenerPerSecond: "frames all listeners received while reactions were being sent, divided by listeners and send seconds",
-      framesPerDeliveredReaction: "all frames received (send + drain) divided by all reactions they carried",
-      deliveredPerCpuSecond: "reactions counted by all listeners (a coalesced frame counts each reaction it carries) per CPU second of the server process (utime+stime from /proc) over send + drain",
-      delay: "ms from a reaction's send to the frame that brought it, on probe sockets; k-th reaction counted ↔ k-th sent",
-      memory: "RSS growth of the server process while the listeners connected, divided by listeners",
-    },
-    targets: { spaces, naive, ws },
-    goals: targets,
+    durationSeconds: (Date.now() - startedAt) / 1000,
+    machine: { cpuCores: cores, cpuModel: cpus()[0]?.model ?? "unknown", node: process.version },
+    plan: { ...plan, sendMs: Object.fromEntries(plan.rates.map((rate) => [rate, plan.sendMs(rate)])) },
+    definitions: DEFINITIONS,
+    targets: figures,
+    goals,
     audio,
-    table,
+    costs: spaces ? fitCosts(spaces, micro) : null,
   };
-  writeFileSync(join(resultsDir, "latest.json"), JSON.stringify(results, null, 2) + "\n");
-  log("wrote bench/results/latest.json");
+  console.log(`\n${renderTable(figures, rows)}\n† the load generator, not the server, was the bottleneck in at least one run\n`);
+  for (const goal of goals) {
+    console.log(`${goal.met ? "met    " : "NOT met"}  ${goal.goal}: ${goal.measured === null ? "–" : goal.measured.toFixed(1)}`);
+  }
+  mkdirSync(dirname(plan.out), { recursive: true });
+  writeFileSync(plan.out, JSON.stringify(results, null, 2) + "\n");
+  log(`wrote ${plan.out} (bench took ${results.durationSeconds.toFixed(0)} s)`);
+  if (plan.out === RESULTS_FILE) {
+    writeReadme(results);
+    log("regenerated the README's bench and simulation tables from it");
+  }
 } catch (error) {
   log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   process.exitCode = 1;

@@ -1,142 +1,134 @@
-// The measurement sequence `npm run bench` runs against each target, identically: join probes at 0, 1k and 5k listeners,
-// reaction fan-out at 10/100/1000 per second with 1k listeners, and server memory per connected listener.
+// The measurement sequence `npm run bench` runs against each target, identically and `plan.reps` times: join probes
+// (POST /join included where the target has one) at 0, 1k and 5k listeners, reaction fan-out at 1/10/100/1000 per
+// second with 1k listeners, and server memory per connected listener.
+import type { FanoutFigures } from "./fanout.ts";
+import { alive, measureFanout } from "./fanout.ts";
 import type { LoadPool } from "./load-pool.ts";
-import { alive, measureFanout, type FanoutFigures } from "./fanout.ts";
 import type { BenchPlan } from "./plan.ts";
 import { cpuSeconds, rssBytes } from "./proc-stats.ts";
 import { percentile, sleep } from "./stats.ts";
 import type { BenchTarget } from "./targets.ts";
 
-
 export type JoinFigures = {
   listeners: number;
+  /** From the start of the join (POST /join where there is one) to the snapshot frame. */
   p50: number;
-  p90: number;
   p99: number;
-  max: number;
+  /** The POST /join part alone (0 for targets without one). */
+  postP50: number;
   openToSnapshotP50: number;
   failed: number;
 };
 
+/** `listeners` connected; bytes per listener is the RSS growth over the `added` most recent ones. */
+export type MemoryFigures = { listeners: number; added: number; rssDeltaBytes: number; bytesPerListener: number; rssAfterBytes: number };
 
-export type { BenchPlan, FanoutFigures };
-
-export type MemoryFigures = { listeners: number; rssDeltaBytes: number; bytesPerListener: number; rssAfterBytes: number };
+export type RepFigures = { joins: JoinFigures[]; fanout: FanoutFigures[]; memory: MemoryFigures[] };
 
 export type TargetFigures = {
   name: string;
   label: string;
   notes: string;
-  joins: JoinFigures[];
-  fanout: FanoutFigures[];
-  memory: MemoryFigures[];
-  extras: Record<string, number[]>;
-  /** Set when the run against this target stopped early; the figures above are what was measured until then. */
+  reps: RepFigures[];
+  /** Set when the run against this target stopped early; the figures are what was measured until then. */
   failure: string | null;
 };
 
+export type { FanoutFigures };
 
-/** Waits until the server burns under 10% of a core for a second (backlogs drained), at most `capMs`. */
-async function settle(pid: number, capMs = 20_000): Promise<void> {
+/** Waits until the server burns under 10% of a core for a second (backlogs drained), at most `capMs`; says if it did. */
+async function settle(pid: number, capMs = 20_000): Promise<boolean> {
   const deadline = Date.now() + capMs;
   let quiet = 0;
   let last = cpuSeconds(pid);
-  while (Date.now() < deadline && quiet < 2) {
+  while (Date.now() < deadline && quiet < 2 && alive(pid)) {
     await sleep(500);
     const cpu = cpuSeconds(pid);
     quiet = cpu - last < 0.05 ? quiet + 1 : 0;
     last = cpu;
   }
+  return quiet >= 2;
 }
 
+type Run = { target: BenchTarget; pool: LoadPool; plan: BenchPlan; cores: number; log: (line: string) => void };
 
-export async function measureTarget(
-  target: BenchTarget,
-  pool: LoadPool,
-  plan: BenchPlan,
-  log: (line: string) => void,
-): Promise<TargetFigures> {
-  const figures: TargetFigures = {
-    name: target.name, label: target.label, notes: target.notes, joins: [], fanout: [], memory: [], extras: {}, failure: null,
-  };
-  let pid = target.serverPid;
-
-  const fill = async (count: number) => {
-    for (let done = 0; done < count; done += 1000) {
-      const chunk = Math.min(1000, count - done);
+async function oneRep({ target, pool, plan, cores, log }: Run, rep: RepFigures, tag: string): Promise<void> {
+  const say = (line: string) => log(`${target.name} ${tag}: ${line}`);
+  const fill = async (from: number, to: number) => {
+    for (let done = from; done < to; done += 1000) {
+      const chunk = Math.min(1000, to - done);
       const joined = await pool.connect(await target.socketTargets(chunk, "listener"), plan.connectConcurrency, true);
-      if (joined.failed > 0) throw new Error(`${target.name}: ${joined.failed} listeners failed to join: ${joined.errors.join("; ")}`);
-      log(`${target.name}: ${done + chunk}/${count} listeners connected`);
+      if (joined.failed > 0) throw new Error(`${joined.failed} listeners failed to join: ${joined.errors.join("; ")}`);
+      say(`${done + chunk}/${to} listeners connected`);
     }
-    await settle(pid);
+    await settle(target.serverPid);
   };
-
   const probeJoins = async (listeners: number) => {
     const probe = await pool.connect(await target.socketTargets(plan.probes, "probe"), 1, false);
     const figure: JoinFigures = {
       listeners,
       p50: percentile(probe.connectMs, 50),
-      p90: percentile(probe.connectMs, 90),
       p99: percentile(probe.connectMs, 99),
-      max: percentile(probe.connectMs, 100),
+      postP50: percentile(probe.joinPostMs, 50),
       openToSnapshotP50: percentile(probe.openToSnapshotMs, 50),
       failed: probe.failed,
     };
-    figures.joins.push(figure);
-    log(`${target.name}: join with ${listeners} listeners p50 ${figure.p50.toFixed(1)} ms, p99 ${figure.p99.toFixed(1)} ms${probe.failed ? `, ${probe.failed} failed (${probe.errors[0]})` : ""}`);
-    await settle(pid);
+    rep.joins.push(figure);
+    say(`join with ${listeners} listeners p50 ${figure.p50.toFixed(1)} ms (POST /join ${figure.postP50.toFixed(1)}), p99 ${figure.p99.toFixed(1)} ms${probe.failed ? `, ${probe.failed} failed (${probe.errors[0]})` : ""}`);
+    await settle(target.serverPid);
   };
-
-  const measureMemory = async (listeners: number, before: number) => {
-    const after = rssBytes(pid);
-    figures.memory.push({ listeners, rssDeltaBytes: after - before, bytesPerListener: (after - before) / listeners, rssAfterBytes: after });
-    log(`${target.name}: RSS +${((after - before) / 2 ** 20).toFixed(1)} MiB for ${listeners} listeners (${((after - before) / listeners / 1024).toFixed(1)} KiB each)`);
+  const memory = (listeners: number, added: number, before: number) => {
+    const after = rssBytes(target.serverPid);
+    rep.memory.push({ listeners, added, rssDeltaBytes: after - before, bytesPerListener: (after - before) / added, rssAfterBytes: after });
+    say(`RSS +${((after - before) / 2 ** 20).toFixed(1)} MiB for ${added} more listeners (${((after - before) / added / 1024).toFixed(1)} KiB each)`);
   };
-
-  const fanout = async (rate: number): Promise<boolean> => {
-    const figure = await measureFanout({ pool, plan, pid, targetName: target.name, rate, log });
-    figures.fanout.push(figure);
-    if (!alive(pid)) throw new Error(`${target.name}: the server process exited during the ${rate}/s run`);
-    return !figure.censored;
-  };
-
-  try {
-    // (a) joins into an empty room, then (b) fan-out with 1k listeners, then (a, c) 1k and 5k listeners.
-    await pool.connect(await target.socketTargets(plan.warmupJoins, "probe"), 1, false);
-    await probeJoins(0);
-    let rssBefore = rssBytes(pid);
-    await fill(plan.fanoutListeners);
-    await measureMemory(plan.fanoutListeners, rssBefore);
-    await probeJoins(plan.fanoutListeners);
-    let backlog = false;
-    for (const rate of plan.rates) {
-      backlog = !(await fanout(rate)) || backlog;
-      if (backlog && rate !== plan.rates.at(-1)) {
-        // A backlog would leak into the next rate's counts: start it with a fresh audience.
-        log(`${target.name}: reconnecting listeners to drop the backlog`);
-        await pool.closeAll();
-        await settle(pid);
-        await fill(plan.fanoutListeners);
-      }
-    }
+  const fresh = async () => {
     await pool.closeAll();
-    if (backlog && target.restart) {
+    // A workerd room can stay wedged on its backlog for minutes: then the rest runs on a fresh server.
+    if (!(await settle(target.serverPid, 5000)) && target.restart) {
       await target.restart();
-      pid = target.serverPid;
       await pool.connect(await target.socketTargets(plan.warmupJoins, "probe"), 1, false);
     }
-    await settle(pid);
-    rssBefore = rssBytes(pid);
-    await fill(plan.maxListeners);
-    await measureMemory(plan.maxListeners, rssBefore);
-    await probeJoins(plan.maxListeners);
-    await pool.closeAll();
-    await settle(pid);
+    await settle(target.serverPid);
+    await fill(0, plan.fanoutListeners);
+  };
+
+  await probeJoins(0);
+  const rssEmpty = rssBytes(target.serverPid);
+  await fill(0, plan.fanoutListeners);
+  memory(plan.fanoutListeners, plan.fanoutListeners, rssEmpty);
+  await probeJoins(plan.fanoutListeners);
+  for (const rate of plan.rates) {
+    const figure = await measureFanout({ pool, plan, pid: target.serverPid, targetName: `${target.name} ${tag}`, rate, cores, log });
+    rep.fanout.push(figure);
+    if (!alive(target.serverPid)) throw new Error(`the server process exited during the ${rate}/s run`);
+    // A backlog would leak into what follows: the next step starts on a fresh audience (and a fresh server if it wedged).
+    if (figure.censored) {
+      say("starting afresh to drop the backlog");
+      await fresh();
+    }
+  }
+  const rssBefore = rssBytes(target.serverPid);
+  await fill(plan.fanoutListeners, plan.maxListeners);
+  memory(plan.maxListeners, plan.maxListeners - plan.fanoutListeners, rssBefore);
+  await probeJoins(plan.maxListeners);
+  await pool.closeAll();
+  await settle(target.serverPid);
+}
+
+export async function measureTarget(target: BenchTarget, pool: LoadPool, plan: BenchPlan, cores: number, log: (line: string) => void): Promise<TargetFigures> {
+  const figures: TargetFigures = { name: target.name, label: target.label, notes: target.notes, reps: [], failure: null };
+  try {
+    await pool.connect(await target.socketTargets(plan.warmupJoins, "probe"), 1, false);
+    for (let i = 0; i < plan.reps; i++) {
+      const rep: RepFigures = { joins: [], fanout: [], memory: [] };
+      figures.reps.push(rep);
+      await oneRep({ target, pool, plan, cores, log }, rep, `run ${i + 1}/${plan.reps}`);
+    }
   } catch (error) {
     figures.failure = error instanceof Error ? error.message : String(error);
     log(`${target.name}: stopped early: ${figures.failure}`);
     await pool.closeAll().catch(() => {});
   }
-  figures.extras = target.extras?.() ?? {};
   return figures;
 }

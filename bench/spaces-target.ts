@@ -10,7 +10,6 @@ import { startSnapshotStack } from "./snapshot-stack.ts";
 import type { BenchTarget } from "./targets.ts";
 
 const HOST_ID = "demo-host";
-const TOKEN_CONCURRENCY = 16;
 
 const benchUserId = (n: number) => `bench-user-${String(n).padStart(5, "0")}`;
 
@@ -31,19 +30,6 @@ function insertUsersSql(count: number): string {
     );
   }
   return statements.join("\n");
-}
-
-async function mapLimited<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index]!);
-    }
-  };
-  await Promise.all(Array.from({ length: limit }, lane));
-  return results;
 }
 
 export async function startSpacesTarget(userCount: number, log: (line: string) => void): Promise<BenchTarget> {
@@ -78,14 +64,16 @@ export async function startSpacesTarget(userCount: number, log: (line: string) =
     const created = (await call(HOST_ID, "/api/spaces", { title: "Bench room" })) as { space: { id: string } };
     const spaceId = created.space.id;
     await call(HOST_ID, `/api/spaces/${spaceId}/start`);
-    const liveUrl = (token: string) => `ws://127.0.0.1:${serving.port}/api/spaces/${spaceId}/live?token=${encodeURIComponent(token)}`;
-    const joinRouteMs: number[] = [];
-    const socketUrl = async (userId: string): Promise<LoadTarget> => {
-      const startedAt = performance.now();
-      const { token } = (await call(userId, `/api/spaces/${spaceId}/join`)) as { token: string };
-      joinRouteMs.push(performance.now() - startedAt);
-      return { url: liveUrl(token) };
-    };
+    const liveBase = `ws://127.0.0.1:${serving.port}/api/spaces/${spaceId}/live`;
+    const liveUrl = (token: string) => `${liveBase}?token=${encodeURIComponent(token)}`;
+    // Probes pay POST /join inside their timed join, with the person's own session, as a listener does.
+    const probeTarget = async (userId: string): Promise<LoadTarget> => ({
+      url: liveBase,
+      join: {
+        url: `${api}/api/spaces/${spaceId}/join`,
+        headers: { Cookie: `spaces_session=${await signSession(secret, userId)}`, Origin: stack.url, "Content-Type": "application/json" },
+      },
+    });
     // Bulk listeners get the very token POST /join would sign, without its D1 reads (~15 ms each on local D1, which
     // would make 5k listeners cost over a minute); the upgrade still verifies it in the Worker as for anyone.
     const signedUrl = async (userId: string): Promise<LoadTarget> => {
@@ -97,7 +85,8 @@ export async function startSpacesTarget(userCount: number, log: (line: string) =
     };
 
     // The host stays connected for the whole run, as in a real Space (a hostless room ends after 5 minutes).
-    const hostSocket = new WebSocket((await socketUrl(HOST_ID)).url, { perMessageDeflate: false });
+    const { token: hostToken } = (await call(HOST_ID, `/api/spaces/${spaceId}/join`)) as { token: string };
+    const hostSocket = new WebSocket(liveUrl(hostToken), { perMessageDeflate: false });
     await new Promise((resolve, reject) => {
       hostSocket.once("message", resolve);
       hostSocket.once("error", reject);
@@ -109,13 +98,12 @@ export async function startSpacesTarget(userCount: number, log: (line: string) =
       label: "Spaces room (SpaceRoom DO)",
       serverPid: serving.pid,
       audio: { url: stack.url, sessionSecret: secret, callsCounts: stack.callsCounts },
-      notes: `live Space ${spaceId}; sockets on workerd's own port ${serving.port} (dev proxy pid ${serving.proxyPids.join(",")} bypassed); join tokens from POST /join`,
+      notes: `live Space ${spaceId}; sockets on workerd's own port ${serving.port} (dev proxy pid ${serving.proxyPids.join(",")} bypassed); probes call POST /join`,
       async socketTargets(count, purpose) {
         if (nextUser + count > userCount) throw new Error(`the bench inserted only ${userCount} users`);
         const ids = Array.from({ length: count }, () => benchUserId(nextUser++));
-        return purpose === "probe" ? mapLimited(ids, TOKEN_CONCURRENCY, socketUrl) : Promise.all(ids.map(signedUrl));
+        return Promise.all(ids.map(purpose === "probe" ? probeTarget : signedUrl));
       },
-      extras: () => ({ joinRouteMs }),
       async stop() {
         hostSocket.terminate();
         await stack.stop();

@@ -6,11 +6,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort, ROOT } from "../dev/stack.ts";
 import type { AudioStack } from "./audio-join.ts";
+import type { MicroTarget } from "./costs.ts";
 import type { LoadTarget } from "./load-protocol.ts";
 import { findServingWorkerd } from "./proc-stats.ts";
 import { sleep } from "./stats.ts";
 
-export type TargetName = "spaces" | "naive" | "ws";
+import type { TargetName } from "./plan.ts";
+
+export type { TargetName };
 
 export type BenchTarget = {
   name: TargetName;
@@ -20,13 +23,13 @@ export type BenchTarget = {
   notes: string;
   /** The whole app (Spaces only), for the audio join section that drives it in Chromium. */
   audio?: AudioStack;
+  /** Where the per-operation micro costs are measured (the naive room's Worker serves /micro/*). */
+  micro?: MicroTarget;
   /**
    * URLs for `count` new sockets, fetched just before they connect (Spaces join tokens live 60 s). Probes are the
    * timed joins; listeners are the audience connected in bulk.
    */
   socketTargets(count: number, purpose: "probe" | "listener"): Promise<LoadTarget[]>;
-  /** Target-specific raw samples for the results file (e.g. POST /join times). */
-  extras?: () => Record<string, number[]>;
   /** Starts the server afresh (new process, new pid) after a run left it with a backlog it cannot shed. */
   restart?: () => Promise<void>;
   /** The tail of the server's own output, printed when a run against it fails. */
@@ -101,6 +104,9 @@ export async function startNaiveRoom(log: (line: string) => void): Promise<Bench
     serverPid: run.pid,
     notes: "hibernatable sockets, every reaction sent to every socket at once; sockets on workerd's own port (dev proxy bypassed)",
     socketTargets: async (count) => peerTargets(`ws://127.0.0.1:${run.port}/room/bench`, count),
+    get micro() {
+      return { url: `http://127.0.0.1:${run.port}`, pid: run.pid };
+    },
     diagnostics: () => run.output().slice(-3000),
     // After an overload its DO stays wedged on the backlog for minutes (workerd logs "another message send is already
     // in progress"), so the later join and memory figures are taken on a fresh process.

@@ -1,8 +1,11 @@
 // The "naive" peer for `npm run bench`: a partyserver-style room (hibernatable sockets, one DO per room) that sends
 // every reaction to every socket the moment it arrives, with no coalescing. Same frame shapes as the real room.
 import { DurableObject } from "cloudflare:workers";
+import { microFetch, MicroShard, type MicroEnv } from "./micro.ts";
 
-type NaiveEnv = { NAIVE_ROOM: DurableObjectNamespace<NaiveRoom> };
+export { MicroShard };
+
+type NaiveEnv = MicroEnv & { NAIVE_ROOM: DurableObjectNamespace<NaiveRoom> };
 type Attachment = { userId: string };
 
 export class NaiveRoom extends DurableObject<NaiveEnv> {
@@ -54,7 +57,9 @@ export class NaiveRoom extends DurableObject<NaiveEnv> {
 
 export default {
   async fetch(request: Request, env: NaiveEnv): Promise<Response> {
-    const match = /^\/room\/([\w-]+)$/.exec(new URL(request.url).pathname);
+    const path = new URL(request.url).pathname;
+    if (path.startsWith("/micro/")) return microFetch(request, env);
+    const match = /^\/room\/([\w-]+)$/.exec(path);
     if (!match) return new Response("not found", { status: 404 });
     return env.NAIVE_ROOM.get(env.NAIVE_ROOM.idFromName(match[1]!)).fetch(request);
   },
