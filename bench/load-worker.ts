@@ -107,7 +107,7 @@ async function connectAll(targets: LoadTarget[], concurrency: number, keep: bool
       if (result.ok) {
         failuresInARow = 0;
         reply.connectMs.push(result.connectMs);
-        reply.joinPostMs.push(result.joinPostMs);
+        if (targets[0]?.join) reply.joinPostMs.push(result.joinPostMs);
         reply.openToSnapshotMs.push(result.openToSnapshotMs);
       } else {
         failuresInARow += 1;
