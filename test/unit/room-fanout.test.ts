@@ -4,13 +4,33 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { BROADCAST_SLICE, RoomFanout } from "../../worker/space/room-fanout.ts";
 import type { ReactionsMessage, ServerMessage } from "../../worker/protocol/room.ts";
 
-type FakeSocket = { frames: ServerMessage[]; send: (text: string) => void };
+type FakeSocket = { frames: ServerMessage[]; times: number[]; send: (text: string) => void };
 
 function sockets(n: number): FakeSocket[] {
   return Array.from({ length: n }, () => {
-    const socket: FakeSocket = { frames: [], send: (text) => socket.frames.push(JSON.parse(text)) };
+    const socket: FakeSocket = {
+      frames: [],
+      times: [],
+      send: (text) => {
+        socket.frames.push(JSON.parse(text));
+        socket.times.push(Date.now());
+      },
+    };
     return socket;
   });
+}
+
+/** Reaction delays on one socket: the k-th reaction counted arrived with the frame whose running total passed k. */
+function delays(socket: FakeSocket, sentAt: number[]): number[] {
+  const out: number[] = [];
+  let seen = 0;
+  socket.frames.forEach((frame, i) => {
+    if (frame.type !== "reactions") return;
+    const total = seen + Object.values(frame.counts).reduce((a, b) => a + (b ?? 0), 0);
+    for (let k = seen; k < total; k++) out.push(socket.times[i]! - sentAt[k]!);
+    seen = total;
+  });
+  return out;
 }
 
 function fanoutFor(all: FakeSocket[], count: { value: number | null }) {
@@ -87,5 +107,53 @@ describe("room fan-out", () => {
     await vi.advanceTimersByTimeAsync(2000);
     expect(all[0]!.frames).toEqual([]);
     expect(fanout.waiting).toBe(false);
+  });
+
+  it("sends a reaction in a quiet room at once", async () => {
+    const all = sockets(2);
+    const fanout = fanoutFor(all, { value: 2 });
+    await vi.advanceTimersByTimeAsync(5000);
+    fanout.addReaction(reaction(1));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(all[0]!.frames).toEqual([expect.objectContaining({ type: "reactions", counts: { "🔥": 1 } })]);
+  });
+
+  it("never sends a socket more than 4 frames in any second, reactions and count updates together", async () => {
+    const all = sockets(1);
+    const count = { value: 1 };
+    const fanout = fanoutFor(all, count);
+    // A reaction, then count changes alone (a count-only frame goes out around 1.1 s), then reactions at 100/s
+    // right behind it with the audience changing every 30 ms, then 3 seconds of count changes alone.
+    for (let t = 0; t < 6000; t += 10) {
+      if (t === 0 || (t >= 1110 && t < 3000)) fanout.addReaction(reaction(t));
+      if (t === 100 || t === 500 || (t >= 1110 && t % 30 === 0)) {
+        count.value += 1;
+        fanout.countChanged();
+      }
+      await vi.advanceTimersByTimeAsync(10);
+    }
+    await vi.advanceTimersByTimeAsync(3000);
+    const times = all[0]!.times;
+    expect(times.length).toBeGreaterThan(12);
+    for (let i = 0; i + 4 < times.length; i++) expect(times[i + 4]! - times[i]!).toBeGreaterThanOrEqual(1000);
+    expect(all[0]!.frames.at(-1)).toMatchObject({ listenerCount: count.value });
+  });
+
+  it("keeps the median delay at 10 reactions/s near half the 250 ms frame gap", async () => {
+    const all = sockets(1);
+    const fanout = fanoutFor(all, { value: 1 });
+    const sentAt: number[] = [];
+    // Ten a second at uneven spacing (70–130 ms), for 10 seconds.
+    for (let i = 0; i < 100; i++) {
+      await vi.advanceTimersByTimeAsync(70 + ((i * 37) % 61));
+      sentAt.push(Date.now());
+      fanout.addReaction(reaction(i));
+    }
+    await vi.advanceTimersByTimeAsync(1000);
+    const measured = delays(all[0]!, sentAt).sort((a, b) => a - b);
+    expect(measured).toHaveLength(100);
+    const median = measured[50]!;
+    expect(median).toBeLessThanOrEqual(150);
+    expect(measured.at(-1)!).toBeLessThanOrEqual(250);
   });
 });

@@ -1,7 +1,8 @@
-// Coalesced fan-out of the room's busy signals: reactions at most every 300 ms and the listener count at most every
-// second (less often in big rooms, and riding on a reactions frame when one goes out anyway). Big broadcasts go out
-// in slices with a turn of the event loop between them, so a join or a frame never waits behind 5,000 sends.
-// Its timers exist only while something waits, so an idle room can hibernate.
+// Coalesced fan-out of the room's busy signals: at most one frame every 250 ms to each socket (reactions, or the
+// listener count when no reactions go out), so never more than 4 a second; a reaction in a quiet room goes at once.
+// The count goes at most every second (less often in big rooms, riding on a reactions frame when one goes out anyway).
+// Big broadcasts go out in slices with a turn of the event loop between them, so a join or a frame never waits behind
+// 5,000 sends. Its timers exist only while something waits, so an idle room can hibernate.
 import type { ListenerEntry, ReactionSender, ServerMessage } from "../protocol/room.ts";
 import { ReactionBatch, REACTION_FLUSH_MS } from "./reaction-batch.ts";
 import { trySend } from "./room-sockets.ts";
@@ -18,8 +19,9 @@ export class RoomFanout {
   private readonly listenerCount: () => number | null;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private sliceTimer: ReturnType<typeof setTimeout> | null = null;
-  private lastReactionFlush = 0;
-  private lastCountFlush = 0;
+  /** When the last coalesced frame (reactions or count) went out: the next waits REACTION_FLUSH_MS after it. */
+  private lastFrame = Number.NEGATIVE_INFINITY;
+  private lastCountFlush = Number.NEGATIVE_INFINITY;
   private countDirty = false;
   private countIntervalMs = COUNT_BROADCAST_MS;
   private readonly listenerSample: () => ListenerEntry[];
@@ -57,9 +59,10 @@ export class RoomFanout {
 
   private schedule(): void {
     if (this.timer !== null) return;
+    const frameDue = this.lastFrame + REACTION_FLUSH_MS;
     let due = Number.POSITIVE_INFINITY;
-    if (this.reactions.pending) due = Math.min(due, this.lastReactionFlush + REACTION_FLUSH_MS);
-    if (this.countDirty) due = Math.min(due, this.lastCountFlush + this.countIntervalMs);
+    if (this.reactions.pending) due = frameDue;
+    if (this.countDirty) due = Math.min(due, Math.max(frameDue, this.lastCountFlush + this.countIntervalMs));
     if (due === Number.POSITIVE_INFINITY) return;
     // Even a flush that is due now runs on a timer, so the join or frame that caused it answers first.
     this.timer = setTimeout(() => this.flush(), Math.max(0, due - Date.now()));
@@ -74,15 +77,18 @@ export class RoomFanout {
     const now = Date.now();
     const sockets = this.sockets();
     this.countIntervalMs = COUNT_BROADCAST_MS * Math.max(1, Math.ceil(sockets.length / SOCKETS_PER_COUNT_SECOND));
+    const frameDue = now >= this.lastFrame + REACTION_FLUSH_MS;
     const countDue = this.countDirty && now >= this.lastCountFlush + this.countIntervalMs;
-    if (this.reactions.pending && now >= this.lastReactionFlush + REACTION_FLUSH_MS) {
+    if (frameDue && this.reactions.pending) {
       const batch = this.reactions.take();
       // The count rides along whenever it has changed: no extra frame while reactions flow.
       if (batch) this.broadcast(sockets, this.countDirty ? { ...batch, listenerCount, ...this.changedSample() } : batch);
-      this.lastReactionFlush = now;
+      this.lastFrame = now;
       if (this.countDirty) this.countSent(now);
-    } else if (countDue) {
+    } else if (frameDue && countDue) {
+      // A count-only frame takes a reaction frame's place in the 4-a-second budget.
       this.broadcast(sockets, { type: "update", listenerCount, ...this.changedSample() } satisfies ServerMessage);
+      this.lastFrame = now;
       this.countSent(now);
     }
     this.schedule();
