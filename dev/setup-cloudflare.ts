@@ -65,7 +65,7 @@ const shell: Shell = async (argv, options = {}) => {
       args.splice(args.indexOf("<temp secrets.json>"), 1, file);
     }
     const command = tool === "wrangler" ? process.execPath : "npm";
-    const commandArgs = tool === "wrangler" ? [join(root, "node_modules/wrangler/bin/wrangler.js"), ...args] : args;
+    const commandArgs = tool === "wrangler" ? [join(import.meta.dirname, "../node_modules/wrangler/bin/wrangler.js"), ...args] : args;
     return await new Promise((done) => {
       const child = spawn(command, commandArgs, { cwd: root, env: { ...env, WRANGLER_SEND_METRICS: "false" } });
       let stdout = "";
