@@ -8,6 +8,8 @@ import type { AppEnv } from "./http/context.ts";
 import { ApiError, DOMAIN_STATUS } from "./http/errors.ts";
 import { DomainError, errorBody } from "./protocol/errors.ts";
 import { liveRoutes } from "./http/live.ts";
+import { mediaRoutes } from "./http/media.ts";
+import { transcriptRoutes } from "./http/transcript.ts";
 import { checkOrigin, loadSession } from "./http/session.ts";
 import { earningsRoutes } from "./http/earnings.ts";
 import { embedRoutes } from "./http/embeds.ts";
@@ -31,6 +33,8 @@ const api = new Hono<AppEnv>()
   .route("/", userRoutes)
   .route("/", spaceRoutes)
   .route("/", liveRoutes)
+  .route("/", mediaRoutes)
+  .route("/", transcriptRoutes)
   .route("/", watchRoutes)
   .route("/", schedulingRoutes)
   .route("/", notificationRoutes)

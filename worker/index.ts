@@ -1,9 +1,10 @@
-// Worker entry: HTTP via the Hono app, the every-minute cron, and the Durable Object classes (SpaceRoom, SpaceWatch).
+// Worker entry: HTTP via the Hono app, the every-minute cron, and the Durable Object classes (SpaceRoom, SpaceWatch, SpaceMedia).
 import { app } from "./app.ts";
 import { runScheduled } from "./cron.ts";
 
 export { SpaceRoom } from "./space/space-room.ts";
 export { SpaceWatch } from "./space/space-watch.ts";
+export { SpaceMedia } from "./media/space-media.ts";
 
 export default {
   fetch: app.fetch,

@@ -1,7 +1,10 @@
-// Starts the local stand-ins (Calls SFU, fake Stripe) once for all worker tests and hands their URLs to the Worker.
+// Starts the local stand-ins (Calls SFU, fake Stripe, speech-to-text, an adapter endpoint recorder) once for all
+// worker tests and hands their URLs to the Worker.
 import type { TestProject } from "vitest/node";
 import { startSfu } from "../../dev/sfu/server.ts";
 import { startFakeStripe } from "../../dev/fake-stripe/server.ts";
+import { pocketsphinxAvailable, startSttStandIn } from "../../dev/stt/server.ts";
+import { startAdapterEndpoint } from "./adapter-endpoint.ts";
 import { startPushService } from "./push-service.ts";
 import { testSecrets } from "./secrets.ts";
 
@@ -10,6 +13,11 @@ declare module "vitest" {
     callsApiBase: string;
     stripeApiBase: string;
     pushServiceUrl: string;
+    /** The speech-to-text stand-in (empty when pocketsphinx is not installed: captions are then unavailable). */
+    sttWsUrl: string;
+    /** Where the SFU's adapters dial in worker tests (a recorder: workerd has no address the SFU could reach). */
+    adapterEndpointOrigin: string;
+    adapterEndpointHttp: string;
   }
 }
 
@@ -22,6 +30,13 @@ export default async function setup(project: TestProject) {
   const stripe = await startFakeStripe({ secretKey: testSecrets.STRIPE_SECRET_KEY, webhookSecret: testSecrets.STRIPE_WEBHOOK_SECRET });
   stops.push(() => stripe.close());
   project.provide("stripeApiBase", stripe.url);
+  const stt = (await pocketsphinxAvailable()) ? await startSttStandIn({ port: 0 }) : null;
+  if (stt) stops.push(() => stt.close());
+  project.provide("sttWsUrl", stt?.url ?? "");
+  const adapterEndpoint = await startAdapterEndpoint();
+  stops.push(() => adapterEndpoint.close());
+  project.provide("adapterEndpointOrigin", adapterEndpoint.origin);
+  project.provide("adapterEndpointHttp", adapterEndpoint.httpUrl);
   const push = await startPushService();
   stops.push(() => push.close());
   project.provide("pushServiceUrl", push.url);

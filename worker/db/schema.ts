@@ -180,6 +180,24 @@ export const pushSubscriptions = sqliteTable(
   (t) => [index("push_subscriptions_user").on(t.userId)],
 );
 
+// Final speech-to-text segments of a Space's stage, times in ms from the Space's start. Full-text search over the
+// text lives in the FTS5 table transcript_fts (a hand-written migration: drizzle has no virtual tables), written in
+// the same batch as each insert here.
+export const transcriptSegments = sqliteTable(
+  "transcript_segments",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    spaceId: text("space_id").notNull().references(() => spaces.id, { onDelete: "cascade" }),
+    speakerId: text("speaker_id").notNull(),
+    handle: text("handle").notNull(),
+    text: text("text").notNull(),
+    startMs: integer("start_ms").notNull(),
+    endMs: integer("end_ms").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("transcript_segments_space_start").on(t.spaceId, t.startMs)],
+);
+
 export type User = typeof users.$inferSelect;
 export type Space = typeof spaces.$inferSelect;
 export type Ticket = typeof tickets.$inferSelect;

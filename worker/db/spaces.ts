@@ -3,6 +3,7 @@ import { and, asc, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { SpaceView } from "../protocol/api.ts";
 import type { Db } from "./client.ts";
 import { spaces, spaceTopics, users, type Space, type SpaceState, type SpeakPolicy } from "./schema.ts";
+import { ftsQueryOf } from "./transcripts.ts";
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -115,10 +116,19 @@ export type SpaceFilter = { state?: "live" | "scheduled"; q?: string; topic?: st
 
 export async function listSpaces(db: Db, filter: SpaceFilter): Promise<SpaceView[]> {
   const where: SQL[] = [];
-  where.push(filter.state ? eq(spaces.state, filter.state) : inArray(spaces.state, ["live", "scheduled"]));
+  const open = filter.state ? eq(spaces.state, filter.state) : inArray(spaces.state, ["live", "scheduled"]);
   if (filter.q) {
     const like = `%${filter.q.toLowerCase().replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
-    where.push(sql`(lower(${spaces.title}) LIKE ${like} ESCAPE '\\' OR lower(${users.handle}) LIKE ${like} ESCAPE '\\')`);
+    const byName = sql`(${open} AND (lower(${spaces.title}) LIKE ${like} ESCAPE '\\' OR lower(${users.handle}) LIKE ${like} ESCAPE '\\'))`;
+    // Without a state filter, ended Spaces are found by the words said in them (the FTS5 transcript index).
+    const words = filter.state ? null : ftsQueryOf(filter.q);
+    where.push(
+      words
+        ? sql`(${byName} OR (${spaces.state} = 'ended' AND ${spaces.id} IN (SELECT space_id FROM transcript_fts WHERE transcript_fts MATCH ${words})))`
+        : byName,
+    );
+  } else {
+    where.push(open);
   }
   if (filter.topic) {
     where.push(sql`exists (select 1 from ${spaceTopics} where ${spaceTopics.spaceId} = ${spaces.id} and ${spaceTopics.topic} = ${filter.topic})`);

@@ -124,6 +124,10 @@ export function parseClientMessage(raw: unknown): Parsed<ClientMessage> {
       if (url === null) return fail("invalid_url", `The pin is an http(s) link of at most ${MAX_PIN_URL_LENGTH} characters.`, type);
       return { ok: true, message: { type, url } };
     }
+    case "set_captions": {
+      if (typeof record.on !== "boolean") return fail("bad_frame", "on is true or false.", type);
+      return { ok: true, message: { type, on: record.on } };
+    }
     case "set_speak_policy": {
       if (typeof record.policy !== "string" || !SPEAK_POLICIES.has(record.policy)) {
         return fail("invalid_policy", "policy is everyone, followed or invited.", type);

@@ -73,6 +73,8 @@ export type ClientMessage =
   | { type: "pin"; url: string }
   | { type: "unpin" }
   | { type: "set_speak_policy"; policy: SpeakPolicy }
+  /** Host and co-hosts turn the Space's captions on or off (on by default). */
+  | { type: "set_captions"; on: boolean }
   | { type: "end" }
   | { type: "ping" };
 
@@ -92,8 +94,7 @@ export type SnapshotMessage = {
   listenerCount: number;
   /** The first listeners (not on stage), oldest first; the rest are only counted. */
   listeners?: ListenerEntry[];
-  /** Absent from rooms that predate captions: treat as "unavailable". */
-  captions?: CaptionsState;
+  captions: CaptionsState;
 };
 
 /** A change; every field is optional and absent fields did not change. */
@@ -162,7 +163,8 @@ export type RoomErrorCode =
   | "speakers_full"
   | "cohosts_full"
   | "rate_limited"
-  | "space_ended";
+  | "space_ended"
+  | "captions_unavailable";
 
 export type ErrorMessage = { type: "error"; code: RoomErrorCode; message: string; frame?: string };
 

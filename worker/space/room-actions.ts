@@ -8,6 +8,7 @@ import {
   type RoomErrorCode,
 } from "../protocol/room.ts";
 import { endRoom, dropPerson, lowerHand, raiseHand, setRole } from "./room-changes.ts";
+import { setCaptions } from "./room-captions.ts";
 import { countRole, isManager, isOnStage, participantOf, youOf, type Effects, type Person, type RoomState } from "./room-model.ts";
 
 type Ctx = { state: RoomState; actor: Person; now: number; out: Effects };
@@ -197,6 +198,8 @@ export function applyFrame(state: RoomState, actor: Person, message: ClientMessa
       out.broadcast({ type: "update", speakPolicy: message.policy });
       out.push({ kind: "speak_policy", policy: message.policy });
       return out.touchMeta();
+    case "set_captions":
+      return setCaptions(state, actor, message.on, out);
     case "end":
       if (actor.role !== "host") return deny(ctx, "end", "not_host", "Only the host can end the Space.");
       return endRoom(state, "host_ended", now, out);

@@ -1,6 +1,7 @@
 // The room's in-memory model (people, stage, hands, pin) with the views sent on the wire and the effect list a transition fills.
 import type { SpeakPolicy } from "../protocol/api.ts";
 import type {
+  CaptionsState,
   EndReason,
   HandEntry,
   ListenerEntry,
@@ -55,6 +56,10 @@ export type RoomState = {
   /** Distinct people with at least one open socket, whatever their role. */
   listenerCount: number;
   peakListeners: number;
+  /** The host's captions switch (persisted). */
+  captions: "on" | "off";
+  /** Whether this deployment can caption at all (speech-to-text, Calls, endpoint): set by the object from env. */
+  captionsAvailable: boolean;
 };
 
 export type Effect =
@@ -70,7 +75,11 @@ export type Effect =
   | { kind: "speak_policy"; policy: SpeakPolicy }
   | { kind: "ended"; reason: EndReason }
   /** Someone lost the right to a published track (off the stage, removed, replaced, Space ended): close it at the SFU. */
-  | { kind: "close_track"; userId: string; track: TrackRef };
+  | { kind: "close_track"; userId: string; track: TrackRef }
+  /** Captions are on and this person on stage publishes: the media object should hear the track. */
+  | { kind: "open_adapter"; userId: string; handle: string; track: TrackRef }
+  /** The track stopped, or its owner left the stage, or captions went off: the media object stops hearing it. */
+  | { kind: "close_adapter"; userId: string };
 
 export const RECONNECT_GRACE_MS = 30_000;
 export const HOST_ABSENCE_MS = 5 * 60_000;
@@ -109,6 +118,8 @@ export function createRoom(space: RoomSpace, host: Identity): RoomState {
     blocked: new Set(),
     listenerCount: 0,
     peakListeners: 0,
+    captions: "on",
+    captionsAvailable: false,
   };
 }
 
@@ -196,7 +207,13 @@ export function snapshotFor(state: RoomState, person: Person): SnapshotMessage {
     pin: state.pin,
     listenerCount: state.listenerCount,
     listeners: listenerSample(state),
+    captions: captionsStateOf(state),
   };
+}
+
+/** What the room tells clients about captions: the host's switch, unless this deployment cannot caption. */
+export function captionsStateOf(state: RoomState): CaptionsState {
+  return state.captionsAvailable ? state.captions : "unavailable";
 }
 
 /** Collects a transition's effects; persistence of touched people is folded into one effect at the end. */

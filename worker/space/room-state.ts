@@ -3,6 +3,7 @@
 import type { ClientMessage, EndReason, TrackRef } from "../protocol/room.ts";
 import { roomError } from "../protocol/room-parse.ts";
 import { applyFrame } from "./room-actions.ts";
+import { adapterEffects } from "./room-captions.ts";
 import { dropPerson, endRoom } from "./room-changes.ts";
 import {
   Effects,
@@ -183,5 +184,8 @@ export function transition(state: RoomState, event: RoomEvent, now: number): Tra
       return unreachable;
     }
   }
-  return { state, effects: out.finish() };
+  const effects = out.finish();
+  const setTrackEvent = event.kind === "set_track" ? { userId: event.userId, track: event.track } : null;
+  effects.push(...adapterEffects(state, effects, setTrackEvent));
+  return { state, effects };
 }

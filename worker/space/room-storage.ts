@@ -9,6 +9,8 @@ type StoredMeta = {
   endedAt: number | null;
   pin: string | null;
   peakListeners: number;
+  /** Absent in rooms stored before captions existed: on. */
+  captions?: RoomState["captions"];
 };
 
 /** What outlives the object: everything about a person but their open sockets and the in-memory reaction window. */
@@ -41,6 +43,9 @@ export class RoomStorage {
       blocked: new Set(this.sql.exec<{ user_id: string }>("SELECT user_id FROM room_blocked").toArray().map((r) => r.user_id)),
       listenerCount: 0,
       peakListeners: meta.peakListeners,
+      captions: meta.captions ?? "on",
+      // Not stored: the object sets it from its env after every load.
+      captionsAvailable: false,
     };
     // rowid order is first-stored order, which keeps speakers in the order they came on stage.
     const rows = this.sql.exec<{ json: string }>("SELECT json FROM room_people ORDER BY rowid").toArray();
@@ -69,6 +74,7 @@ export class RoomStorage {
       endedAt: state.endedAt,
       pin: state.pin,
       peakListeners: state.peakListeners,
+      captions: state.captions,
     };
     this.sql.exec(
       "INSERT INTO room_meta (id, json) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET json = excluded.json",

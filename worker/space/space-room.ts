@@ -3,7 +3,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { errorResponse } from "../protocol/errors.ts";
 import { parseClientMessage } from "../protocol/room-parse.ts";
-import { CLOSE_ENDED, CLOSE_REMOVED, type EndReason, type Role, type RoomSpace, type ServerMessage, type TrackRef } from "../protocol/room.ts";
+import { CLOSE_ENDED, CLOSE_REMOVED, type CaptionMessage, type EndReason, type Role, type RoomSpace, type ServerMessage, type TrackRef } from "../protocol/room.ts";
 import { createRoom, isManager, listenerSample, stageTracks, type Identity, type RoomState } from "./room-model.ts";
 import { recordBlock, recordEnd, recordListenerCount, recordSpeakPolicy } from "./room-records.ts";
 import { nextDeadline, transition, type RoomEvent } from "./room-state.ts";
@@ -12,6 +12,8 @@ import { RoomStorage } from "./room-storage.ts";
 import { tellWatchers } from "./space-watch.ts";
 import { callsConfigured, callsFor } from "../audio/calls-for-env.ts";
 import { forceCloseTracks, type OwnedTrack } from "../audio/track-closer.ts";
+import { captionsAvailable } from "../media/availability.ts";
+import { mediaFor, type SpaceMedia } from "../media/space-media.ts";
 import {
   attach, attachmentOf, IDENTITY_HEADER, parseIdentity, sendAll, tryClose, trySend, userTag,
 } from "./room-sockets.ts";
@@ -31,11 +33,14 @@ export class SpaceRoom extends DurableObject<Env> {
   private d1Dirty = false;
   private lastD1Sync = 0;
   private alarmAt: number | null = null;
+  /** Adapter opens and closes run one after another, in the order the room decided them. */
+  private mediaQueue: Promise<void> = Promise.resolve();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new RoomStorage(ctx.storage.sql);
     this.room = this.store.load();
+    if (this.room) this.room.captionsAvailable = captionsAvailable(env);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'));
     void ctx.blockConcurrencyWhile(async () => {
       this.alarmAt = await ctx.storage.getAlarm();
@@ -65,6 +70,7 @@ export class SpaceRoom extends DurableObject<Env> {
   async start(space: RoomSpace, host: Identity): Promise<RoomResult> {
     if (this.room) return this.room.phase === "live" ? { ok: true } : { ok: false, code: "space_ended" };
     this.room = createRoom(space, host);
+    this.room.captionsAvailable = captionsAvailable(this.env);
     this.store.saveMeta(this.room);
     this.store.savePeople(this.room, [host.userId]);
     await this.syncAlarm();
@@ -83,6 +89,12 @@ export class SpaceRoom extends DurableObject<Env> {
     const replies = await this.run({ kind: "set_track", userId, track }, null);
     const error = replies.find((m) => m.type === "error");
     return error?.type === "error" ? { ok: false, code: error.code } : { ok: true };
+  }
+
+  /** Caption frames from the media object (already coalesced), to everyone while captions are on. */
+  relayCaptions(frames: CaptionMessage[]): void {
+    if (this.room?.phase !== "live" || this.room.captions !== "on" || !this.room.captionsAvailable) return;
+    for (const frame of frames) sendAll(this.ctx.getWebSockets(), frame);
   }
 
   /** The person's current role, or null if they are not in the live room. */
@@ -211,6 +223,14 @@ export class SpaceRoom extends DurableObject<Env> {
         case "close_track":
           closeTracks.push({ userId: effect.userId, track: effect.track });
           break;
+        case "open_adapter": {
+          const request = { spaceId: room.space.id, startedAt: room.space.startedAt, userId: effect.userId, handle: effect.handle, track: effect.track };
+          this.toMedia(room, "open_adapter", (media) => media.openAdapter(request));
+          break;
+        }
+        case "close_adapter":
+          this.toMedia(room, "close_adapter", (media) => media.closeAdapter(effect.userId));
+          break;
         default: {
           const unreachable: never = effect;
           return unreachable;
@@ -230,6 +250,17 @@ export class SpaceRoom extends DurableObject<Env> {
     return replies;
   }
 
+  /** Queues one call to the Space's media object; the room does not wait for the SFU (a publish stays fast). */
+  private toMedia(room: RoomState, step: string, call: (media: DurableObjectStub<SpaceMedia>) => Promise<unknown>): void {
+    const media = mediaFor(this.env, room.space.id);
+    this.mediaQueue = this.mediaQueue
+      .then(async () => {
+        const result = (await call(media)) as { ok?: boolean; code?: string } | undefined;
+        if (result && result.ok === false) console.log(JSON.stringify({ event: "room_media_refused", spaceId: room.space.id, step, code: result.code }));
+      })
+      .catch((error: unknown) => console.log(JSON.stringify({ event: "room_media_failed", spaceId: room.space.id, step, error: String(error) })));
+  }
+
   private closeUser(userId: string, message: ServerMessage, code: number, reason: string): void {
     const text = JSON.stringify(message);
     for (const ws of this.ctx.getWebSockets(userTag(userId))) {
@@ -247,6 +278,7 @@ export class SpaceRoom extends DurableObject<Env> {
       tryClose(ws, CLOSE_ENDED, "ended");
     }
     console.log(JSON.stringify({ event: "space_ended", spaceId: room.space.id, reason, peakListeners: room.peakListeners }));
+    this.toMedia(room, "close_all", (media) => media.closeAll());
     await recordEnd(this.env.DB, room.space.id, room.endedAt ?? Date.now(), room.peakListeners);
     await tellWatchers(this.env, room.space.id, "ended");
   }

@@ -1,0 +1,63 @@
+// The media object's own SQLite storage: which stage tracks have an adapter now (survives eviction and hibernation).
+import type { TrackRef } from "../protocol/room.ts";
+
+export type AdapterRow = {
+  userId: string;
+  handle: string;
+  track: TrackRef;
+  adapterKey: string;
+  /** Null while the SFU is being asked (it dials our endpoint before it answers). */
+  adapterId: string | null;
+  openedAt: number;
+};
+
+type Row = { user_id: string; handle: string; session_id: string; track_name: string; adapter_key: string; adapter_id: string | null; opened_at: number };
+
+export class MediaStorage {
+  constructor(private readonly sql: SqlStorage) {
+    sql.exec(`CREATE TABLE IF NOT EXISTS adapters (
+      user_id TEXT PRIMARY KEY, handle TEXT NOT NULL, session_id TEXT NOT NULL, track_name TEXT NOT NULL,
+      adapter_key TEXT NOT NULL, adapter_id TEXT, opened_at INTEGER NOT NULL)`);
+    sql.exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+  }
+
+  adapter(userId: string): AdapterRow | null {
+    const row = this.sql.exec<Row>("SELECT * FROM adapters WHERE user_id = ?", userId).toArray()[0];
+    return row ? toAdapter(row) : null;
+  }
+
+  adapters(): AdapterRow[] {
+    return this.sql.exec<Row>("SELECT * FROM adapters ORDER BY opened_at").toArray().map(toAdapter);
+  }
+
+  saveAdapter(row: AdapterRow): void {
+    this.sql.exec(
+      "INSERT OR REPLACE INTO adapters (user_id, handle, session_id, track_name, adapter_key, adapter_id, opened_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      row.userId, row.handle, row.track.sessionId, row.track.trackName, row.adapterKey, row.adapterId, row.openedAt,
+    );
+  }
+
+  /** Deletes the row only if it is still this opening (a newer one for the same person stays). */
+  deleteAdapter(userId: string, adapterKey: string): void {
+    this.sql.exec("DELETE FROM adapters WHERE user_id = ? AND adapter_key = ?", userId, adapterKey);
+  }
+
+  meta(key: string): string | null {
+    return this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = ?", key).toArray()[0]?.value ?? null;
+  }
+
+  setMeta(key: string, value: string): void {
+    this.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", key, value);
+  }
+}
+
+function toAdapter(row: Row): AdapterRow {
+  return {
+    userId: row.user_id,
+    handle: row.handle,
+    track: { sessionId: row.session_id, trackName: row.track_name },
+    adapterKey: row.adapter_key,
+    adapterId: row.adapter_id,
+    openedAt: row.opened_at,
+  };
+}

@@ -1,0 +1,273 @@
+// The SpaceMedia Durable Object, one per Space beside the room: opens and closes the SFU's WebSocket adapters for
+// stage tracks, receives their PCM, and runs each track through the pipeline to its sinks (speech-to-text now).
+//
+// States, per stage track (style of cloudflare/realtime-examples ai-tts-stt STTAdapter.md):
+//   none ──openAdapter──▶ opening (row saved, SFU asked; the SFU dials our endpoint before it answers)
+//   opening ──SFU answers adapterId──▶ open        opening ──SFU refuses──▶ none (row deleted, logged)
+//   open ──adapter socket connects (token + adapterKey match the row)──▶ streaming
+//   streaming ──socket drops──▶ open (the SFU redials the same URL within 5 s; recogniser kept until idle close)
+//   any ──closeAdapter / closeAll (room: demote, remove, block, leave, end, captions off)──▶ none
+//        (row deleted first so a late redial is refused; sockets closed; recogniser finalized; SFU told, idempotent)
+// Per recogniser (inside the track's SttSink): none → connecting → open → closed; reopened on the next audio,
+// at most every 5 s. Deadlines, all in the one alarm: caption flush (300 ms after the first pending caption),
+// KeepAlive (a recogniser idle 4 s), idle close (no packet for 30 s: Finalize + CloseStream, adapter kept).
+// Hibernation: adapter sockets are hibernatable and carry their claims as the attachment; pipelines and
+// recognisers live in memory and are rebuilt on the next packet after a wake.
+import { DurableObject } from "cloudflare:workers";
+import { callsFor } from "../audio/calls-for-env.ts";
+import { insertSegments } from "../db/transcripts.ts";
+import type { CaptionMessage, TrackRef } from "../protocol/room.ts";
+import type { SpaceRoom } from "../space/space-room.ts";
+import { signAdapterToken, type AdapterClaims } from "./adapter-token.ts";
+import { adapterEndpointOrigin, captionsAvailable } from "./availability.ts";
+import { CAPTION_FLUSH_MS, CaptionBatch } from "./caption-batch.ts";
+import { MediaStorage, type AdapterRow } from "./media-storage.ts";
+import { sttProviderFor } from "./stt/provider.ts";
+import { SttSink } from "./stt-sink.ts";
+import { TrackPipeline } from "./track-pipeline.ts";
+
+/** Header on the Worker → object upgrade request: the adapter token's claims, verified by the Worker. */
+export const ADAPTER_CLAIMS_HEADER = "x-spaces-adapter";
+const IDLE_CLOSE_MS = 30_000;
+const KEEPALIVE_CHECK_MS = 4_000;
+
+export type OpenAdapterRequest = { spaceId: string; startedAt: number; userId: string; handle: string; track: TrackRef };
+export type MediaResult = { ok: true } | { ok: false; code: string };
+
+type ActiveTrack = { claims: AdapterClaims; pipeline: TrackPipeline; stt: SttSink; lastPacketAt: number };
+
+export class SpaceMedia extends DurableObject<Env> {
+  private readonly store: MediaStorage;
+  private readonly tracks = new Map<string, ActiveTrack>();
+  private readonly captions = new CaptionBatch();
+  private flushAt: number | null = null;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.store = new MediaStorage(ctx.storage.sql);
+  }
+
+  // ---- RPC from the room ----
+
+  /** Opens (or keeps) the adapter of one speaker's track; replaces an adapter of an older track of theirs. */
+  async openAdapter(request: OpenAdapterRequest): Promise<MediaResult> {
+    const origin = adapterEndpointOrigin(this.env);
+    if (!captionsAvailable(this.env) || !origin) return { ok: false, code: "captions_unavailable" };
+    this.store.setMeta("spaceId", request.spaceId);
+    this.store.setMeta("startedAt", String(request.startedAt));
+    const existing = this.store.adapter(request.userId);
+    if (existing && sameTrack(existing.track, request.track)) return { ok: true };
+    if (existing) await this.closeAdapter(request.userId);
+    const row: AdapterRow = {
+      userId: request.userId,
+      handle: request.handle,
+      track: request.track,
+      adapterKey: crypto.randomUUID(),
+      adapterId: null,
+      openedAt: Date.now(),
+    };
+    this.store.saveAdapter(row);
+    const token = await signAdapterToken(this.env.SESSION_SECRET, { spaceId: request.spaceId, userId: row.userId, handle: row.handle, track: row.track, adapterKey: row.adapterKey });
+    const endpoint = `${origin}/api/spaces/${encodeURIComponent(request.spaceId)}/media/adapter?token=${encodeURIComponent(token)}`;
+    const calls = callsFor(this.env);
+    const created = await calls.newAdapters({
+      tracks: [{ location: "remote", sessionId: row.track.sessionId, trackName: row.track.trackName, endpoint, outputCodec: "pcm" }],
+    });
+    const adapterId = created.ok ? created.value.adapters[0]?.adapterId : undefined;
+    if (!adapterId) {
+      this.store.deleteAdapter(row.userId, row.adapterKey);
+      const code = created.ok ? "adapter_failed" : created.errorCode;
+      const items = created.ok ? created.value.itemErrors : created.itemErrors;
+      log("media_adapter_failed", { spaceId: request.spaceId, userId: row.userId, code, items: items.map((e) => e.errorCode) });
+      return { ok: false, code };
+    }
+    // Closed (demoted, left) while the SFU was being asked: the new adapter must not outlive that.
+    if (this.store.adapter(row.userId)?.adapterKey !== row.adapterKey) {
+      await calls.closeAdapters({ tracks: [{ adapterId }] });
+      return { ok: false, code: "adapter_closed" };
+    }
+    this.store.saveAdapter({ ...row, adapterId });
+    log("media_adapter_opened", { spaceId: request.spaceId, userId: row.userId, adapterId, trackName: row.track.trackName });
+    return { ok: true };
+  }
+
+  /** Closes one speaker's adapter: refuses its redials from now on, flushes their last words. Idempotent. */
+  async closeAdapter(userId: string): Promise<void> {
+    const row = this.store.adapter(userId);
+    if (row) this.store.deleteAdapter(userId, row.adapterKey);
+    this.endTrack(userId);
+    for (const ws of this.ctx.getWebSockets(userId)) tryClose(ws, 1000, "adapter closed");
+    if (row?.adapterId) {
+      const closed = await callsFor(this.env).closeAdapters({ tracks: [{ adapterId: row.adapterId }] });
+      if (!closed.ok || closed.value.itemErrors.length > 0) {
+        log("media_adapter_close_failed", { userId, adapterId: row.adapterId, code: closed.ok ? closed.value.itemErrors[0]?.errorCode : closed.errorCode });
+      } else {
+        log("media_adapter_closed", { userId, adapterId: row.adapterId });
+      }
+    }
+    await this.syncAlarm();
+  }
+
+  async closeAll(): Promise<void> {
+    for (const row of this.store.adapters()) await this.closeAdapter(row.userId);
+    await this.flushCaptions();
+  }
+
+  /** The adapters open now (who, which track, whether the SFU has connected), for the room and tests. */
+  adapters(): { userId: string; track: TrackRef; adapterId: string | null; connected: boolean }[] {
+    return this.store.adapters().map((row) => ({
+      userId: row.userId,
+      track: row.track,
+      adapterId: row.adapterId,
+      connected: this.ctx.getWebSockets(row.userId).length > 0,
+    }));
+  }
+
+  // ---- the SFU's adapter sockets ----
+
+  override async fetch(request: Request): Promise<Response> {
+    const claims = parseClaims(request.headers.get(ADAPTER_CLAIMS_HEADER));
+    if (!claims || request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
+      return jsonError(400, "bad_request", "This address takes the SFU's adapter WebSocket only.");
+    }
+    const row = this.store.adapter(claims.userId);
+    if (!row || row.adapterKey !== claims.adapterKey || !sameTrack(row.track, claims.track)) {
+      return jsonError(403, "adapter_closed", "This adapter was closed; the speaker is no longer captioned here.");
+    }
+    // A redial replaces the dropped socket: only one socket feeds a track.
+    for (const old of this.ctx.getWebSockets(claims.userId)) tryClose(old, 1000, "replaced by a newer connection");
+    const { 0: client, 1: server } = new WebSocketPair();
+    this.ctx.acceptWebSocket(server, [claims.userId]);
+    server.serializeAttachment(claims);
+    log("media_adapter_connected", { spaceId: claims.spaceId, userId: claims.userId });
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    if (typeof message === "string") return;
+    const claims = ws.deserializeAttachment() as AdapterClaims | null;
+    if (!claims) return;
+    const fresh = !this.tracks.has(claims.userId);
+    const track = this.trackFor(claims);
+    track.lastPacketAt = Date.now();
+    track.pipeline.push(new Uint8Array(message));
+    // A new track starts the KeepAlive/idle checks; later packets leave the alarm alone.
+    if (fresh) await this.syncAlarm();
+  }
+
+  override async webSocketClose(ws: WebSocket): Promise<void> {
+    tryClose(ws, 1000, "bye");
+    await this.syncAlarm();
+  }
+
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    tryClose(ws, 1011, "error");
+    await this.syncAlarm();
+  }
+
+  override async alarm(): Promise<void> {
+    const now = Date.now();
+    if (this.flushAt !== null && now >= this.flushAt) await this.flushCaptions();
+    for (const [userId, track] of this.tracks) {
+      if (now - track.lastPacketAt >= IDLE_CLOSE_MS) this.endTrack(userId);
+      else track.stt.keepAliveIfIdle();
+    }
+    await this.syncAlarm();
+  }
+
+  // ---- pipeline and captions ----
+
+  private trackFor(claims: AdapterClaims): ActiveTrack {
+    const existing = this.tracks.get(claims.userId);
+    if (existing && existing.claims.adapterKey === claims.adapterKey) return existing;
+    if (existing) this.endTrack(claims.userId);
+    const startedAt = Number(this.store.meta("startedAt") ?? Date.now());
+    const provider = sttProviderFor(this.env);
+    const stt = new SttSink(
+      provider ?? { name: "local", connect: async () => null },
+      { userId: claims.userId, handle: claims.handle },
+      (caption) => {
+        this.captions.add(caption);
+        if (this.flushAt === null) void this.syncAlarm();
+      },
+    );
+    const pipeline = new TrackPipeline([stt], () => Date.now() - startedAt);
+    const track: ActiveTrack = { claims, pipeline, stt, lastPacketAt: Date.now() };
+    this.tracks.set(claims.userId, track);
+    return track;
+  }
+
+  private endTrack(userId: string): void {
+    const track = this.tracks.get(userId);
+    if (!track) return;
+    this.tracks.delete(userId);
+    track.pipeline.close();
+    log("media_track_ended", { spaceId: track.claims.spaceId, userId, ...track.pipeline.stats, sttBytes: track.stt.bytesSent });
+  }
+
+  private async flushCaptions(): Promise<void> {
+    this.flushAt = null;
+    if (this.captions.isEmpty) return;
+    const spaceId = this.store.meta("spaceId");
+    if (!spaceId) return;
+    const { frames, finals } = this.captions.take();
+    const room = roomStub(this.env, spaceId);
+    const results = await Promise.allSettled([
+      room.relayCaptions(frames),
+      insertSegments(this.env.DB, finals.map((c) => ({ spaceId, speakerId: c.speakerId, handle: c.handle, text: c.text, startMs: c.startMs, endMs: c.endMs }))),
+    ]);
+    for (const result of results) {
+      if (result.status === "rejected") log("media_caption_flush_failed", { spaceId, error: String(result.reason) });
+    }
+  }
+
+  /** One alarm for every deadline: caption flush, KeepAlive checks and idle close while tracks are active. */
+  private async syncAlarm(): Promise<void> {
+    const now = Date.now();
+    if (this.flushAt === null && !this.captions.isEmpty) this.flushAt = now + CAPTION_FLUSH_MS;
+    let next = this.flushAt;
+    if (this.tracks.size > 0) next = Math.min(next ?? Infinity, now + KEEPALIVE_CHECK_MS);
+    if (next === null || next === Infinity) await this.ctx.storage.deleteAlarm();
+    else await this.ctx.storage.setAlarm(next);
+  }
+}
+
+/** The media object of a Space, as a typed Durable Object handle. */
+export function mediaFor(env: Env, spaceId: string): DurableObjectStub<SpaceMedia> {
+  const namespace = env.SPACE_MEDIA as DurableObjectNamespace<SpaceMedia>;
+  return namespace.get(namespace.idFromName(spaceId));
+}
+
+/** The Space's room (type-only import: no module cycle between the two objects). */
+function roomStub(env: Env, spaceId: string): DurableObjectStub<SpaceRoom> {
+  const namespace = env.SPACE_ROOM as DurableObjectNamespace<SpaceRoom>;
+  return namespace.get(namespace.idFromName(spaceId));
+}
+
+const sameTrack = (a: TrackRef, b: TrackRef) => a.sessionId === b.sessionId && a.trackName === b.trackName;
+
+function parseClaims(header: string | null): AdapterClaims | null {
+  if (!header) return null;
+  try {
+    const claims = JSON.parse(header) as AdapterClaims;
+    return typeof claims.userId === "string" && typeof claims.adapterKey === "string" && claims.track ? claims : null;
+  } catch {
+    return null;
+  }
+}
+
+function jsonError(status: number, code: string, message: string): Response {
+  return Response.json({ error: { code, message } }, { status });
+}
+
+function tryClose(ws: WebSocket, code: number, reason: string): void {
+  try {
+    ws.close(code, reason);
+  } catch {
+    // Already closed.
+  }
+}
+
+function log(event: string, fields: Record<string, unknown>): void {
+  console.log(JSON.stringify({ event, ...fields }));
+}
