@@ -8,7 +8,8 @@ import { segmentsOf, spokeIn } from "../db/transcripts.ts";
 import { transcriptToVtt } from "../media/webvtt.ts";
 import type { TranscriptResponse } from "../protocol/transcript.ts";
 import { roomFor } from "../space/space-room.ts";
-import { db, requireUserId, type AppContext, type AppEnv } from "./context.ts";
+import { db } from "../db/client.ts";
+import { requireUserId, type AppContext, type AppEnv } from "./context.ts";
 import { ApiError, notFound } from "./errors.ts";
 import { param } from "./validate.ts";
 

@@ -17,7 +17,6 @@ import { DurableObject } from "cloudflare:workers";
 import { callsFor } from "../audio/calls-for-env.ts";
 import { insertSegments } from "../db/transcripts.ts";
 import type { CaptionMessage, TrackRef } from "../protocol/room.ts";
-import type { SpaceRoom } from "../space/space-room.ts";
 import { signAdapterToken, type AdapterClaims } from "./adapter-token.ts";
 import { adapterEndpointOrigin, captionsAvailable } from "./availability.ts";
 import { CAPTION_FLUSH_MS, CaptionBatch } from "./caption-batch.ts";
@@ -211,9 +210,8 @@ export class SpaceMedia extends DurableObject<Env> {
     const spaceId = this.store.meta("spaceId");
     if (!spaceId) return;
     const { frames, finals } = this.captions.take();
-    const room = roomStub(this.env, spaceId);
     const results = await Promise.allSettled([
-      room.relayCaptions(frames),
+      roomRelay(this.env, spaceId).relayCaptions(frames),
       insertSegments(this.env.DB, finals.map((c) => ({ spaceId, speakerId: c.speakerId, handle: c.handle, text: c.text, startMs: c.startMs, endMs: c.endMs }))),
     ]);
     for (const result of results) {
@@ -238,10 +236,11 @@ export function mediaFor(env: Env, spaceId: string): DurableObjectStub<SpaceMedi
   return namespace.get(namespace.idFromName(spaceId));
 }
 
-/** The Space's room (type-only import: no module cycle between the two objects). */
-function roomStub(env: Env, spaceId: string): DurableObjectStub<SpaceRoom> {
-  const namespace = env.SPACE_ROOM as DurableObjectNamespace<SpaceRoom>;
-  return namespace.get(namespace.idFromName(spaceId));
+/** The one room method the media object calls, named here so media/ needs nothing from space/ (no module cycle). */
+type CaptionRelay = { relayCaptions(frames: CaptionMessage[]): Promise<void> };
+
+function roomRelay(env: Env, spaceId: string): CaptionRelay {
+  return env.SPACE_ROOM.get(env.SPACE_ROOM.idFromName(spaceId)) as unknown as CaptionRelay;
 }
 
 const sameTrack = (a: TrackRef, b: TrackRef) => a.sessionId === b.sessionId && a.trackName === b.trackName;

@@ -44,7 +44,9 @@ export function adapterEffects(
       extra.push({ kind: "close_adapter", userId: effect.userId });
     }
   }
-  if (setTrack) {
+  // A refused set_track changed nothing, so it implies nothing either.
+  const refused = effects.some((e) => e.kind === "reply" && e.message.type === "error");
+  if (setTrack && !refused) {
     const person = state.people.get(setTrack.userId);
     if (setTrack.track === null) {
       if (!closed.has(setTrack.userId)) extra.push({ kind: "close_adapter", userId: setTrack.userId });
