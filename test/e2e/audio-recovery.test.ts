@@ -64,22 +64,31 @@ async function gesturelessView(page: Page) {
       const { result } = await cdp.send("Runtime.evaluate", { expression, returnByValue: true });
       return result.value as T;
     },
+    /**
+     * The state read by `expression` once a change in the page's DOM makes `until` (a JS function of that state)
+     * true, or null after `timeoutMs`: a MutationObserver in the page, so the wait ends on the change itself.
+     */
+    async waitFor<T>(expression: string, until: string, timeoutMs: number): Promise<T | null> {
+      const { result } = await cdp.send("Runtime.evaluate", {
+        expression: `new Promise((resolve) => {
+          const check = () => { const state = ${expression}; if ((${until})(state)) finish(state); };
+          const finish = (state) => { observer.disconnect(); clearTimeout(timer); resolve(state); };
+          const observer = new MutationObserver(check);
+          const timer = setTimeout(() => finish(null), ${timeoutMs});
+          observer.observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
+          check();
+        })`,
+        awaitPromise: true,
+        returnByValue: true,
+      });
+      return result.value as T | null;
+    },
     async focus(selector: string): Promise<void> {
       const { root } = await cdp.send("DOM.getDocument", { depth: 0 });
       const { nodeId } = await cdp.send("DOM.querySelector", { nodeId: root.nodeId, selector });
       await cdp.send("DOM.focus", { nodeId });
     },
   };
-}
-
-/** Polls `read` until `done` holds; the last value, or null after `timeoutMs`. */
-async function waitUntil<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number): Promise<T | null> {
-  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; ) {
-    const value = await read().catch(() => undefined);
-    if (value !== undefined && done(value)) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return null;
 }
 
 const audioState = (page: Page) => page.getByTestId("room-audio");
@@ -112,7 +121,7 @@ test("a listener whose browser blocks autoplay gets 'Tap to listen', presses it 
   const listener = await untouchedPage(await browser({ autoplayPolicy: "browser-default" }), "ana");
   const quiet = await gesturelessView(listener);
   await listener.goto(spaceUrl);
-  const blocked = await waitUntil(() => quiet.read<PlaybackState>(PLAYBACK_STATE), (state) => state.tapButton !== null, 15_000);
+  const blocked = await quiet.waitFor<PlaybackState>(PLAYBACK_STATE, "(state) => state.tapButton !== null", 15_000);
   assert.ok(blocked, "no 'Tap to listen' button within 15 s");
   assert.equal(blocked.tapButton, "Tap to listen");
   assert.equal(blocked.activated, false, "the page had a user activation before anyone pressed anything");
@@ -121,7 +130,7 @@ test("a listener whose browser blocks autoplay gets 'Tap to listen', presses it 
   await quiet.focus('[data-testid="tap-to-listen"]');
   assert.equal((await quiet.read<PlaybackState>(PLAYBACK_STATE)).focusedTap, true);
   await listener.keyboard.press("Enter");
-  const playing = await waitUntil(() => quiet.read<PlaybackState>(PLAYBACK_STATE), (state) => state.tapButton === null, 5_000);
+  const playing = await quiet.waitFor<PlaybackState>(PLAYBACK_STATE, "(state) => state.tapButton === null", 5_000);
   assert.ok(playing, "the 'Tap to listen' button stayed after pressing it");
   assert.ok(playing.paused.length > 0 && !playing.paused.some(Boolean), "the stage's audio is still paused after pressing the button");
   const tones = await tonesProbe(listener);

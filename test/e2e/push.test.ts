@@ -5,6 +5,7 @@ import { test } from "node:test";
 import type { BrowserContext, Page } from "playwright-core";
 import type { PushMessagePayload } from "../../worker/protocol/push.ts";
 import { loginAs, useStackAndBrowser } from "./support/stack.ts";
+import { waitUntil } from "./support/wait.ts";
 
 const e2e = useStackAndBrowser();
 
@@ -55,11 +56,7 @@ test("the service worker registers and shows a pushed notification", async () =>
     page.evaluate(async () =>
       (await (await navigator.serviceWorker.ready).getNotifications()).map((n) => ({ title: n.title, body: n.body, tag: n.tag, data: n.data })),
     );
-  let notifications = await shown();
-  for (let tries = 0; tries < 20 && notifications.length === 0; tries++) {
-    await page.waitForTimeout(100);
-    notifications = await shown();
-  }
+  const notifications = await waitUntil(shown, (list) => list.length > 0, 2_000);
   assert.deepEqual(notifications, [{ title: "Live now", body: "Host is live: Owls at dusk", tag: "space_live:abc", data: { url: "/spaces/abc" } }]);
   await context.close();
 });

@@ -11,6 +11,7 @@ import { ensureLocalSecrets } from "../../dev/stack.ts";
 import { launchChromium } from "../../dev/browser/chromium.ts";
 import { startCountingSfu, type CountingSfu } from "../../dev/sfu/counting-sfu.ts";
 import { tonesProbe } from "../../dev/browser/page-tones.ts";
+import { waitUntil } from "./support/wait.ts";
 import { loginAs, startTestStack, type Stack } from "./support/stack.ts";
 import { writeToneWav } from "../../dev/browser/wav-tone.ts";
 
@@ -132,13 +133,8 @@ test("listeners hear the stage, and moderation silences the right person at the 
   const speakerTrack = await publishedTrackOf(ben, "ana");
   assert.equal(await sfuStatus(speakerTrack), "active");
   // Checked well inside the SFU's 3 s silence window, so a closed track cannot pass for one that merely went quiet.
-  const demotedAt = Date.now();
   await moderate(host, "ana", "Move to listeners");
-  let status = await sfuStatus(speakerTrack);
-  while (status !== "inactive" && Date.now() - demotedAt < 1_500) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    status = await sfuStatus(speakerTrack);
-  }
+  const status = await waitUntil(() => sfuStatus(speakerTrack), (now) => now === "inactive", 1_500);
   assert.equal(status, "inactive", "the demoted speaker's track is still open at the SFU");
   await ben.getByTestId("stage-ana").waitFor({ state: "detached" });
   assert.ok((await tones.waitForTone(SPEAKER_HZ, "absent", 5_000)) !== null, "660 Hz still heard after the demotion");

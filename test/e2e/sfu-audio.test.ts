@@ -120,7 +120,7 @@ test("listener hears both speakers, and a track closed at the SFU goes silent", 
       callsForListenerJoin: totalCalls() - callsBeforeListener,
     }),
   );
-  const heard = await listener.levels([LOW_HZ, HIGH_HZ], lowMid);
+  const heard = await listener.levels([LOW_HZ, HIGH_HZ], lowMid ?? "");
   console.log(JSON.stringify({ event: "sfu_audio_levels", track440: heard }));
   assert.ok(Math.abs(heard.dominantHz - LOW_HZ) <= 6, `440 Hz track dominant at ${heard.dominantHz} Hz`);
   assert.equal(await statusOf(high.sessionId, high.mid), "active");

@@ -1,8 +1,7 @@
-// Page-side WebRTC + WebAudio helpers for e2e tests: publish the fake mic, answer SFU offers, and
-// measure which tones the page hears. `defineBrowserAudio` runs inside the page and must stay self-contained.
+// Page-side WebRTC helpers for e2e tests: publish the fake mic, answer SFU offers, and measure which tones each
+// received track carries with the one tone detector. `defineBrowserAudio` runs inside the page, self-contained.
 import type { Page } from "playwright-core";
-
-export type ToneLevels = { levelsDb: Record<string, number>; floorDb: number; dominantHz: number };
+import { defineToneDetector, type ToneDetector, type ToneLevels } from "../../../dev/browser/page-tones.ts";
 
 export type BrowserAudioApi = {
   /** Adds a sendonly transceiver with the fake microphone; returns the offer to publish and its mid. */
@@ -13,44 +12,26 @@ export type BrowserAudioApi = {
   /** Marks a transceiver inactive and returns the offer to send with tracks/close. */
   offerWithInactive(mid: string): Promise<string>;
   waitConnected(timeoutMs: number): Promise<void>;
-  /** Levels of the given frequencies in everything received (or in one received mid). */
-  levels(frequencies: number[], mid?: string): ToneLevels;
-  /** Resolves with Date.now() when the tone becomes present (or absent), or null on timeout. */
+  /** Levels of the given frequencies in one received track. */
+  levels(frequencies: number[], mid: string): ToneLevels;
+  /** Date.now() when the tone becomes present (or absent) in any received track (or one mid), or null on timeout. */
   waitForTone(frequency: number, want: "present" | "absent", timeoutMs: number, mid?: string): Promise<number | null>;
   /** Fraction of samples over `ms` in which the tone was present. */
   presenceOver(frequency: number, ms: number, mid?: string): Promise<number>;
 };
 
-/** Runs in the page: installs `window.browserAudio`. */
+/** Runs in the page after `defineToneDetector`: installs `window.browserAudio`. */
 export function defineBrowserAudio(): void {
-  // A tone is present when it is loud enough and a narrow peak: a click or packet-loss glitch is
-  // broadband and lifts the neighbouring frequencies with it, so it does not count.
-  const MIN_TONE_DB = -70;
-  const NEIGHBOUR_HZ = 60;
-  const MIN_ABOVE_NEIGHBOURS_DB = 20;
+  const detector = (window as unknown as { toneDetector: ToneDetector }).toneDetector;
   let pc: RTCPeerConnection | undefined;
   let mic: MediaStream | undefined;
-  let context: AudioContext | undefined;
-  let mix: AnalyserNode | undefined;
+  /** An analyser per received track, by its transceiver's mid. */
   const analysers = new Map<string, AnalyserNode>();
 
-  const newAnalyser = (audio: AudioContext) => {
-    const analyser = audio.createAnalyser();
-    analyser.fftSize = 8192;
-    analyser.smoothingTimeConstant = 0;
-    return analyser;
-  };
-  const audioGraph = () => {
-    context ??= new AudioContext();
-    mix ??= newAnalyser(context);
-    void context.resume();
-    return { audio: context, mixer: mix };
-  };
   const connection = () => {
     if (pc) return pc;
     pc = new RTCPeerConnection({ bundlePolicy: "max-bundle" });
     pc.ontrack = (event) => {
-      const { audio, mixer } = audioGraph();
       const stream = new MediaStream([event.track]);
       // Chromium only feeds remote WebRTC audio into WebAudio while an <audio> element plays it.
       const element = document.createElement("audio");
@@ -58,41 +39,20 @@ export function defineBrowserAudio(): void {
       element.srcObject = stream;
       document.body.appendChild(element);
       void element.play().catch(() => undefined);
-      const source = audio.createMediaStreamSource(stream);
-      const analyser = newAnalyser(audio);
-      source.connect(analyser);
-      source.connect(mixer);
-      analysers.set(event.transceiver.mid ?? `track-${analysers.size}`, analyser);
+      analysers.set(event.transceiver.mid ?? `track-${analysers.size}`, detector.analyserOf(stream));
     };
     return pc;
   };
-  const levels = (frequencies: number[], mid?: string): ToneLevels => {
-    const analyser = mid === undefined ? audioGraph().mixer : analysers.get(mid);
+  const analyserOf = (mid: string) => {
+    const analyser = analysers.get(mid);
     if (!analyser) throw new Error(`no received track with mid ${mid}`);
-    const bins = new Float32Array(analyser.frequencyBinCount);
-    analyser.getFloatFrequencyData(bins);
-    const binHz = analyser.context.sampleRate / analyser.fftSize;
-    const sorted = Array.from(bins).filter(Number.isFinite).sort((a, b) => a - b);
-    const floorDb = sorted[Math.floor(sorted.length / 2)] ?? -Infinity;
-    let dominant = 0;
-    for (let i = 1; i < bins.length; i++) if ((bins[i] ?? -Infinity) > (bins[dominant] ?? -Infinity)) dominant = i;
-    const levelsDb: Record<string, number> = {};
-    for (const frequency of frequencies) {
-      const center = Math.round(frequency / binHz);
-      let peak = -Infinity;
-      for (let i = center - 2; i <= center + 2; i++) peak = Math.max(peak, bins[i] ?? -Infinity);
-      levelsDb[frequency] = peak;
-    }
-    return { levelsDb, floorDb, dominantHz: Math.round(dominant * binHz) };
+    return analyser;
   };
-  const isPresent = (frequency: number, mid?: string) => {
-    if (mid !== undefined && !analysers.has(mid)) return false;
-    const { levelsDb } = levels([frequency - NEIGHBOUR_HZ, frequency, frequency + NEIGHBOUR_HZ], mid);
-    const level = levelsDb[frequency] ?? -Infinity;
-    const neighbours = Math.max(levelsDb[frequency - NEIGHBOUR_HZ] ?? -Infinity, levelsDb[frequency + NEIGHBOUR_HZ] ?? -Infinity);
-    return level > MIN_TONE_DB && level - neighbours > MIN_ABOVE_NEIGHBOURS_DB;
-  };
-  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  /** In one received track, or (without a mid) in any of them. */
+  const present = (frequency: number, mid?: string) => () =>
+    mid === undefined
+      ? [...analysers.values()].some((analyser) => detector.isPresent(analyser, frequency))
+      : analysers.has(mid) && detector.isPresent(analyserOf(mid), frequency);
 
   const api: BrowserAudioApi = {
     async publishMic() {
@@ -123,39 +83,33 @@ export function defineBrowserAudio(): void {
       await peer.setLocalDescription(await peer.createOffer());
       return peer.localDescription?.sdp ?? "";
     },
-    async waitConnected(timeoutMs) {
-      const deadline = Date.now() + timeoutMs;
-      while (connection().connectionState !== "connected") {
-        if (connection().connectionState === "failed" || Date.now() > deadline) {
-          throw new Error(`connection state ${connection().connectionState} after ${timeoutMs} ms`);
-        }
-        await sleep(10);
-      }
+    waitConnected(timeoutMs) {
+      const peer = connection();
+      return new Promise<void>((resolve, reject) => {
+        const done = () => {
+          clearTimeout(timer);
+          peer.removeEventListener("connectionstatechange", check);
+          if (peer.connectionState === "connected") resolve();
+          else reject(new Error(`connection state ${peer.connectionState} after ${timeoutMs} ms`));
+        };
+        const check = () => {
+          if (peer.connectionState === "connected" || peer.connectionState === "failed") done();
+        };
+        const timer = setTimeout(done, timeoutMs);
+        peer.addEventListener("connectionstatechange", check);
+        check();
+      });
     },
-    levels,
-    async waitForTone(frequency, want, timeoutMs, mid) {
-      const deadline = Date.now() + timeoutMs;
-      while (Date.now() <= deadline) {
-        if (isPresent(frequency, mid) === (want === "present")) return Date.now();
-        await sleep(5);
-      }
-      return null;
-    },
-    async presenceOver(frequency, ms, mid) {
-      let present = 0;
-      let samples = 0;
-      for (const end = Date.now() + ms; Date.now() < end; samples++) {
-        if (isPresent(frequency, mid)) present++;
-        await sleep(20);
-      }
-      return samples === 0 ? 0 : present / samples;
-    },
+    levels: (frequencies, mid) => detector.levels(analyserOf(mid), frequencies),
+    waitForTone: (frequency, want, timeoutMs, mid) => detector.waitFor(present(frequency, mid), want === "present", timeoutMs),
+    presenceOver: (frequency, ms, mid) => detector.presenceOver(present(frequency, mid), ms),
   };
   (window as unknown as { browserAudio: BrowserAudioApi }).browserAudio = api;
 }
 
 /** Installs the helpers in `page` and returns a typed Node-side handle to them. */
 export async function browserAudio(page: Page) {
+  await page.evaluate(defineToneDetector);
   await page.evaluate(defineBrowserAudio);
   type Method = keyof BrowserAudioApi;
   const call = <M extends Method>(method: M, ...args: Parameters<BrowserAudioApi[M]>) =>
@@ -172,7 +126,7 @@ export async function browserAudio(page: Page) {
     answerOffer: (sdp: string) => call("answerOffer", sdp),
     offerWithInactive: (mid: string) => call("offerWithInactive", mid),
     waitConnected: (timeoutMs = 10_000) => call("waitConnected", timeoutMs),
-    levels: (frequencies: number[], mid?: string) => call("levels", frequencies, mid),
+    levels: (frequencies: number[], mid: string) => call("levels", frequencies, mid),
     waitForTone: (frequency: number, want: "present" | "absent", timeoutMs: number, mid?: string) =>
       call("waitForTone", frequency, want, timeoutMs, mid),
     presenceOver: (frequency: number, ms: number, mid?: string) => call("presenceOver", frequency, ms, mid),
