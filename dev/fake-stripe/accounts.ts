@@ -1,11 +1,13 @@
 // The fake Stripe's Connect side: Express accounts, onboarding account links, and finishing onboarding.
+import type Stripe from "stripe";
 import { field, stringMap, type FormObject } from "./form.ts";
 import { invalid, missing, nowSeconds, stripeId } from "./stripe-errors.ts";
 
+/** A subset of Stripe's Account; `satisfies` below holds it to Stripe's own declaration. */
 export type Account = {
   id: string;
   object: "account";
-  type: string;
+  type: Stripe.Account.Type;
   country: string;
   email: string | null;
   charges_enabled: boolean;
@@ -30,7 +32,7 @@ export class FakeAccounts {
     const account: Account = {
       id: stripeId("acct_1"),
       object: "account",
-      type: field(params, "type") ?? "express",
+      type: (field(params, "type") as Stripe.Account.Type | undefined) ?? "express",
       country: field(params, "country") ?? "US",
       email: field(params, "email") ?? null,
       charges_enabled: false,
@@ -38,7 +40,7 @@ export class FakeAccounts {
       details_submitted: false,
       metadata: stringMap(params.metadata),
       created: nowSeconds(),
-    };
+    } satisfies Partial<Stripe.Account>;
     this.accounts.set(account.id, account);
     return account;
   }
@@ -65,7 +67,12 @@ export class FakeAccounts {
       expires_at: nowSeconds() + 300,
     };
     this.accountLinks.set(link.id, link);
-    return { object: "account_link", created: nowSeconds(), expires_at: link.expires_at, url: `${this.baseUrl()}/connect/onboarding/${link.id}` };
+    return {
+      object: "account_link",
+      created: nowSeconds(),
+      expires_at: link.expires_at,
+      url: `${this.baseUrl()}/connect/onboarding/${link.id}`,
+    } satisfies Stripe.AccountLink;
   }
 
   /** What finishing the hosted onboarding form does. */

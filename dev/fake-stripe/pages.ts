@@ -30,7 +30,7 @@ function page(title: string, body: string): string {
 }
 
 export function checkoutPage(session: CheckoutSession, productName: string, error?: string): string {
-  const amount = money(session.amount_total, session.currency);
+  const amount = money(session.amount_total ?? 0, session.currency ?? "usd");
   if (session.status !== "open") {
     const message = session.status === "complete" ? "This Checkout Session is already paid." : "This Checkout Session has expired.";
     const back = session.cancel_url ? `<p><a href="${escapeHtml(session.cancel_url)}">Go back</a></p>` : "";

@@ -1,31 +1,55 @@
 // The fake Stripe's payments in Stripe's real shapes: Checkout Sessions, the PaymentIntents behind them and
 // Refunds, plus the Connect accounts (accounts.ts) they may pay out to. Every operation is synchronous.
+import type Stripe from "stripe";
 import { FakeAccounts } from "./accounts.ts";
 import { field, list, stringMap, type FormObject } from "./form.ts";
 import { invalid, missing, nowSeconds, stripeId } from "./stripe-errors.ts";
 
-export type CheckoutSession = {
-  id: string;
-  object: "checkout.session";
-  amount_subtotal: number;
-  amount_total: number;
-  cancel_url: string | null;
-  client_reference_id: string | null;
-  created: number;
-  currency: string;
-  customer_email: string | null;
-  customer_details: { email: string | null } | null;
-  expires_at: number;
-  livemode: false;
-  metadata: Record<string, string>;
-  mode: "payment";
-  payment_intent: string | null;
-  payment_status: "unpaid" | "paid";
-  status: "open" | "complete" | "expired";
-  success_url: string;
-  ui_mode: "hosted";
-  url: string | null;
-};
+/** Stripe's own declaration, so the compiler holds every session the fake makes to the real shape. */
+export type CheckoutSession = Stripe.Checkout.Session;
+
+/** What a hosted, card-only payment session carries in the fields this fake has no behaviour for. */
+const SESSION_DEFAULTS = {
+  adaptive_pricing: null,
+  after_expiration: null,
+  allow_promotion_codes: null,
+  allowed_payment_method_types: null,
+  automatic_tax: { enabled: false, liability: null, provider: null, status: null },
+  billing_address_collection: null,
+  client_secret: null,
+  collected_information: null,
+  consent: null,
+  consent_collection: null,
+  currency_conversion: null,
+  custom_fields: [],
+  custom_text: { after_submit: null, shipping_address: null, submit: null, terms_of_service_acceptance: null },
+  customer: null,
+  customer_account: null,
+  customer_creation: "if_required",
+  discounts: [],
+  integration_identifier: null,
+  invoice: null,
+  invoice_creation: { enabled: false, invoice_data: { account_tax_ids: null, custom_fields: null, description: null, footer: null, issuer: null, metadata: {}, rendering_options: null } },
+  locale: null,
+  managed_payments: null,
+  origin_context: null,
+  payment_link: null,
+  payment_method_collection: "if_required",
+  payment_method_configuration_details: null,
+  payment_method_options: {},
+  payment_method_types: ["card"],
+  permissions: null,
+  recovered_from: null,
+  saved_payment_method_options: null,
+  setup_intent: null,
+  shipping_address_collection: null,
+  shipping_cost: null,
+  shipping_options: [],
+  submit_type: null,
+  subscription: null,
+  total_details: { amount_discount: 0, amount_shipping: 0, amount_tax: 0 },
+  wallet_options: null,
+} satisfies Partial<Stripe.Checkout.Session>;
 
 type PaymentIntent = {
   id: string;
@@ -87,6 +111,7 @@ export class FakeStripeState {
     }
     const id = stripeId("cs_test_");
     const session: CheckoutSession = {
+      ...structuredClone(SESSION_DEFAULTS),
       id,
       object: "checkout.session",
       amount_subtotal: total,
@@ -138,8 +163,9 @@ export class FakeStripeState {
     const payment = this.sessionPaymentData.get(id) ?? { fee: null, destination: null };
     const intent: PaymentIntent = {
       id: stripeId("pi_"),
-      amount: session.amount_total,
-      currency: session.currency,
+      // This fake always sets both when it creates a session; Stripe's type allows null for other modes.
+      amount: session.amount_total ?? 0,
+      currency: session.currency ?? "usd",
       latest_charge: stripeId("ch_"),
       application_fee_amount: payment.fee,
       destination: payment.destination,
@@ -151,8 +177,17 @@ export class FakeStripeState {
       payment_status: "paid",
       payment_intent: intent.id,
       url: null,
-      customer_details: { email: email || session.customer_email || "buyer@example.com" },
-    });
+      customer_details: {
+        address: null,
+        business_name: null,
+        email: email || session.customer_email || "buyer@example.com",
+        individual_name: null,
+        name: null,
+        phone: null,
+        tax_exempt: "none",
+        tax_ids: [],
+      },
+    } satisfies Partial<CheckoutSession>);
     return session;
   }
 
@@ -185,9 +220,15 @@ export class FakeStripeState {
       currency: intent.currency,
       metadata: stringMap(params.metadata),
       payment_intent: intent.id,
-      reason: field(params, "reason") ?? null,
+      customer: null,
+      customer_account: null,
+      payment_method: null,
+      reason: (field(params, "reason") as Stripe.Refund.Reason | undefined) ?? null,
+      receipt_number: null,
+      source_transfer_reversal: null,
       status: "succeeded",
-    };
+      transfer_reversal: null,
+    } satisfies Stripe.Refund;
     this.refunds.set(refund.id, refund);
     return refund;
   }

@@ -128,7 +128,7 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<Runni
         if (session.status !== "open") return html(409, checkoutPage(session, name));
         const email = new URLSearchParams(rawBody).get("email") ?? undefined;
         await pay(session.id, email);
-        return redirect(session.success_url.replace("{CHECKOUT_SESSION_ID}", session.id));
+        return redirect((session.success_url ?? "/").replace("{CHECKOUT_SESSION_ID}", session.id));
       }
     }
     const onboarding = path.match(/^\/connect\/onboarding\/(acctlink_[A-Za-z0-9]+)(\/complete)?$/);
@@ -138,7 +138,7 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<Runni
       if (method === "GET" && !onboarding[2]) return html(200, onboardingPage(link.id, state.connect.account(link.account).email));
       if (method === "POST" && onboarding[2]) {
         const { account, returnUrl } = state.connect.completeOnboarding(link.id);
-        await webhooks.send(buildEvent("account.updated", account));
+        await webhooks.send(buildEvent("account.updated", account, account.id));
         return redirect(returnUrl);
       }
     }

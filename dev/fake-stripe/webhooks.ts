@@ -13,10 +13,13 @@ export type StripeEvent = {
   pending_webhooks: number;
   request: { id: string | null; idempotency_key: string | null };
   type: string;
+  /** Set on events from a connected account, which Stripe sends to Connect endpoints. */
+  account?: string;
 };
 
-export function buildEvent(type: string, object: unknown): StripeEvent {
+export function buildEvent(type: string, object: unknown, connectedAccount?: string): StripeEvent {
   return {
+    ...(connectedAccount ? { account: connectedAccount } : {}),
     id: stripeId("evt_"),
     object: "event",
     api_version: API_VERSION,
