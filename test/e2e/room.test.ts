@@ -26,8 +26,9 @@ test("a listener asks to speak, the host approves, both react, the host ends the
   const ana = await personPage("ana");
   await ana.goto(spaceUrl);
   await ana.getByTestId("stage-host").waitFor();
-  // Everyone in the room counts as listening, the host included (as on the stage of any audio room app).
-  await host.getByTestId("listener-count").filter({ hasText: "2 listening" }).waitFor();
+  // The counts say who is who: the host is a speaker, Ana the one listener.
+  await host.getByTestId("listener-count").filter({ hasText: "1 speaker · 1 listener" }).waitFor();
+  await host.getByTestId("listener-ana").waitFor();
 
   await ana.getByRole("button", { name: "Request to speak" }).click();
   await host.getByTestId("hand-queue").getByText("Ana Listener").waitFor();

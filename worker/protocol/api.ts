@@ -1,5 +1,11 @@
 // JSON shapes of the HTTP API, shared by the Worker (which builds them) and the web app (which reads them).
-export type PublicUser = { id: string; handle: string; displayName: string };
+export type PublicUser = {
+  id: string;
+  handle: string;
+  displayName: string;
+  /** The profile picture (a same-origin URL), or null/absent for initials. */
+  avatarUrl?: string | null;
+};
 
 export type Me = PublicUser & { followers: number; following: number; canHost: boolean; hostMinFollowers: number };
 

@@ -30,14 +30,16 @@ export type Participant = {
   /** False while they are away within the reconnect grace period. */
   connected: boolean;
   track: TrackRef | null;
+  /** Profile picture URL when they have one. */
+  avatarUrl?: string | null;
 };
 
 /** A listener shown in the room's audience grid (the first LISTENER_SAMPLE_SIZE by join order). */
-export type ListenerEntry = { userId: string; handle: string; displayName: string };
+export type ListenerEntry = { userId: string; handle: string; displayName: string; avatarUrl?: string | null };
 export const LISTENER_SAMPLE_SIZE = 24;
 
 /** One raised hand; host and co-hosts see the queue oldest first. */
-export type HandEntry = { userId: string; handle: string; displayName: string; raisedAt: number };
+export type HandEntry = { userId: string; handle: string; displayName: string; raisedAt: number; avatarUrl?: string | null };
 
 /** The receiving person's own standing in the room. */
 export type YouState = {

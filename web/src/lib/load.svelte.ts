@@ -11,6 +11,16 @@ export class Loader<T> {
     this.fetcher = fetcher;
   }
 
+  /** Fetches again without going back to the loading state (the page keeps showing what it has). */
+  async refresh(): Promise<void> {
+    try {
+      this.data = await this.fetcher();
+      this.error = null;
+    } catch (error) {
+      if (this.data === null) this.error = errorMessage(error);
+    }
+  }
+
   async load(): Promise<void> {
     this.loading = true;
     this.error = null;
