@@ -26,6 +26,7 @@ import { withSecurityHeaders } from "./http/security-headers.ts";
 import { spaceRoutes } from "./http/spaces.ts";
 import { userRoutes } from "./http/users.ts";
 import { watchRoutes } from "./http/watch.ts";
+import { hostSpacesRoutes } from "./http/host-spaces.ts";
 
 const api = new Hono<AppEnv>()
   .get("/health", (c) => c.json({ ok: true }))
@@ -36,6 +37,7 @@ const api = new Hono<AppEnv>()
   .route("/", mediaRoutes)
   .route("/", transcriptRoutes)
   .route("/", watchRoutes)
+  .route("/", hostSpacesRoutes)
   .route("/", schedulingRoutes)
   .route("/", notificationRoutes)
   .route("/", pushRoutes)

@@ -36,7 +36,13 @@ const json = (status: number, value: unknown): Reply => ({
   body: JSON.stringify(value),
   headers: { "Content-Type": "application/json", "Stripe-Version": API_VERSION, "Request-Id": stripeId("req_") },
 });
-const html = (status: number, body: string): Reply => ({ status, body, headers: { "Content-Type": "text/html; charset=utf-8" } });
+// Hosted pages are never cached (as Stripe's are not): Back after paying must load the page again and see "already
+// paid", not a restored copy with a live Pay button.
+const html = (status: number, body: string): Reply => ({
+  status,
+  body,
+  headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" },
+});
 const redirect = (location: string): Reply => ({ status: 303, body: "", headers: { Location: location } });
 
 const MAX_BODY_BYTES = 256_000;

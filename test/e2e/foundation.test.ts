@@ -21,9 +21,9 @@ test("a new person signs up, follows the host and meets the gate; the host creat
   const gate = newcomer.getByTestId("host-gate");
   await gate.waitFor();
   assert.match(await gate.innerText(), /600 followers/);
-  await newcomer.getByLabel("Title").fill("I should not be able to host");
-  await newcomer.getByRole("button", { name: "Create Space" }).click();
-  assert.match(await newcomer.getByTestId("host-error").innerText(), /at least 600 followers/);
+  // Below the gate there is no form to fill in vain (the server's 403 is covered by the worker tests).
+  assert.equal(await newcomer.getByLabel("Title").count(), 0);
+  assert.equal(await newcomer.getByRole("button", { name: "Create Space" }).count(), 0);
 
   const hostContext = await e2e.browser.newContext();
   const hostPage = await hostContext.newPage();

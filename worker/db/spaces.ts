@@ -35,7 +35,7 @@ export function toSpaceView(row: SpaceRow, topics: string[]): SpaceView {
   };
 }
 
-function selectSpaces(db: Db) {
+export function selectSpaces(db: Db) {
   return db
     .select({
       space: spaces,
@@ -46,7 +46,7 @@ function selectSpaces(db: Db) {
     .innerJoin(users, eq(users.id, spaces.hostId));
 }
 
-async function withTopics(db: Db, rows: { space: Space; hostHandle: string; hostDisplayName: string }[]) {
+export async function withTopics(db: Db, rows: { space: Space; hostHandle: string; hostDisplayName: string }[]) {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.space.id);
   const topicRows = await db.select().from(spaceTopics).where(inArray(spaceTopics.spaceId, ids));

@@ -42,3 +42,14 @@ export type SpaceView = {
 };
 
 export type ApiErrorBody = { error: { code: string; message: string; fields?: string[]; requestId?: string } };
+
+/** A host's Spaces, grouped: `GET /api/me/spaces` (drafts included) and `GET /api/users/:handle/spaces` (public). */
+export type HostSpaces = {
+  live: SpaceView[];
+  /** Scheduled, soonest first. */
+  upcoming: SpaceView[];
+  /** Not scheduled and not started; only the host sees these. */
+  drafts: SpaceView[];
+  /** Ended or cancelled, newest first. */
+  past: SpaceView[];
+};

@@ -1,5 +1,5 @@
 // Spaces over HTTP: create, list/search, read one.
-import type { SpaceView, SpeakPolicy } from "#protocol/api.ts";
+import type { HostSpaces, SpaceView, SpeakPolicy } from "#protocol/api.ts";
 import { api } from "./api.ts";
 
 export type NewSpaceInput = {
@@ -20,3 +20,9 @@ export async function listSpaces(filter: { state?: "live" | "scheduled"; q?: str
   const query = params.toString();
   return (await api.get<{ spaces: SpaceView[] }>(`/spaces${query ? `?${query}` : ""}`)).spaces;
 }
+
+/** Your own Spaces, drafts and cancelled ones included. */
+export const getMySpaces = () => api.get<HostSpaces>("/me/spaces");
+
+/** Someone's public Spaces: live, upcoming and past. */
+export const getUserSpaces = (handle: string) => api.get<HostSpaces>(`/users/${encodeURIComponent(handle)}/spaces`);
