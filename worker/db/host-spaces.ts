@@ -1,7 +1,7 @@
 // A host's own Spaces for "Your Spaces" and their profile: every state (or only the public ones), grouped.
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import type { HostSpaces, SpaceView } from "../protocol/api.ts";
-import type { Db } from "../http/context.ts";
+import type { Db } from "./client.ts";
 import { spaces, type SpaceState } from "./schema.ts";
 import { selectSpaces, withTopics } from "./spaces.ts";
 

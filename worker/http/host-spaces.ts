@@ -3,7 +3,8 @@
 import { Hono } from "hono";
 import { hostSpaces } from "../db/host-spaces.ts";
 import { findUserByHandle } from "../db/users.ts";
-import { db, requireUserId, type AppEnv } from "./context.ts";
+import { db } from "../db/client.ts";
+import { requireUserId, type AppEnv } from "./context.ts";
 import { notFound } from "./errors.ts";
 import { handleSchema, param } from "./validate.ts";
 
