@@ -14,7 +14,10 @@ export type AdapterRow = {
 type Row = { user_id: string; handle: string; session_id: string; track_name: string; adapter_key: string; adapter_id: string | null; opened_at: number };
 
 export class MediaStorage {
-  constructor(private readonly sql: SqlStorage) {
+  private readonly sql: SqlStorage;
+
+  constructor(sql: SqlStorage) {
+    this.sql = sql;
     sql.exec(`CREATE TABLE IF NOT EXISTS adapters (
       user_id TEXT PRIMARY KEY, handle TEXT NOT NULL, session_id TEXT NOT NULL, track_name TEXT NOT NULL,
       adapter_key TEXT NOT NULL, adapter_id TEXT, opened_at INTEGER NOT NULL)`);

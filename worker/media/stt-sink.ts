@@ -31,12 +31,17 @@ export class SttSink implements PcmSink {
   lastSentAt = 0;
   bytesSent = 0;
 
-  constructor(
-    private readonly provider: SttProvider,
-    private readonly speaker: { userId: string; handle: string },
-    private readonly onCaption: (caption: Caption) => void,
-    private readonly now: () => number = Date.now,
-  ) {}
+  private readonly provider: SttProvider;
+  private readonly speaker: { userId: string; handle: string };
+  private readonly onCaption: (caption: Caption) => void;
+  private readonly now: () => number;
+
+  constructor(provider: SttProvider, speaker: { userId: string; handle: string }, onCaption: (caption: Caption) => void, now: () => number = Date.now) {
+    this.provider = provider;
+    this.speaker = speaker;
+    this.onCaption = onCaption;
+    this.now = now;
+  }
 
   write(payload: Uint8Array, atMs: number): void {
     if (this.pendingSamples === 0) this.pendingStartMs = atMs;

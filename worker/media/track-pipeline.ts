@@ -23,11 +23,14 @@ export class TrackPipeline {
   private lastFrames = 0;
   readonly stats: PipelineStats = { packets: 0, bytes: 0, filledPackets: 0, skippedPackets: 0, stale: 0, malformed: 0 };
 
+  private readonly sinks: PcmSink[];
+  private readonly startAtMs: () => number;
+
   /** `startAtMs()` tells where in the Space a fresh stream begins (its wall-clock offset from the start). */
-  constructor(
-    private readonly sinks: PcmSink[],
-    private readonly startAtMs: () => number,
-  ) {}
+  constructor(sinks: PcmSink[], startAtMs: () => number) {
+    this.sinks = sinks;
+    this.startAtMs = startAtMs;
+  }
 
   /** One binary adapter message. Never throws: a malformed packet is counted and dropped. */
   push(message: Uint8Array): PushOutcome {

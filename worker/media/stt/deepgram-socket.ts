@@ -37,10 +37,10 @@ export function parseDeepgramMessage(data: unknown): SttResult | null {
 export class DeepgramSocket implements SttConnection {
   private closed = false;
 
-  constructor(
-    private readonly socket: WebSocket,
-    events: SttEvents,
-  ) {
+  private readonly socket: WebSocket;
+
+  constructor(socket: WebSocket, events: SttEvents) {
+    this.socket = socket;
     socket.accept();
     socket.addEventListener("message", (event) => {
       const result = parseDeepgramMessage(event.data);
