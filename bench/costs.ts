@@ -76,13 +76,16 @@ export function fitSendAndReceive(points: { reactions: number; frames: number; c
 export function fitCosts(spaces: TargetFigures, micro: MicroCosts | null): Costs {
   const runs = spaces.reps.flatMap((rep) => rep.fanout).filter((f) => !f.censored && !f.aborted && f.frames > 0);
   const { send, receive } = fitSendAndReceive(runs.map((f) => ({ reactions: f.sent, frames: f.frames, cpuSeconds: f.serverCpuSeconds })));
-  const marginal = spaces.reps.flatMap((rep) => rep.memory.filter((m) => m.added < m.listeners).map((m) => m.bytesPerListener));
+  const marginalRuns = spaces.reps.flatMap((rep) => rep.memory.filter((m) => m.added < m.listeners));
+  const marginal = marginalRuns.map((m) => m.bytesPerListener);
+  const heap = marginalRuns.flatMap((m) => (m.heapBytesPerListener === null ? [] : [m.heapBytesPerListener]));
   return {
     sendPerSocketMicros: send,
     receivePerReactionMicros: receive,
     rpcMicros: micro?.rpcMicros.median ?? null,
     encodeMicros: micro?.encodeMicros.median ?? null,
     bytesPerSocketLocal: median(marginal),
+    heapBytesPerListener: heap.length ? median(heap) : null,
     fit: { points: runs.length, method: "least squares, no intercept: room CPU = receive × reactions in + send × frames out" },
     micro,
   };

@@ -26,6 +26,8 @@ export type BenchPlan = {
   loadProcesses: number;
   targets: TargetName[];
   audioRuns: number;
+  /** Sockets per run of the socket-memory study (bench/socket-memory.ts). */
+  socketMemorySockets: number;
   /** Where the results go; README.md is regenerated only when this is the recorded file. */
   out: string;
 };
@@ -62,6 +64,7 @@ export function planFromEnv(env: NodeJS.ProcessEnv = process.env): BenchPlan {
     loadProcesses: 2,
     targets,
     audioRuns: Math.max(0, Math.round(number(env.BENCH_AUDIO_RUNS, 5))),
+    socketMemorySockets: Math.max(100, Math.round(500 * scale)),
     out: env.BENCH_OUT ? resolve(env.BENCH_OUT) : RESULTS_FILE,
   };
 }

@@ -49,9 +49,33 @@ export function renderBench(results: BenchResults): string {
   return lines.join("\n");
 }
 
+const MODE_LABEL: Record<string, string> = {
+  "do-hibernation": "Durable Object, hibernatable (`ctx.acceptWebSocket`)",
+  "do-standard": "Durable Object, standard (`ws.accept()`)",
+  worker: "plain Worker, no object (`ws.accept()`)",
+  "http-keepalive": "for scale: an idle keep-alive HTTP connection, no WebSocket",
+};
+
+export function renderSocketMemory(results: BenchResults): string {
+  if (!results.socketMemory?.length) return "_The results file has no socket-memory figures._";
+  const kib = (v: number) => (v / 1024).toFixed(1);
+  return [
+    `| how the socket is held (${results.socketMemory[0]!.sockets} sockets, bare Miniflare) | RSS per socket | still held after they closed |`,
+    "|---|---:|---:|",
+    ...results.socketMemory.map(
+      (m) =>
+        `| ${MODE_LABEL[m.mode] ?? m.mode} | ${kib(m.bytesPerSocket.median)} KiB (${kib(m.bytesPerSocket.min)}–${kib(m.bytesPerSocket.max)}) | ` +
+        `${kib(m.retainedAfterClosePerSocket.median)} KiB |`,
+    ),
+    "",
+    `Median of ${results.socketMemory[0]!.bytesPerSocket.runs.length} fresh workerd processes each; same results file as the table above.`,
+  ].join("\n");
+}
+
 export function writeReadme(results: BenchResults, readme = README): void {
   let text = readFileSync(readme, "utf8");
   text = between(text, "bench", renderBench(results));
+  text = between(text, "memory", renderSocketMemory(results));
   text = between(text, "sim", renderSimulation(results));
   writeFileSync(readme, text);
 }

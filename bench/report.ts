@@ -55,6 +55,20 @@ function rowDefinitions(spaces: TargetFigures): { metric: string; unit: string; 
     defs.push({ metric: `server, share of a core @${rate}/s`, unit: "%", digits: 0, lowerIsBetter: true, pick: fanoutPick(rate, (f) => f.serverCoreShare * 100) });
     defs.push({ metric: `load generator, busiest process @${rate}/s`, unit: "%", digits: 0, lowerIsBetter: true, pick: fanoutPick(rate, (f) => f.loadGeneratorPeakCoreShare * 100) });
   }
+  for (const memory of (first?.memory ?? []).filter((m) => m.added < m.listeners)) {
+    defs.push({
+      metric: `isolate JS heap per listener, ${label(memory.listeners - memory.added)} → ${label(memory.listeners)}`,
+      unit: "KiB",
+      digits: 2,
+      lowerIsBetter: true,
+      pick: (t: TargetFigures) => ({
+        values: t.reps.flatMap((rep) =>
+          rep.memory.filter((m) => m.listeners === memory.listeners && m.heapBytesPerListener !== null).map((m) => m.heapBytesPerListener! / KIB),
+        ),
+        loadBound: false,
+      }),
+    });
+  }
   for (const memory of first?.memory ?? []) {
     const what = memory.added === memory.listeners ? `first ${label(memory.listeners)}` : `${label(memory.listeners - memory.added)} → ${label(memory.listeners)}`;
     defs.push({

@@ -4,6 +4,7 @@ import type { AudioJoinFigures } from "./audio-join.ts";
 import type { Costs } from "./costs.ts";
 import type { GoalCheck } from "./report.ts";
 import type { TargetFigures } from "./scenario.ts";
+import type { SocketMemory } from "./socket-memory.ts";
 
 export type BenchResults = {
   version: 2;
@@ -19,6 +20,8 @@ export type BenchResults = {
   targets: TargetFigures[];
   goals: GoalCheck[];
   audio: AudioJoinFigures | { error: string } | null;
+  /** RSS per socket in local workerd held three ways, from a bare Miniflare Worker (bench/socket-memory.ts). */
+  socketMemory: SocketMemory[] | null;
   /** Per-operation costs on this machine, the inputs of `npm run sim:fanout`. */
   costs: Costs | null;
 };

@@ -13,6 +13,7 @@ import { writeReadme } from "./readme.ts";
 import { checkGoals, renderTable, summarize } from "./report.ts";
 import { DEFINITIONS, type BenchResults } from "./results.ts";
 import { measureTarget, type TargetFigures } from "./scenario.ts";
+import { measureSocketMemory } from "./socket-memory.ts";
 import { startSpacesTarget } from "./spaces-target.ts";
 import { startNaiveRoom, startWsPeer, type BenchTarget } from "./targets.ts";
 
@@ -92,6 +93,11 @@ try {
     }
   }
 
+  log(`socket memory: ${plan.reps} fresh workerd processes per way of holding ${plan.socketMemorySockets} sockets…`);
+  const socketMemory = await measureSocketMemory(plan.socketMemorySockets, plan.reps, log).catch((error: unknown) => {
+    log(`socket memory: failed: ${String(error)}`);
+    return null;
+  });
   const rows = summarize(figures);
   const goals = checkGoals(figures, rows);
   const spaces = figures.find((f) => f.name === "spaces");
@@ -107,6 +113,7 @@ try {
     targets: figures,
     goals,
     audio,
+    socketMemory,
     costs: spaces ? fitCosts(spaces, micro) : null,
   };
   console.log(`\n${renderTable(figures, rows)}\n† the load generator, not the server, was the bottleneck in at least one run\n`);

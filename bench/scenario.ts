@@ -21,7 +21,15 @@ export type JoinFigures = {
 };
 
 /** `listeners` connected; bytes per listener is the RSS growth over the `added` most recent ones. */
-export type MemoryFigures = { listeners: number; added: number; rssDeltaBytes: number; bytesPerListener: number; rssAfterBytes: number };
+export type MemoryFigures = {
+  listeners: number;
+  added: number;
+  rssDeltaBytes: number;
+  bytesPerListener: number;
+  rssAfterBytes: number;
+  /** Growth of the isolate's JS heap (after a GC) per added listener; null where the target has no inspector. */
+  heapBytesPerListener: number | null;
+};
 
 export type RepFigures = { joins: JoinFigures[]; fanout: FanoutFigures[]; memory: MemoryFigures[] };
 
@@ -77,10 +85,16 @@ async function oneRep({ target, pool, plan, cores, log }: Run, rep: RepFigures, 
     say(`join with ${listeners} listeners p50 ${figure.p50.toFixed(1)} ms (POST /join ${figure.postP50.toFixed(1)}), p99 ${figure.p99.toFixed(1)} ms${probe.failed ? `, ${probe.failed} failed (${probe.errors[0]})` : ""}`);
     await settle(target.serverPid);
   };
-  const memory = (listeners: number, added: number, before: number) => {
+  const heap = async () => (target.heapBytes ? await target.heapBytes() : null);
+  const memory = async (listeners: number, added: number, before: number, heapBefore: number | null) => {
     const after = rssBytes(target.serverPid);
-    rep.memory.push({ listeners, added, rssDeltaBytes: after - before, bytesPerListener: (after - before) / added, rssAfterBytes: after });
-    say(`RSS +${((after - before) / 2 ** 20).toFixed(1)} MiB for ${added} more listeners (${((after - before) / added / 1024).toFixed(1)} KiB each)`);
+    const heapAfter = heapBefore === null ? null : await heap();
+    const heapBytesPerListener = heapBefore === null || heapAfter === null ? null : (heapAfter - heapBefore) / added;
+    rep.memory.push({ listeners, added, rssDeltaBytes: after - before, bytesPerListener: (after - before) / added, rssAfterBytes: after, heapBytesPerListener });
+    say(
+      `RSS +${((after - before) / 2 ** 20).toFixed(1)} MiB for ${added} more listeners (${((after - before) / added / 1024).toFixed(1)} KiB each` +
+        `${heapBytesPerListener === null ? "" : `, JS heap ${(heapBytesPerListener / 1024).toFixed(2)} KiB each`})`,
+    );
   };
   const fresh = async () => {
     await pool.closeAll();
@@ -95,8 +109,9 @@ async function oneRep({ target, pool, plan, cores, log }: Run, rep: RepFigures, 
 
   await probeJoins(0);
   const rssEmpty = rssBytes(target.serverPid);
+  const heapEmpty = await heap();
   await fill(0, plan.fanoutListeners);
-  memory(plan.fanoutListeners, plan.fanoutListeners, rssEmpty);
+  await memory(plan.fanoutListeners, plan.fanoutListeners, rssEmpty, heapEmpty);
   await probeJoins(plan.fanoutListeners);
   for (const rate of plan.rates) {
     const figure = await measureFanout({ pool, plan, pid: target.serverPid, targetName: `${target.name} ${tag}`, rate, cores, log });
@@ -109,8 +124,9 @@ async function oneRep({ target, pool, plan, cores, log }: Run, rep: RepFigures, 
     }
   }
   const rssBefore = rssBytes(target.serverPid);
+  const heapBefore = await heap();
   await fill(plan.fanoutListeners, plan.maxListeners);
-  memory(plan.maxListeners, plan.maxListeners - plan.fanoutListeners, rssBefore);
+  await memory(plan.maxListeners, plan.maxListeners - plan.fanoutListeners, rssBefore, heapBefore);
   await probeJoins(plan.maxListeners);
   await pool.closeAll();
   await settle(target.serverPid);

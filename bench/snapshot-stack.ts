@@ -19,6 +19,8 @@ export type SnapshotStack = {
   secrets: Record<string, string>;
   /** The `wrangler dev` process; its workerd children are the server. */
   wranglerPid: number;
+  /** wrangler dev's DevTools port (the bench reads the isolate's heap through it). */
+  inspectorPort: number;
   /** Calls API requests the Worker has made so far, by kind (a counting proxy sits in front of the local SFU). */
   callsCounts(): Record<string, number>;
   wrangler(args: string[]): Promise<void>;
@@ -68,13 +70,14 @@ export async function startSnapshotStack(log: (line: string) => void): Promise<S
 
   const sfu = await startCountingSfu(CALLS_APP_ID, secrets.CALLS_APP_SECRET!);
   const port = await freePort();
+  const inspectorPort = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const vars = { CALLS_API_BASE: sfu.url, CALLS_APP_ID, APP_ORIGIN: url };
   log("Starting the Worker (wrangler dev on the frozen copy)…");
   const child = spawn(
     process.execPath,
     [
-      WRANGLER, "dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(await freePort()),
+      WRANGLER, "dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort),
       "--persist-to", persistDir, "--show-interactive-dev-session=false",
       ...Object.entries(vars).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
     ],
@@ -101,5 +104,5 @@ export async function startSnapshotStack(log: (line: string) => void): Promise<S
     await stop();
     throw error;
   }
-  return { url, port, persistDir, secrets, wranglerPid: child.pid!, callsCounts: sfu.counts, wrangler, stop };
+  return { url, port, persistDir, secrets, wranglerPid: child.pid!, inspectorPort, callsCounts: sfu.counts, wrangler, stop };
 }

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import WebSocket from "ws";
 import { signJoinToken, signSession } from "../worker/auth/tokens.ts";
 import type { LoadTarget } from "./load-protocol.ts";
+import { isolateHeapBytes } from "./inspector.ts";
 import { findServingWorkerd } from "./proc-stats.ts";
 import { startSnapshotStack } from "./snapshot-stack.ts";
 import type { BenchTarget } from "./targets.ts";
@@ -97,6 +98,7 @@ export async function startSpacesTarget(userCount: number, log: (line: string) =
       name: "spaces",
       label: "Spaces room (SpaceRoom DO)",
       serverPid: serving.pid,
+      heapBytes: () => isolateHeapBytes(stack.inspectorPort),
       audio: { url: stack.url, sessionSecret: secret, callsCounts: stack.callsCounts },
       notes: `live Space ${spaceId}; sockets on workerd's own port ${serving.port} (dev proxy pid ${serving.proxyPids.join(",")} bypassed); probes call POST /join`,
       async socketTargets(count, purpose) {

@@ -8,6 +8,7 @@ import { freePort, ROOT } from "../dev/stack.ts";
 import type { AudioStack } from "./audio-join.ts";
 import type { MicroTarget } from "./costs.ts";
 import type { LoadTarget } from "./load-protocol.ts";
+import { isolateHeapBytes } from "./inspector.ts";
 import { findServingWorkerd } from "./proc-stats.ts";
 import { sleep } from "./stats.ts";
 
@@ -23,6 +24,8 @@ export type BenchTarget = {
   notes: string;
   /** The whole app (Spaces only), for the audio join section that drives it in Chromium. */
   audio?: AudioStack;
+  /** The Worker isolate's JS heap after a GC (workerd targets), to tell the room's own memory from the runtime's. */
+  heapBytes?: () => Promise<number | null>;
   /** Where the per-operation micro costs are measured (the naive room's Worker serves /micro/*). */
   micro?: MicroTarget;
   /**
@@ -64,16 +67,18 @@ let listenerSerial = 0;
 const peerTargets = (base: string, count: number): LoadTarget[] =>
   Array.from({ length: count }, () => ({ url: `${base}?user=listener-${listenerSerial++}` }));
 
-type NaiveRun = { pid: number; port: number; output: () => string; stop: () => Promise<void> };
+/** A running naive room: its serving workerd (pid, own port), wrangler's inspector port, and how to stop it. */
+export type NaiveRun = { pid: number; port: number; inspectorPort: number; output: () => string; stop: () => Promise<void> };
 
-async function launchNaiveRoom(): Promise<NaiveRun> {
+export async function launchNaiveRoom(): Promise<NaiveRun> {
   const port = await freePort();
+  const inspectorPort = await freePort();
   const persistDir = mkdtempSync(join(tmpdir(), "bench-naive-"));
   const child = spawn(
     process.execPath,
     [
       WRANGLER, "dev", "--config", join(ROOT, "bench/naive-room/wrangler.toml"), "--ip", "127.0.0.1", "--port", String(port),
-      "--inspector-port", String(await freePort()), "--persist-to", persistDir,
+      "--inspector-port", String(inspectorPort), "--persist-to", persistDir,
       "--show-interactive-dev-session=false",
     ],
     { cwd: ROOT, env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "1" }, stdio: ["ignore", "pipe", "pipe"] },
@@ -88,7 +93,7 @@ async function launchNaiveRoom(): Promise<NaiveRun> {
   try {
     await waitFor(() => answersUpgradeRequired(port), child, "the naive room's wrangler dev");
     const serving = await findServingWorkerd(child.pid!, port, (p) => answersUpgradeRequired(p).catch(() => false));
-    return { pid: serving.pid, port: serving.port, output: () => output, stop };
+    return { pid: serving.pid, port: serving.port, inspectorPort, output: () => output, stop };
   } catch (error) {
     await stop();
     throw new Error(`${error instanceof Error ? error.message : String(error)}\n${output.slice(-3000)}`);
@@ -104,6 +109,7 @@ export async function startNaiveRoom(log: (line: string) => void): Promise<Bench
     serverPid: run.pid,
     notes: "hibernatable sockets, every reaction sent to every socket at once; sockets on workerd's own port (dev proxy bypassed)",
     socketTargets: async (count) => peerTargets(`ws://127.0.0.1:${run.port}/room/bench`, count),
+    heapBytes: () => isolateHeapBytes(run.inspectorPort),
     get micro() {
       return { url: `http://127.0.0.1:${run.port}`, pid: run.pid };
     },
