@@ -6,12 +6,45 @@ import { keepLoopbackCandidates, loopbackPeerConnection } from "../../../dev/sfu
 /** An Opus packet for 20 ms of silence (TOC byte + empty frame). */
 const OPUS_SILENCE = Buffer.from([0xf8, 0xff, 0xfe]);
 
+/** A count a test can wait on: `reach` resolves on the increment that gets there, or fails after timeoutMs. */
+function countdown(what: string) {
+  let value = 0;
+  const waiters = new Set<() => void>();
+  return {
+    value: () => value,
+    add(): void {
+      value += 1;
+      for (const wake of [...waiters]) wake();
+    },
+    reach(target: number, timeoutMs: number): Promise<void> {
+      return new Promise((resolve, reject) => {
+        const done = () => {
+          clearTimeout(timer);
+          waiters.delete(check);
+        };
+        const check = () => {
+          if (value < target) return;
+          done();
+          resolve();
+        };
+        const timer = setTimeout(() => {
+          done();
+          reject(new Error(`${what}: ${value} of ${target} in ${timeoutMs} ms`));
+        }, timeoutMs);
+        waiters.add(check);
+        check();
+      });
+    },
+  };
+}
+
 export function createWeriftBrowser() {
   const pc = loopbackPeerConnection();
   const outgoing = new MediaStreamTrack({ kind: "audio" });
-  let received = 0;
+  const received = countdown("RTP packets received");
+  const sent = countdown("RTP packets sent");
   let sender: ReturnType<typeof setInterval> | undefined;
-  pc.onTrack.subscribe((track) => track.onReceiveRtp.subscribe(() => received++));
+  pc.onTrack.subscribe((track) => track.onReceiveRtp.subscribe(() => received.add()));
 
   const localSdp = () => keepLoopbackCandidates(pc.localDescription?.sdp ?? "");
 
@@ -37,14 +70,24 @@ export function createWeriftBrowser() {
       await pc.setLocalDescription(await pc.createAnswer());
       return localSdp();
     },
-    async connected(timeoutMs = 5_000): Promise<void> {
-      const deadline = Date.now() + timeoutMs;
-      while (pc.connectionState !== "connected") {
-        if (Date.now() > deadline) throw new Error(`connection state ${pc.connectionState} after ${timeoutMs} ms`);
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
+    connected(timeoutMs = 5_000): Promise<void> {
+      return new Promise((resolve, reject) => {
+        const settle = () => {
+          if (pc.connectionState !== "connected" && pc.connectionState !== "failed") return;
+          clearTimeout(timer);
+          subscription.unSubscribe();
+          if (pc.connectionState === "connected") resolve();
+          else reject(new Error("connection failed"));
+        };
+        const timer = setTimeout(() => {
+          subscription.unSubscribe();
+          reject(new Error(`connection state ${pc.connectionState} after ${timeoutMs} ms`));
+        }, timeoutMs);
+        const subscription = pc.connectionStateChange.subscribe(settle);
+        settle();
+      });
     },
-    /** 50 packets a second, like a real Opus sender with 20 ms frames; silence unless `nextFrame` encodes audio. */
+    /** 50 packets a second (the media clock), like a real Opus sender with 20 ms frames; silence unless `nextFrame` encodes audio. */
     startSending(nextFrame: () => Buffer = () => OPUS_SILENCE): void {
       let sequenceNumber = 1;
       let timestamp = 960;
@@ -53,16 +96,13 @@ export function createWeriftBrowser() {
         outgoing.writeRtp(new RtpPacket(header, nextFrame()));
         sequenceNumber = (sequenceNumber + 1) & 0xffff;
         timestamp += 960;
+        sent.add();
       }, 20);
     },
-    packetsReceived: () => received,
-    async waitForPackets(count: number, timeoutMs: number): Promise<void> {
-      const deadline = Date.now() + timeoutMs;
-      while (received < count) {
-        if (Date.now() > deadline) throw new Error(`received ${received} of ${count} RTP packets in ${timeoutMs} ms`);
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-    },
+    packetsReceived: received.value,
+    packetsSent: sent.value,
+    waitForPackets: (count: number, timeoutMs: number) => received.reach(count, timeoutMs),
+    waitForSent: (count: number, timeoutMs: number) => sent.reach(count, timeoutMs),
     async close(): Promise<void> {
       if (sender) clearInterval(sender);
       await pc.close();
