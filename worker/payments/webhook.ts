@@ -9,15 +9,20 @@ const cryptoProvider = Stripe.createSubtleCryptoProvider();
 
 export async function verifyStripeEvent(env: Env, rawBody: string, signature: string | undefined): Promise<Stripe.Event> {
   if (!signature) throw new DomainError("invalid", "missing_signature", "The Stripe-Signature header is missing.");
-  let event: Stripe.Event;
-  try {
-    event = await Stripe.webhooks.constructEventAsync(rawBody, signature, env.STRIPE_WEBHOOK_SECRET, undefined, cryptoProvider);
-  } catch (error) {
-    if (error instanceof Stripe.errors.StripeSignatureVerificationError) {
-      throw new DomainError("invalid", "bad_signature", "The Stripe-Signature header does not match this body.");
+  let event: Stripe.Event | undefined;
+  // Each Stripe endpoint signs with its own secret, and Connect events (account.updated) come from a second endpoint,
+  // so STRIPE_WEBHOOK_SECRET may list several, comma-separated; the body must match one of them.
+  for (const secret of env.STRIPE_WEBHOOK_SECRET.split(",").map((value) => value.trim()).filter(Boolean)) {
+    try {
+      event = await Stripe.webhooks.constructEventAsync(rawBody, signature, secret, undefined, cryptoProvider);
+      break;
+    } catch (error) {
+      if (!(error instanceof Stripe.errors.StripeSignatureVerificationError)) {
+        throw new DomainError("invalid", "invalid_event", "The webhook body is not a Stripe event.");
+      }
     }
-    throw new DomainError("invalid", "invalid_event", "The webhook body is not a Stripe event.");
   }
+  if (!event) throw new DomainError("invalid", "bad_signature", "The Stripe-Signature header does not match this body.");
   if (!event || typeof event.id !== "string" || typeof event.type !== "string" || !event.data || typeof event.data.object !== "object") {
     throw new DomainError("invalid", "invalid_event", "The webhook body is not a Stripe event.");
   }
