@@ -8,8 +8,11 @@ import { PLACEHOLDER_D1_ID, type DeployConfig } from "./wrangler-config.ts";
 
 export type Finding = { ok: boolean; what: string; fix?: string };
 
-/** Vars the code treats as optional when empty (APP_ORIGIN falls back to the request's own origin). */
-const OPTIONAL_VARS = new Set(["APP_ORIGIN"]);
+/**
+ * Settings a deployment cannot work without, though wrangler.toml ships them empty. Other empty settings are
+ * optional by design (APP_ORIGIN falls back to the request's origin, STT_WS_URL is for the local stand-in only).
+ */
+const REQUIRED_VALUES = new Set(["CALLS_APP_ID"]);
 const SETUP = "npm run setup:cloudflare";
 
 export function checkBindings(needs: EnvNeed[], config: DeployConfig): Finding[] {
@@ -39,7 +42,7 @@ export function checkBindings(needs: EnvNeed[], config: DeployConfig): Finding[]
       if (!config.rateLimits.some((entry) => entry.name === name)) problem(`${name}: the code needs a rate limiting binding`, `add [[ratelimits]] name = "${name}" with a namespace_id to wrangler.toml`);
     } else if (need.kind === "string") {
       const value = config.vars[name];
-      if (value === "" && !OPTIONAL_VARS.has(name)) problem(`${name}: the setting is empty in wrangler.toml [vars]`, `set it (${SETUP} sets CALLS_APP_ID)`);
+      if (value === "" && REQUIRED_VALUES.has(name)) problem(`${name}: the setting is empty in wrangler.toml [vars]`, `set it (${SETUP} sets CALLS_APP_ID)`);
     } else {
       problem(`${name}: ${need.type} is a binding kind this doctor does not know`, "check it in wrangler.toml by hand and teach dev/deploy/env-needs.ts its kind");
     }

@@ -124,6 +124,16 @@ export async function setupCloudflare(options: SetupOptions): Promise<{ url: str
   const deployed = await change(deployArgs, deployArgs.join(" "), hasSecrets ? values : undefined);
   const workersUrl = /https:\/\/[^\s]+\.workers\.dev/.exec(deployed.stdout)?.[0];
   const url = options.given.APP_ORIGIN || config.vars.APP_ORIGIN || workersUrl || state.url || "<your Worker's URL>";
+  // The Worker needs its own origin where no request tells it (the origin the SFU dials for captions, links in
+  // notifications), and the workers.dev URL is known only after the first deploy: record it, then deploy once more.
+  if (!options.given.APP_ORIGIN && !config.vars.APP_ORIGIN) {
+    print("▶ Record the Worker's URL as APP_ORIGIN (first run only)");
+    const beforeOrigin = toml;
+    toml = setTomlString(toml, { header: "[vars]" }, "APP_ORIGIN", url);
+    if (dryRun) print(indent(lineDiff("wrangler.toml", beforeOrigin, toml)));
+    saveToml("APP_ORIGIN");
+    await change(["wrangler", "deploy"]);
+  }
 
   state.secrets.push(...existing, ...Object.keys(values));
   state.stripeMode = options.stripeMode;

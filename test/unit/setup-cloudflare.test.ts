@@ -78,7 +78,9 @@ describe("setup:cloudflare", () => {
       "wrangler d1 migrations apply spaces --remote",
       "npm run build",
       "wrangler deploy --secrets-file <temp secrets.json>",
+      "wrangler deploy",
     ]);
+    expect(text).toContain(['  - APP_ORIGIN = ""', `  + APP_ORIGIN = "<your Worker's URL>"`].join("\n"));
     const lineOf = (start: string) => before.split("\n").findIndex((line) => line.startsWith(start)) + 1;
     expect(text).toContain(
       [`  @@ line ${lineOf("database_id")} @@`, '  - database_id = "00000000-0000-0000-0000-000000000000"', '  + database_id = "<id of the new database>"'].join("\n"),
@@ -100,6 +102,8 @@ describe("setup:cloudflare", () => {
     const toml = readFileSync(join(root, "wrangler.toml"), "utf8");
     expect(toml).toContain(`database_id = "${DB_ID}"`);
     expect(toml).toContain('CALLS_APP_ID = "app-1"');
+    expect(toml).toContain('APP_ORIGIN = "https://spaces.ana.workers.dev"');
+    expect(first.calls.filter((call) => call.argv[1] === "deploy")).toHaveLength(2);
     const deploy = first.calls.find((call) => call.argv[1] === "deploy");
     expect(deploy?.secretNames).toEqual(["CALLS_APP_SECRET", "SESSION_SECRET", "STRIPE_SECRET_KEY", "VAPID_PRIVATE_KEY", "VAPID_PUBLIC_KEY"]);
     expect(readSetupState(root)).toEqual({
