@@ -24,6 +24,7 @@ import { MediaStorage, type AdapterRow } from "./media-storage.ts";
 import { sttProviderFor } from "./stt/provider.ts";
 import { SttSink } from "./stt-sink.ts";
 import { TrackPipeline } from "./track-pipeline.ts";
+import { claimsOf, jsonError, log, parseClaims, tryClose } from "./adapter-sockets.ts";
 
 /** Header on the Worker → object upgrade request: the adapter token's claims, verified by the Worker. */
 export const ADAPTER_CLAIMS_HEADER = "x-spaces-adapter";
@@ -144,7 +145,7 @@ export class SpaceMedia extends DurableObject<Env> {
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
     if (typeof message === "string") return;
-    const claims = ws.deserializeAttachment() as AdapterClaims | null;
+    const claims = claimsOf(ws);
     if (!claims) return;
     const fresh = !this.tracks.has(claims.userId);
     const track = this.trackFor(claims);
@@ -244,29 +245,3 @@ function roomRelay(env: Env, spaceId: string): CaptionRelay {
 }
 
 const sameTrack = (a: TrackRef, b: TrackRef) => a.sessionId === b.sessionId && a.trackName === b.trackName;
-
-function parseClaims(header: string | null): AdapterClaims | null {
-  if (!header) return null;
-  try {
-    const claims = JSON.parse(header) as AdapterClaims;
-    return typeof claims.userId === "string" && typeof claims.adapterKey === "string" && claims.track ? claims : null;
-  } catch {
-    return null;
-  }
-}
-
-function jsonError(status: number, code: string, message: string): Response {
-  return Response.json({ error: { code, message } }, { status });
-}
-
-function tryClose(ws: WebSocket, code: number, reason: string): void {
-  try {
-    ws.close(code, reason);
-  } catch {
-    // Already closed.
-  }
-}
-
-function log(event: string, fields: Record<string, unknown>): void {
-  console.log(JSON.stringify({ event, ...fields }));
-}
