@@ -1,31 +1,59 @@
-// Failed-login throttling: one guarded upsert per failure, so concurrent guesses cannot slip past the limit.
+// Login throttling: every attempt is claimed before the password is checked, by one atomic upsert per counter, so
+// parallel guesses are counted one by one and none slips past the limit. Counters (rows keyed by what they count):
+// the handle from one address, the address over all handles, and the handle over all addresses.
 import type { Db } from "./client.ts";
 import { sql } from "drizzle-orm";
 
-export const MAX_FAILURES = 5;
+export type AttemptCounter = { key: string; max: number; lockMs: number };
+
 export const WINDOW_MS = 15 * 60 * 1000;
-export const LOCK_MS = 15 * 60 * 1000;
+export const MAX_FAILURES = 5;
 
-/** Milliseconds the handle stays locked, or 0 when logins may be tried. */
-export async function lockRemaining(db: Db, handleLower: string, now: number): Promise<number> {
-  const row = await db.query.loginAttempts.findFirst({
-    where: (t, { eq }) => eq(t.handleLower, handleLower),
-  });
-  return row?.lockedUntil && row.lockedUntil > now ? row.lockedUntil - now : 0;
+/**
+ * The counters a login attempt claims. An attacker's guesses lock the handle only for their own address; the handle
+ * as a whole locks after many more failures from many addresses, and then for one minute only, so nobody can keep
+ * an owner out for long. One address gets 20 failures over all handles (password spraying).
+ */
+export function loginCounters(handleLower: string, address: string): AttemptCounter[] {
+  return [
+    { key: `pair:${handleLower}|${address}`, max: MAX_FAILURES, lockMs: 15 * 60 * 1000 },
+    { key: `address:${address}`, max: 20, lockMs: 15 * 60 * 1000 },
+    { key: `handle:${handleLower}`, max: 50, lockMs: 60 * 1000 },
+  ];
 }
 
-export async function recordFailure(db: Db, handleLower: string, now: number): Promise<void> {
-  await db.run(sql`
-    INSERT INTO login_attempts (handle_lower, failures, window_start, locked_until)
-    VALUES (${handleLower}, 1, ${now}, NULL)
-    ON CONFLICT (handle_lower) DO UPDATE SET
-      failures = CASE WHEN window_start < ${now - WINDOW_MS} THEN 1 ELSE failures + 1 END,
-      window_start = CASE WHEN window_start < ${now - WINDOW_MS} THEN ${now} ELSE window_start END,
-      locked_until = CASE
-        WHEN window_start >= ${now - WINDOW_MS} AND failures + 1 >= ${MAX_FAILURES} THEN ${now + LOCK_MS}
-        ELSE locked_until END`);
+/**
+ * Claims one attempt on every counter; returns how many milliseconds to wait when any counter is locked (its claim
+ * then counts for nothing), or 0 when the password may be checked. The row's handle_lower column holds the key.
+ */
+export async function claimAttempt(db: Db, counters: AttemptCounter[], now: number): Promise<number> {
+  let wait = 0;
+  for (const { key, max, lockMs } of counters) {
+    const [row] = await db.all<{ failures: number; locked_until: number | null }>(sql`
+      INSERT INTO login_attempts (handle_lower, failures, window_start, locked_until)
+      VALUES (${key}, 1, ${now}, ${1 > max ? now + lockMs : null})
+      ON CONFLICT (handle_lower) DO UPDATE SET
+        failures = CASE
+          WHEN locked_until > ${now} THEN failures
+          WHEN window_start < ${now - WINDOW_MS} THEN 1
+          ELSE failures + 1 END,
+        window_start = CASE
+          WHEN locked_until > ${now} THEN window_start
+          WHEN window_start < ${now - WINDOW_MS} THEN ${now}
+          ELSE window_start END,
+        locked_until = CASE
+          WHEN locked_until > ${now} THEN locked_until
+          WHEN window_start >= ${now - WINDOW_MS} AND failures + 1 > ${max} THEN ${now + lockMs}
+          ELSE NULL END
+      RETURNING failures, locked_until`);
+    if (row?.locked_until && row.locked_until > now) wait = Math.max(wait, row.locked_until - now);
+  }
+  return wait;
 }
 
-export async function clearFailures(db: Db, handleLower: string): Promise<void> {
-  await db.run(sql`DELETE FROM login_attempts WHERE handle_lower = ${handleLower}`);
+/** After a right password: the handle's counters start over, and the address gets its claimed attempt back. */
+export async function settleSuccess(db: Db, handleLower: string, address: string): Promise<void> {
+  const [pair, , handle] = loginCounters(handleLower, address);
+  await db.run(sql`DELETE FROM login_attempts WHERE handle_lower IN (${pair!.key}, ${handle!.key})`);
+  await db.run(sql`UPDATE login_attempts SET failures = MAX(failures - 1, 0) WHERE handle_lower = ${`address:${address}`}`);
 }

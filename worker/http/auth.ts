@@ -3,9 +3,9 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { hashPassword, verifyPassword } from "../auth/passwords.ts";
 import { hostMinFollowers } from "../settings.ts";
-import { clearFailures, lockRemaining, recordFailure } from "../db/login-attempts.ts";
+import { claimAttempt, loginCounters, settleSuccess } from "../db/login-attempts.ts";
 import { createUser, findUserByHandle, findUserById, followCounts, toPublicUser } from "../db/users.ts";
-import { requireUserId, type AppContext, type AppEnv } from "./context.ts";
+import { clientAddress, requireUserId, type AppContext, type AppEnv } from "./context.ts";
 import { db } from "../db/client.ts";
 import { ApiError, unauthorized } from "./errors.ts";
 import { endSession, startSession } from "./session.ts";
@@ -46,8 +46,9 @@ export const authRoutes = new Hono<AppEnv>()
   .post("/auth/login", jsonBody(loginSchema), async (c) => {
     const { handle, password } = c.req.valid("json");
     const handleLower = handle.toLowerCase();
-    const now = Date.now();
-    const locked = await lockRemaining(db(c.env), handleLower, now);
+    const address = clientAddress(c);
+    // The attempt is counted before the password is checked, so parallel guesses cannot all be let through.
+    const locked = await claimAttempt(db(c.env), loginCounters(handleLower, address), Date.now());
     if (locked > 0) {
       const minutes = Math.ceil(locked / 60_000);
       c.header("Retry-After", String(Math.ceil(locked / 1000)));
@@ -55,11 +56,8 @@ export const authRoutes = new Hono<AppEnv>()
     }
     const user = await findUserByHandle(db(c.env), handle);
     const ok = user ? await verifyPassword(password, user.passwordHash, user.passwordSalt) : false;
-    if (!user || !ok) {
-      await recordFailure(db(c.env), handleLower, now);
-      throw new ApiError(401, "invalid_credentials", "That handle and password do not match.");
-    }
-    await clearFailures(db(c.env), handleLower);
+    if (!user || !ok) throw new ApiError(401, "invalid_credentials", "That handle and password do not match.");
+    await settleSuccess(db(c.env), handleLower, address);
     await startSession(c, user.id);
     return c.json({ user: await meView(c, user.id) });
   })

@@ -14,3 +14,11 @@ export function requireUserId(c: AppContext): string {
   if (!userId) throw unauthorized();
   return userId;
 }
+
+/**
+ * The caller's address for per-address limits. Cloudflare sets CF-Connecting-IP on every request and overwrites any
+ * the client sends; without it (local runs that do not set it) all callers share one bucket.
+ */
+export function clientAddress(c: AppContext): string {
+  return c.req.header("cf-connecting-ip") ?? "unknown";
+}

@@ -1,0 +1,51 @@
+// Security findings fixed, each checked through the real Worker and D1: login throttling that parallel guesses cannot
+// beat, limited per address so an attacker cannot keep the owner out.
+import { SELF } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { ORIGIN, signup, uniqueHandle } from "./helpers.ts";
+
+/** A login from a given address (Cloudflare's CF-Connecting-IP header). */
+async function login(handle: string, password: string, address: string) {
+  const response = await SELF.fetch(`${ORIGIN}/api/auth/login`, {
+    method: "POST",
+    headers: { Origin: ORIGIN, "Content-Type": "application/json", "CF-Connecting-IP": address },
+    body: JSON.stringify({ handle, password }),
+  });
+  const body = (await response.json()) as { error?: { code: string } };
+  return { status: response.status, code: body.error?.code ?? "ok", retryAfter: response.headers.get("Retry-After") };
+}
+
+describe("login throttling", () => {
+  it("40 parallel wrong guesses get 5 password checks; the right password from that address is then refused", async () => {
+    const owner = await signup();
+    const guesses = await Promise.all(Array.from({ length: 40 }, (_, i) => login(owner.handle, `wrong guess ${i}`, "203.0.113.7")));
+    const codes = guesses.map((guess) => guess.code);
+    expect(codes.filter((code) => code === "invalid_credentials")).toHaveLength(5);
+    expect(codes.filter((code) => code === "too_many_attempts")).toHaveLength(35);
+    const right = await login(owner.handle, "correct horse", "203.0.113.7");
+    expect([right.status, right.code]).toEqual([429, "too_many_attempts"]);
+    expect(Number(right.retryAfter)).toBeGreaterThan(0);
+  });
+
+  it("an attacker's guesses lock their own address only: the owner still gets in from theirs", async () => {
+    const owner = await signup();
+    for (let i = 0; i < 6; i++) await login(owner.handle, "wrong guess", "198.51.100.20");
+    expect((await login(owner.handle, "wrong guess", "198.51.100.20")).code).toBe("too_many_attempts");
+    expect(await login(owner.handle, "correct horse", "192.0.2.55")).toMatchObject({ status: 200, code: "ok" });
+  });
+
+  it("one address trying many handles is stopped after 20 failures; other addresses are not", async () => {
+    const owner = await signup();
+    const codes: string[] = [];
+    for (let i = 0; i < 21; i++) codes.push((await login(uniqueHandle("spray"), "password1", "198.51.100.99")).code);
+    expect(codes.slice(0, 20)).toEqual(Array(20).fill("invalid_credentials"));
+    expect(codes[20]).toBe("too_many_attempts");
+    expect((await login(owner.handle, "correct horse", "198.51.100.99")).code).toBe("too_many_attempts");
+    expect((await login(owner.handle, "correct horse", "192.0.2.56")).code).toBe("ok");
+  });
+
+  it("a right password gives the address its attempt back, so signing in often never locks anyone", async () => {
+    const owner = await signup();
+    for (let i = 0; i < 25; i++) expect((await login(owner.handle, "correct horse", "192.0.2.77")).code).toBe("ok");
+  });
+});
