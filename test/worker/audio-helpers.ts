@@ -43,14 +43,3 @@ export async function sfuTracks(sessionId: string): Promise<SessionTrack[]> {
 export async function localTrackStatus(sessionId: string, trackName: string): Promise<string | undefined> {
   return (await sfuTracks(sessionId)).find((t) => t.location === "local" && t.trackName === trackName)?.status;
 }
-
-/** Polls until `read` returns `want` (moderation closes tracks after the frame that caused it returns). */
-export async function eventually<T>(read: () => Promise<T>, want: T, timeoutMs = 3000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await read();
-  while (value !== want && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    value = await read();
-  }
-  return value;
-}

@@ -2,7 +2,7 @@
 // with the subscription's private key (RFC 8291) and whose VAPID signature it checks (RFC 8292).
 import { Buffer } from "node:buffer";
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
-import { describe, expect, inject, it } from "vitest";
+import { describe, expect, inject, it, vi } from "vitest";
 import { notifyAndPush } from "../../worker/notify/deliver.ts";
 import { host, signup, type Client } from "./helpers.ts";
 import { decryptPush, newSubscriptionKeys, verifyVapid, type SubscriptionKeys } from "./push-crypto.ts";
@@ -33,14 +33,15 @@ async function received(browser: Browser): Promise<ReceivedPush[]> {
 }
 
 /** Waits for pushes sent after a response (waitUntil) to reach the push service. */
-async function eventually(browser: Browser, count: number): Promise<ReceivedPush[]> {
-  for (let tries = 0; tries < 50; tries++) {
-    const pushes = await received(browser);
-    if (pushes.length >= count) return pushes;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`push service got fewer than ${count} pushes for ${browser.id}`);
-}
+const eventually = (browser: Browser, count: number): Promise<ReceivedPush[]> =>
+  vi.waitFor(
+    async () => {
+      const pushes = await received(browser);
+      expect(pushes.length, `pushes for ${browser.id}`).toBeGreaterThanOrEqual(count);
+      return pushes;
+    },
+    { timeout: 5000, interval: 100 },
+  );
 
 async function open(push: ReceivedPush, browser: Browser) {
   const { text, recordSize } = await decryptPush(new Uint8Array(Buffer.from(push.body, "base64")), browser.keys);

@@ -1,10 +1,18 @@
 // The room across eviction, restart, reconnect storms and time: state from DO storage, exact counts, alarms, D1 records.
 import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
-import { HOST_ABSENCE_MS } from "../../worker/space/room-model.ts";
+import { describe, expect, it, vi } from "vitest";
+import { HOST_ABSENCE_MS, type RoomState } from "../../worker/space/room-model.ts";
 import { roomFor, type SpaceRoom } from "../../worker/space/space-room.ts";
 import { signup } from "./helpers.ts";
 import { connect, liveSpace, type Person, type RoomSocket } from "./room-helpers.ts";
+
+const roomState = (room: SpaceRoom) => (room as unknown as { room: RoomState }).room;
+
+/** Sockets the room holds (each person's open connections), read inside the object. */
+const openSockets = (spaceId: string) =>
+  runInDurableObject(roomFor(env, spaceId), (room: SpaceRoom) =>
+    [...roomState(room).people.values()].reduce((sum, person) => sum + person.connections.size, 0),
+  );
 
 /** Host, a listener with a raised hand (ana), a speaker muted by the host (ben), and a pin. */
 async function busyRoom() {
@@ -15,10 +23,14 @@ async function busyRoom() {
   const benSocket = await connect(ben, spaceId);
   hostSocket.send({ type: "pin", url: "https://example.com/notes" });
   anaSocket.send({ type: "raise_hand" });
+  await anaSocket.next("update", (f) => f.you?.handRaised === true);
+  // Each step waits for the room's answer, so ben unmutes only once on stage and the host's mute comes last.
   hostSocket.send({ type: "set_role", userId: ben.id, role: "speaker" });
+  await benSocket.next("update", (f) => f.you?.role === "speaker");
   benSocket.send({ type: "unmute" });
+  await benSocket.next("update", (f) => f.you?.muted === false);
   hostSocket.send({ type: "mute", userId: ben.id });
-  await hostSocket.drain(300);
+  await benSocket.next("update", (f) => f.you?.mutedBy === "moderator");
   return { host, ana, ben, spaceId, sockets: [hostSocket, anaSocket, benSocket] as RoomSocket[] };
 }
 
@@ -64,9 +76,11 @@ describe("durability", () => {
     await connect(host, spaceId);
     const count = async () => (await roomFor(env, spaceId).status())?.listenerCount;
     const closeAll = async (sockets: RoomSocket[]) => {
+      const before = await openSockets(spaceId);
       for (const socket of sockets) socket.ws.close(1000, "storm");
       await Promise.all(sockets.map((s) => s.closed));
-      await new Promise((r) => setTimeout(r, 100));
+      // The client sees its close before the room has handled it: wait until the room has let go of every one.
+      await vi.waitFor(async () => expect(await openSockets(spaceId)).toBe(before - sockets.length));
     };
     for (let round = 0; round < 3; round++) {
       // Everyone opens two sockets at once, then drops one of them, then the other.
@@ -81,16 +95,20 @@ describe("durability", () => {
 
   it("ends the Space when the host has been gone for 5 minutes", async () => {
     const { host, spaceId } = await liveSpace();
+    const hostId = host.id;
     const hostSocket = await connect(host, spaceId);
     const listenerSocket = await connect(await signup(), spaceId);
     hostSocket.ws.close(1000, "gone");
     await hostSocket.closed;
-    await new Promise((r) => setTimeout(r, 100));
     const roomStub = roomFor(env, spaceId);
-    await runInDurableObject(roomStub, (room: SpaceRoom) => {
-      const state = (room as unknown as { room: { people: Map<string, { leftAt: number }> } }).room;
-      state.people.get(host.id)!.leftAt -= HOST_ABSENCE_MS;
-    });
+    // Once the room has handled the close, the host's absence started: move its start 5 minutes back.
+    await vi.waitFor(() =>
+      runInDurableObject(roomStub, (room: SpaceRoom) => {
+        const host = roomState(room).people.get(hostId)!;
+        expect(host.leftAt).not.toBeNull();
+        host.leftAt! -= HOST_ABSENCE_MS;
+      }),
+    );
     await runDurableObjectAlarm(roomStub);
     expect(await listenerSocket.next("ended")).toEqual({ type: "ended", reason: "host_left" });
     const view = await host.call("GET", `/api/spaces/${spaceId}`);

@@ -17,8 +17,11 @@ export type RoomSocket = {
     where?: (frame: Extract<ServerMessage, { type: T }>) => boolean,
     timeoutMs?: number,
   ) => Promise<Extract<ServerMessage, { type: T }>>;
-  /** Waits until no frame arrived for `quietMs`, then returns frames not yet taken. */
-  drain: (quietMs?: number) => Promise<ServerMessage[]>;
+  /**
+   * Every frame not yet taken that the room sent this socket before handling a ping sent now (it handles frames in
+   * order). Frames caused by another socket, or sent later by a timer (reaction batches), need their own wait.
+   */
+  drain: (timeoutMs?: number) => Promise<ServerMessage[]>;
   closed: Promise<{ code: number }>;
 };
 
@@ -85,15 +88,13 @@ export function wrapSocket(ws: WebSocket): RoomSocket {
         waiters.add(check);
         check();
       }),
-    drain: async (quietMs = 400) => {
-      let seen = -1;
-      while (seen !== frames.length) {
-        seen = frames.length;
-        await new Promise((r) => setTimeout(r, quietMs));
-      }
-      const rest = frames.slice(taken);
-      taken = frames.length;
-      return rest;
+    drain: async (timeoutMs = 3000) => {
+      // Not the exact '{"type":"ping"}' the runtime answers by itself: this ping goes through the room, after every
+      // frame it handled before, so its pong comes after everything those frames sent to this socket.
+      const from = taken;
+      ws.send(JSON.stringify({ type: "ping", drain: true }));
+      const answer = await socket.next("pong", () => true, timeoutMs);
+      return frames.slice(from, frames.indexOf(answer, from));
     },
   };
   return socket;

@@ -1,18 +1,13 @@
 // The entry gate of a ticketed Space: holders and the host get a join token, everyone else 402 ticket_required.
 import { env } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { roomFor } from "../../worker/space/space-room.ts";
 import { connect } from "./room-helpers.ts";
 import { buyers, deliver, eventFor, pay, ticketedSpace, type Buyer } from "./ticket-helpers.ts";
 
 /** Waits until the room reports the role (frames about it are the room's business; its RPC is the truth). */
-async function roleIs(spaceId: string, userId: string, role: string): Promise<void> {
-  for (let i = 0; i < 40; i++) {
-    if ((await roomFor(env, spaceId).getRoleOf(userId)) === role) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`role of ${userId} never became ${role}`);
-}
+const roleIs = (spaceId: string, userId: string, role: string) =>
+  vi.waitFor(async () => expect(await roomFor(env, spaceId).getRoleOf(userId)).toBe(role), { timeout: 2000 });
 
 async function buyTicket(buyer: Buyer, spaceId: string): Promise<void> {
   const url = (await buyer.call("POST", `/api/spaces/${spaceId}/checkout`)).json.url as string;
