@@ -8,11 +8,13 @@ export type Client = {
   call: (method: string, path: string, body?: unknown) => Promise<{ status: number; json: any; headers: Headers }>;
 };
 
+/** Each test client is a person on their own network (CF-Connecting-IP), as per-address limits see people. */
 export function client(): Client {
+  const address = `10.${randomOctet()}.${randomOctet()}.${randomOctet()}`;
   const self: Client = {
     cookie: "",
     async call(method, path, body) {
-      const headers: Record<string, string> = { Origin: ORIGIN };
+      const headers: Record<string, string> = { Origin: ORIGIN, "CF-Connecting-IP": address };
       if (self.cookie) headers.Cookie = self.cookie;
       if (body !== undefined) headers["Content-Type"] = "application/json";
       const response = await SELF.fetch(`${ORIGIN}${path}`, {
@@ -34,6 +36,8 @@ export function client(): Client {
   };
   return self;
 }
+
+const randomOctet = () => 1 + Math.floor(Math.random() * 254);
 
 let counter = 0;
 export function uniqueHandle(prefix = "u"): string {

@@ -1,16 +1,20 @@
 // Security findings fixed, each checked through the real Worker and D1: login throttling that parallel guesses cannot
-// beat, limited per address so an attacker cannot keep the owner out.
+// beat, limited per address so an attacker cannot keep the owner out; signups limited per address.
 import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { ORIGIN, signup, uniqueHandle } from "./helpers.ts";
 
-/** A login from a given address (Cloudflare's CF-Connecting-IP header). */
-async function login(handle: string, password: string, address: string) {
-  const response = await SELF.fetch(`${ORIGIN}/api/auth/login`, {
+/** A JSON POST from a given address (Cloudflare's CF-Connecting-IP header). */
+function postFrom(address: string, path: string, body: unknown) {
+  return SELF.fetch(`${ORIGIN}${path}`, {
     method: "POST",
     headers: { Origin: ORIGIN, "Content-Type": "application/json", "CF-Connecting-IP": address },
-    body: JSON.stringify({ handle, password }),
+    body: JSON.stringify(body),
   });
+}
+
+async function login(handle: string, password: string, address: string) {
+  const response = await postFrom(address, "/api/auth/login", { handle, password });
   const body = (await response.json()) as { error?: { code: string } };
   return { status: response.status, code: body.error?.code ?? "ok", retryAfter: response.headers.get("Retry-After") };
 }
@@ -47,5 +51,27 @@ describe("login throttling", () => {
   it("a right password gives the address its attempt back, so signing in often never locks anyone", async () => {
     const owner = await signup();
     for (let i = 0; i < 25; i++) expect((await login(owner.handle, "correct horse", "192.0.2.77")).code).toBe("ok");
+  });
+});
+
+describe("signup limits", () => {
+  it("one address makes 10 accounts an hour; the 11th is refused with Retry-After, other addresses are not", async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 11; i++) {
+      statuses.push((await postFrom("203.0.113.50", "/api/auth/signup", { handle: uniqueHandle("mint"), password: "long enough" })).status);
+    }
+    expect(statuses).toEqual([...Array(10).fill(201), 429]);
+    const refused = await postFrom("203.0.113.50", "/api/auth/signup", { handle: uniqueHandle("mint"), password: "long enough" });
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("too_many_signups");
+    expect(Number(refused.headers.get("Retry-After"))).toBeGreaterThan(3000);
+    expect((await postFrom("203.0.113.51", "/api/auth/signup", { handle: uniqueHandle("other"), password: "long enough" })).status).toBe(201);
+  });
+
+  it("parallel signups from one address are counted one by one", async () => {
+    const results = await Promise.all(
+      Array.from({ length: 30 }, () => postFrom("203.0.113.60", "/api/auth/signup", { handle: uniqueHandle("race"), password: "long enough" })),
+    );
+    expect(results.filter((response) => response.status === 201)).toHaveLength(10);
+    expect(results.filter((response) => response.status === 429)).toHaveLength(20);
   });
 });

@@ -1,12 +1,13 @@
-// Login throttling: every attempt is claimed before the password is checked, by one atomic upsert per counter, so
-// parallel guesses are counted one by one and none slips past the limit. Counters (rows keyed by what they count):
-// the handle from one address, the address over all handles, and the handle over all addresses.
+// Attempt counters for logins and signups: every attempt is claimed before any work, by one atomic upsert per
+// counter, so parallel requests are counted one by one and none slips past a limit. Login counters (rows keyed by
+// what they count): the handle from one address, the address over all handles, the handle over all addresses.
 import type { Db } from "./client.ts";
 import { sql } from "drizzle-orm";
 
-export type AttemptCounter = { key: string; max: number; lockMs: number };
+export type AttemptCounter = { key: string; max: number; lockMs: number; windowMs: number };
 
-export const WINDOW_MS = 15 * 60 * 1000;
+const WINDOW_MS = 15 * 60 * 1000;
+const HOUR_MS = 60 * 60 * 1000;
 export const MAX_FAILURES = 5;
 
 /**
@@ -16,10 +17,15 @@ export const MAX_FAILURES = 5;
  */
 export function loginCounters(handleLower: string, address: string): AttemptCounter[] {
   return [
-    { key: `pair:${handleLower}|${address}`, max: MAX_FAILURES, lockMs: 15 * 60 * 1000 },
-    { key: `address:${address}`, max: 20, lockMs: 15 * 60 * 1000 },
-    { key: `handle:${handleLower}`, max: 50, lockMs: 60 * 1000 },
+    { key: `pair:${handleLower}|${address}`, max: MAX_FAILURES, lockMs: 15 * 60 * 1000, windowMs: WINDOW_MS },
+    { key: `address:${address}`, max: 20, lockMs: 15 * 60 * 1000, windowMs: WINDOW_MS },
+    { key: `handle:${handleLower}`, max: 50, lockMs: 60 * 1000, windowMs: WINDOW_MS },
   ];
+}
+
+/** New accounts per address: 10 an hour, so one machine cannot mint hundreds of throwaway followers. */
+export function signupCounters(address: string): AttemptCounter[] {
+  return [{ key: `signup:${address}`, max: 10, lockMs: HOUR_MS, windowMs: HOUR_MS }];
 }
 
 /**
@@ -28,22 +34,22 @@ export function loginCounters(handleLower: string, address: string): AttemptCoun
  */
 export async function claimAttempt(db: Db, counters: AttemptCounter[], now: number): Promise<number> {
   let wait = 0;
-  for (const { key, max, lockMs } of counters) {
+  for (const { key, max, lockMs, windowMs } of counters) {
     const [row] = await db.all<{ failures: number; locked_until: number | null }>(sql`
       INSERT INTO login_attempts (handle_lower, failures, window_start, locked_until)
       VALUES (${key}, 1, ${now}, ${1 > max ? now + lockMs : null})
       ON CONFLICT (handle_lower) DO UPDATE SET
         failures = CASE
           WHEN locked_until > ${now} THEN failures
-          WHEN window_start < ${now - WINDOW_MS} THEN 1
+          WHEN window_start < ${now - windowMs} THEN 1
           ELSE failures + 1 END,
         window_start = CASE
           WHEN locked_until > ${now} THEN window_start
-          WHEN window_start < ${now - WINDOW_MS} THEN ${now}
+          WHEN window_start < ${now - windowMs} THEN ${now}
           ELSE window_start END,
         locked_until = CASE
           WHEN locked_until > ${now} THEN locked_until
-          WHEN window_start >= ${now - WINDOW_MS} AND failures + 1 > ${max} THEN ${now + lockMs}
+          WHEN window_start >= ${now - windowMs} AND failures + 1 > ${max} THEN ${now + lockMs}
           ELSE NULL END
       RETURNING failures, locked_until`);
     if (row?.locked_until && row.locked_until > now) wait = Math.max(wait, row.locked_until - now);

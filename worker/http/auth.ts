@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { hashPassword, verifyPassword } from "../auth/passwords.ts";
 import { hostMinFollowers } from "../settings.ts";
-import { claimAttempt, loginCounters, settleSuccess } from "../db/login-attempts.ts";
+import { claimAttempt, loginCounters, settleSuccess, signupCounters } from "../db/login-attempts.ts";
 import { createUser, findUserByHandle, findUserById, followCounts, toPublicUser } from "../db/users.ts";
 import { clientAddress, requireUserId, type AppContext, type AppEnv } from "./context.ts";
 import { db } from "../db/client.ts";
@@ -32,6 +32,11 @@ export async function meView(c: AppContext, userId: string) {
 export const authRoutes = new Hono<AppEnv>()
   .post("/auth/signup", jsonBody(signupSchema), async (c) => {
     const { handle, password, displayName } = c.req.valid("json");
+    const wait = await claimAttempt(db(c.env), signupCounters(clientAddress(c)), Date.now());
+    if (wait > 0) {
+      c.header("Retry-After", String(Math.ceil(wait / 1000)));
+      throw new ApiError(429, "too_many_signups", "Too many new accounts from this network. Try again later.");
+    }
     const { hash, salt } = await hashPassword(password);
     const user = await createUser(db(c.env), {
       handle,
