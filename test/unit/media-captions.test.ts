@@ -1,6 +1,6 @@
 // Caption coalescing (latest interim per speaker wins, finals never dropped), WebVTT output, and the mapping of a
 // recogniser's stream time back to the Space's clock across skipped gaps, and what the speech-to-text sink sends.
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { CaptionBatch } from "../../worker/media/caption-batch.ts";
 import { mapToSpace, SttSink, type Caption } from "../../worker/media/stt-sink.ts";
 import type { SttConnection, SttEvents, SttProvider } from "../../worker/media/stt/types.ts";
@@ -86,7 +86,8 @@ function recordingProvider() {
   return { provider, sent, answer: (r: Parameters<SttEvents["onResult"]>[0]) => events?.onResult(r) };
 }
 
-const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+/** The recogniser's connection opened and took the audio written before it: the sink's first send. */
+const firstAudioSent = (sent: { audio: number }) => vi.waitFor(() => expect(sent.audio).toBeGreaterThan(0));
 const silence48kStereo = (ms: number) => new Uint8Array((ms / 1000) * 48_000 * 4);
 
 describe("SttSink", () => {
@@ -97,7 +98,7 @@ describe("SttSink", () => {
     const sink = new SttSink(provider, { userId: "u1", handle: "ana" }, (c) => captions.push(c), () => now);
     sink.discontinuity();
     sink.write(silence48kStereo(1000), 5_000);
-    await settle();
+    await firstAudioSent(sent);
     sink.write(silence48kStereo(1000), 6_000);
     sink.discontinuity();
     sink.write(silence48kStereo(1000), 60_000);
@@ -118,7 +119,7 @@ describe("SttSink", () => {
     let now = 0;
     const sink = new SttSink(provider, { userId: "u1", handle: "ana" }, () => {}, () => now);
     sink.write(silence48kStereo(200), 0);
-    await settle();
+    await firstAudioSent(sent);
     now = 1_000;
     sink.keepAliveIfIdle();
     expect(sent.control).toEqual([]);

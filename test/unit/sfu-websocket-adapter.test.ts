@@ -3,7 +3,7 @@
 // close, and the same-URL retry for 5 s after a drop.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { WebSocketServer, type WebSocket } from "ws";
 import { startSfu, type RunningSfu } from "../../dev/sfu/server.ts";
 import { createCallsClient, type CallsClient } from "../../worker/calls/client.ts";
@@ -54,15 +54,15 @@ async function startEndpoint() {
   return { url: `ws://127.0.0.1:${port}/media/adapter?token=t0k3n`, connections, server };
 }
 
-async function waitFor<T>(check: () => T | undefined | false, what: string, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+const waitFor = <T>(check: () => T | undefined | false, what: string, timeoutMs = 10_000): Promise<T> =>
+  vi.waitFor(
+    () => {
+      const value = check();
+      if (!value) throw new Error(`still waiting for ${what}`);
+      return value;
+    },
+    { timeout: timeoutMs, interval: 20 },
+  );
 
 beforeAll(async () => {
   sfu = await startSfu({ appId: APP_ID, appSecret: APP_SECRET, onAdapterEvent: (event, fields) => events.push({ event, fields }) });

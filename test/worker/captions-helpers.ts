@@ -1,7 +1,7 @@
 // Helpers for the captions worker tests: the media object's adapters, what the SFU's adapters dialled (the Node
 // recorder), a speaker on stage who publishes, and adapter PCM packets.
 import { env } from "cloudflare:test";
-import { inject } from "vitest";
+import { inject, vi } from "vitest";
 import { encodeAdapterPacket } from "../../worker/media/adapter-packet.ts";
 import { mediaFor } from "../../worker/media/space-media.ts";
 import type { TrackRef } from "../../worker/protocol/room.ts";
@@ -18,16 +18,16 @@ export async function dialled(spaceId: string): Promise<AdapterConnection[]> {
   return all.filter((c) => c.path === `/api/spaces/${spaceId}/media/adapter`);
 }
 
-/** Polls `read` until `done` holds (the room opens and closes adapters after the frame that caused it returns). */
-export async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await read();
-  while (!done(value) && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    value = await read();
-  }
-  return value;
-}
+/** Reads until `done` holds (the room opens and closes adapters after the frame that caused it returns). */
+export const until = <T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 5000): Promise<T> =>
+  vi.waitFor(
+    async () => {
+      const value = await read();
+      if (!done(value)) throw new Error(`still ${JSON.stringify(value)}`);
+      return value;
+    },
+    { timeout: timeoutMs, interval: 50 },
+  );
 
 export async function publishMic(person: Person, spaceId: string): Promise<TrackRef> {
   const session = await newAudioSession(person, spaceId);
