@@ -3,9 +3,8 @@
 import { median, spreadOf, type Spread } from "./stats.ts";
 import { cpuSeconds } from "./proc-stats.ts";
 import type { TargetFigures } from "./scenario.ts";
+import type { MicroTarget } from "./targets.ts";
 
-/** A workerd process serving the bench Worker's /micro routes (bench/naive-room), whose CPU the bench reads. */
-export type MicroTarget = { url: string; pid: number };
 
 export type MicroCosts = { rpcMicros: Spread; encodeMicros: Spread; rpcPayloadBytes: number };
 
@@ -76,7 +75,9 @@ export function fitSendAndReceive(points: { reactions: number; frames: number; c
 export function fitCosts(spaces: TargetFigures, micro: MicroCosts | null): Costs {
   const runs = spaces.reps.flatMap((rep) => rep.fanout).filter((f) => !f.censored && !f.aborted && f.frames > 0);
   const { send, receive } = fitSendAndReceive(runs.map((f) => ({ reactions: f.sent, frames: f.frames, cpuSeconds: f.serverCpuSeconds })));
-  const marginalRuns = spaces.reps.flatMap((rep) => rep.memory.filter((m) => m.added < m.listeners));
+  // The marginal figures (1k → 5k) when the runs got that far, else the first fill's.
+  const all = spaces.reps.flatMap((rep) => rep.memory);
+  const marginalRuns = all.some((m) => m.added < m.listeners) ? all.filter((m) => m.added < m.listeners) : all;
   const marginal = marginalRuns.map((m) => m.bytesPerListener);
   const heap = marginalRuns.flatMap((m) => (m.heapBytesPerListener === null ? [] : [m.heapBytesPerListener]));
   return {

@@ -5,7 +5,7 @@ import { existsSync } from "node:fs";
 import { REACTION_EMOJI } from "../worker/protocol/room.ts";
 import type { LoadPool, SentAt } from "./load-pool.ts";
 import type { BenchPlan } from "./plan.ts";
-import { cpuSeconds, rssBytes } from "./proc-stats.ts";
+import { cpuSeconds, machineTicks, rssBytes } from "./proc-stats.ts";
 import { percentile, sleep } from "./stats.ts";
 
 export type FanoutFigures = {
@@ -32,6 +32,10 @@ export type FanoutFigures = {
   loadGeneratorPeakCoreShare: number;
   /** The load generator, not the server, was the limit: a load process near a full core, or it out-used a busy server. */
   loadBound: boolean;
+  /** Share of all the machine's cores busy over the run, whoever used them. */
+  machineBusyShare: number;
+  /** The machine was saturated by other processes (≥ 90% busy while the server and load generator used under half). */
+  contended: boolean;
   delayP50: number;
   delayP99: number;
   /** Not every reaction arrived before the drain cap: the delay percentiles only cover those that did. */
@@ -77,6 +81,7 @@ export async function measureFanout({ pool, plan, pid, targetName, rate, cores, 
   const sendMs = plan.sendMs(rate);
   const cpuBefore = cpuSeconds(pid);
   const loadCpuBefore = pool.pids.map(cpuSeconds);
+  const machineBefore = machineTicks();
   const startedAt = now();
   let aborted: string | null = null;
   let peakRss = rssBytes(pid);
@@ -117,6 +122,9 @@ export async function measureFanout({ pool, plan, pid, targetName, rate, cores, 
   const loadGeneratorCpuSeconds = loadCpu.reduce((a, b) => a + b, 0);
   const loadGeneratorPeakCoreShare = Math.max(...loadCpu) / windowSeconds;
   const serverCoreShare = serverCpuSeconds / windowSeconds;
+  const machineAfter = machineTicks();
+  const machineBusyShare = (machineAfter.busy - machineBefore.busy) / Math.max(1, machineAfter.total - machineBefore.total);
+  const ours = (serverCoreShare + loadGeneratorCpuSeconds / windowSeconds) / cores;
   const delays = reactionDelays(sentAt, await pool.timelines());
   const figure: FanoutFigures = {
     rate,
@@ -134,6 +142,8 @@ export async function measureFanout({ pool, plan, pid, targetName, rate, cores, 
     loadGeneratorCpuSeconds,
     loadGeneratorPeakCoreShare,
     loadBound: loadWasBottleneck(loadGeneratorPeakCoreShare, loadGeneratorCpuSeconds / windowSeconds, serverCoreShare, cores),
+    machineBusyShare,
+    contended: machineBusyShare >= 0.9 && ours < 0.5,
     delayP50: percentile(delays, 50),
     delayP99: percentile(delays, 99),
     censored: counts.delivered < expected,
@@ -145,7 +155,8 @@ export async function measureFanout({ pool, plan, pid, targetName, rate, cores, 
     `${targetName}: ${rate}/s → ${figure.framesPerListenerPerSecond.toFixed(1)} frames/listener/s, ` +
       `${(figure.deliveredShare * 100).toFixed(1)}% delivered, ${Math.round(figure.deliveredPerCpuSecond)} reactions/CPU-s, ` +
       `delay p50 ${figure.delayP50.toFixed(0)} ms p99 ${figure.delayP99.toFixed(0)} ms, server ${(serverCoreShare * 100).toFixed(0)}% ` +
-      `load ${(loadGeneratorPeakCoreShare * 100).toFixed(0)}% of a core${figure.loadBound ? " (load generator bound)" : ""}` +
+      `load ${(loadGeneratorPeakCoreShare * 100).toFixed(0)}% of a core, machine ${(machineBusyShare * 100).toFixed(0)}% busy` +
+      `${figure.loadBound ? " (load generator bound)" : ""}${figure.contended ? " (machine saturated by other processes)" : ""}` +
       `${figure.censored ? " (not all delivered by the drain cap)" : ""}${aborted ? `; stopped early: ${aborted}` : ""}`,
   );
   return figure;

@@ -115,6 +115,11 @@ export class LoadPool {
     return (await this.all({ op: "timelines" })).flatMap((r) => expect(r, "timelines").timelines);
   }
 
+  /** Keeps the `total` oldest sockets (spread evenly, as connect spreads them) and closes the rest. */
+  async trim(total: number): Promise<void> {
+    await this.all({ op: "trim", keep: Math.ceil(total / this.processes.length) });
+  }
+
   async closeAll(): Promise<void> {
     await this.all({ op: "close" });
   }

@@ -23,6 +23,8 @@ export type LoadRequest =
   /** Ends a running `send` early (the server is drowning); its reply then carries what was sent so far. */
   | { op: "stop-sending" }
   | { op: "timelines" }
+  /** Closes this process's sockets beyond its first `keep` (the oldest stay). */
+  | { op: "trim"; keep: number }
   | { op: "close" };
 
 export type LoadReply =

@@ -189,6 +189,10 @@ function handle(request: LoadRequest): Promise<LoadReply> | LoadReply {
       return { kind: "ok" };
     case "timelines":
       return { kind: "timelines", timelines: clients.flatMap((c) => (c.timeline ? [c.timeline] : [])) };
+    case "trim": {
+      for (const client of clients.splice(request.keep)) client.ws.terminate();
+      return { kind: "ok" };
+    }
     case "close": {
       for (const client of clients.splice(0)) client.ws.terminate();
       return { kind: "ok" };

@@ -56,8 +56,8 @@ export function planFromEnv(env: NodeJS.ProcessEnv = process.env): BenchPlan {
     // Senders are the listeners themselves: a rate above what they may send (the room's per-person limit) is dropped.
     rates: [1, 10, 100, 1000].filter((rate) => rate <= fanoutListeners * REACTIONS_PER_SECOND * 0.8),
     // 1/s runs longest (few reactions); 1000/s shortest (the peers drown).
-    sendMs: (rate) => (rate <= 1 ? 6000 : rate >= 1000 ? 3000 : 5000),
-    drainCapMs: 6000,
+    sendMs: (rate) => (rate <= 1 ? 5000 : rate >= 1000 ? 3000 : 4000),
+    drainCapMs: 5000,
     connectConcurrency: 25,
     probeSockets: Math.min(50, fanoutListeners),
     rssCapBytes: 3 * 2 ** 30,

@@ -22,6 +22,14 @@ export function rssBytes(pid: number): number {
   return Number(statm[1]) * PAGE_BYTES;
 }
 
+/** Busy and total CPU ticks of the whole machine so far (all cores, from the first line of /proc/stat). */
+export function machineTicks(): { busy: number; total: number } {
+  const fields = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
+  const idle = fields[3]! + fields[4]!;
+  const total = fields.reduce((a, b) => a + b, 0);
+  return { busy: total - idle, total };
+}
+
 export const totalCpuSeconds = (pids: number[]) => pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
 
 /** Every live descendant of `root` with its command name. */

@@ -28,7 +28,8 @@ export function renderBench(results: BenchResults): string {
     renderTable(results.targets, rows),
     "",
     `Median of ${results.targets[0]?.reps.length ?? 0} runs (min–max in brackets); † = the load generator, not the server, ` +
-      "was the bottleneck in at least one run. \"vs\" columns: how many times better Spaces is (>1 better, <1 worse).",
+      "was the bottleneck in at least one run; ‡ = other processes saturated the machine in at least one run (the figure " +
+      "says little about the target). \"vs\" columns: how many times better Spaces is (>1 better, <1 worse).",
     "",
     ...goals.map((g) => `- ${g.met ? "met" : "**not met**"}: ${g.goal} (measured ${g.measured === null ? "–" : g.measured.toFixed(1)})`),
   ];

@@ -12,9 +12,11 @@ export type Row = {
   cells: (Spread | null)[];
   /** Per target: the load generator, not the server, limited at least one repetition behind this row. */
   loadBound: boolean[];
+  /** Per target: other processes saturated the machine in at least one repetition behind this row. */
+  contended: boolean[];
 };
 
-type Pick = (t: TargetFigures) => { values: number[]; loadBound: boolean };
+type Pick = (t: TargetFigures) => { values: number[]; loadBound: boolean; contended?: boolean };
 
 const KIB = 1024;
 const label = (n: number) => (n >= 1000 ? `${n / 1000}k` : String(n));
@@ -22,7 +24,7 @@ const label = (n: number) => (n >= 1000 ? `${n / 1000}k` : String(n));
 function fanoutPick(rate: number, value: (f: FanoutFigures) => number): Pick {
   return (t) => {
     const runs = t.reps.flatMap((rep) => rep.fanout.filter((f) => f.rate === rate));
-    return { values: runs.map(value), loadBound: runs.some((f) => f.loadBound) };
+    return { values: runs.map(value), loadBound: runs.some((f) => f.loadBound), contended: runs.some((f) => f.contended) };
   };
 }
 
@@ -97,6 +99,7 @@ export function summarize(targets: TargetFigures[]): Row[] {
       lowerIsBetter: def.lowerIsBetter,
       cells: picked.map((p) => (p.values.some(Number.isFinite) ? spreadOf(p.values) : null)),
       loadBound: picked.map((p) => p.loadBound),
+      contended: picked.map((p) => p.contended ?? false),
     };
   });
 }
@@ -104,11 +107,11 @@ export function summarize(targets: TargetFigures[]): Row[] {
 const format = (value: number, digits: number) =>
   Math.abs(value) >= 10_000 ? Math.round(value).toLocaleString("en-US") : value.toFixed(digits);
 
-function cell(spread: Spread | null, row: Row, loadBound: boolean): string {
+function cell(spread: Spread | null, row: Row, loadBound: boolean, contended: boolean): string {
   if (!spread) return "–";
   const unit = row.unit === "%" ? "%" : row.unit ? ` ${row.unit}` : "";
   const range = spread.runs.length > 1 ? ` (${format(spread.min, row.digits)}–${format(spread.max, row.digits)})` : "";
-  return `${format(spread.median, row.digits)}${unit}${range}${loadBound ? " †" : ""}`;
+  return `${format(spread.median, row.digits)}${unit}${range}${loadBound ? " †" : ""}${contended ? " ‡" : ""}`;
 }
 
 /** How many times better the first target is than target `i` on medians (>1 = better); null when not comparable. */
@@ -129,7 +132,7 @@ export function renderTable(targets: TargetFigures[], rows: Row[]): string {
     `| ${header.join(" | ")} |`,
     `|${header.map((_, i) => (i === 0 ? "---" : "---:")).join("|")}|`,
     ...rows.map((row) => {
-      const cells = [row.metric, ...row.cells.map((c, i) => cell(c, row, row.loadBound[i] ?? false)), ...peers.map((_, i) => ratio(advantage(row, i + 1)))];
+      const cells = [row.metric, ...row.cells.map((c, i) => cell(c, row, row.loadBound[i] ?? false, row.contended[i] ?? false)), ...peers.map((_, i) => ratio(advantage(row, i + 1)))];
       return `| ${cells.join(" | ")} |`;
     }),
   ];

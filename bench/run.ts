@@ -116,7 +116,7 @@ try {
     socketMemory,
     costs: spaces ? fitCosts(spaces, micro) : null,
   };
-  console.log(`\n${renderTable(figures, rows)}\n† the load generator, not the server, was the bottleneck in at least one run\n`);
+  console.log(`\n${renderTable(figures, rows)}\n† the load generator, not the server, was the bottleneck in at least one run; ‡ other processes saturated the machine\n`);
   for (const goal of goals) {
     console.log(`${goal.met ? "met    " : "NOT met"}  ${goal.goal}: ${goal.measured === null ? "–" : goal.measured.toFixed(1)}`);
   }

@@ -1,6 +1,6 @@
 // The measurement sequence `npm run bench` runs against each target, identically and `plan.reps` times: join probes
-// (POST /join included where the target has one) at 0, 1k and 5k listeners, reaction fan-out at 1/10/100/1000 per
-// second with 1k listeners, and server memory per connected listener.
+// (POST /join included where the target has one) and server memory at 0, 1k and 5k listeners, then reaction fan-out
+// at 1/10/100/1000 per second to 1k of them.
 import type { FanoutFigures } from "./fanout.ts";
 import { alive, measureFanout } from "./fanout.ts";
 import type { LoadPool } from "./load-pool.ts";
@@ -60,7 +60,7 @@ async function settle(pid: number, capMs = 20_000): Promise<boolean> {
 
 type Run = { target: BenchTarget; pool: LoadPool; plan: BenchPlan; cores: number; log: (line: string) => void };
 
-async function oneRep({ target, pool, plan, cores, log }: Run, rep: RepFigures, tag: string): Promise<void> {
+async function oneRep({ target, pool, plan, cores, log }: Run, rep: RepFigures, tag: string, last: boolean): Promise<void> {
   const say = (line: string) => log(`${target.name} ${tag}: ${line}`);
   const fill = async (from: number, to: number) => {
     for (let done = from; done < to; done += 1000) {
@@ -82,7 +82,8 @@ async function oneRep({ target, pool, plan, cores, log }: Run, rep: RepFigures, 
       failed: probe.failed,
     };
     rep.joins.push(figure);
-    say(`join with ${listeners} listeners p50 ${figure.p50.toFixed(1)} ms (POST /join ${figure.postP50.toFixed(1)}), p99 ${figure.p99.toFixed(1)} ms${probe.failed ? `, ${probe.failed} failed (${probe.errors[0]})` : ""}`);
+    const post = Number.isFinite(figure.postP50) ? ` (POST /join ${figure.postP50.toFixed(1)})` : "";
+    say(`join with ${listeners} listeners p50 ${figure.p50.toFixed(1)} ms${post}, p99 ${figure.p99.toFixed(1)} ms${probe.failed ? `, ${probe.failed} failed (${probe.errors[0]})` : ""}`);
     await settle(target.serverPid);
   };
   const heap = async () => (target.heapBytes ? await target.heapBytes() : null);
@@ -107,29 +108,36 @@ async function oneRep({ target, pool, plan, cores, log }: Run, rep: RepFigures, 
     await fill(0, plan.fanoutListeners);
   };
 
+  // Joins and memory first, up to the largest audience; then the fan-out on the first 1k, so a backlog left by the
+  // last rate needs no recovery within the repetition.
   await probeJoins(0);
   const rssEmpty = rssBytes(target.serverPid);
   const heapEmpty = await heap();
   await fill(0, plan.fanoutListeners);
   await memory(plan.fanoutListeners, plan.fanoutListeners, rssEmpty, heapEmpty);
   await probeJoins(plan.fanoutListeners);
-  for (const rate of plan.rates) {
-    const figure = await measureFanout({ pool, plan, pid: target.serverPid, targetName: `${target.name} ${tag}`, rate, cores, log });
-    rep.fanout.push(figure);
-    if (!alive(target.serverPid)) throw new Error(`the server process exited during the ${rate}/s run`);
-    // A backlog would leak into what follows: the next step starts on a fresh audience (and a fresh server if it wedged).
-    if (figure.censored) {
-      say("starting afresh to drop the backlog");
-      await fresh();
-    }
-  }
   const rssBefore = rssBytes(target.serverPid);
   const heapBefore = await heap();
   await fill(plan.fanoutListeners, plan.maxListeners);
   await memory(plan.maxListeners, plan.maxListeners - plan.fanoutListeners, rssBefore, heapBefore);
   await probeJoins(plan.maxListeners);
-  await pool.closeAll();
+  await pool.trim(plan.fanoutListeners);
   await settle(target.serverPid);
+  for (const [i, rate] of plan.rates.entries()) {
+    const figure = await measureFanout({ pool, plan, pid: target.serverPid, targetName: `${target.name} ${tag}`, rate, cores, log });
+    rep.fanout.push(figure);
+    if (!alive(target.serverPid)) throw new Error(`the server process exited during the ${rate}/s run`);
+    // A backlog would leak into the next rate's counts: that one starts on a fresh audience (and server if it wedged).
+    if (figure.censored && i < plan.rates.length - 1) {
+      say("starting afresh to drop the backlog");
+      await fresh();
+    }
+  }
+  await pool.closeAll();
+  if (!(await settle(target.serverPid, last ? 3000 : 5000)) && target.restart && !last) {
+    await target.restart();
+    await pool.connect(await target.socketTargets(plan.warmupJoins, "probe"), 1, false);
+  }
 }
 
 export async function measureTarget(target: BenchTarget, pool: LoadPool, plan: BenchPlan, cores: number, log: (line: string) => void): Promise<TargetFigures> {
@@ -139,7 +147,7 @@ export async function measureTarget(target: BenchTarget, pool: LoadPool, plan: B
     for (let i = 0; i < plan.reps; i++) {
       const rep: RepFigures = { joins: [], fanout: [], memory: [] };
       figures.reps.push(rep);
-      await oneRep({ target, pool, plan, cores, log }, rep, `run ${i + 1}/${plan.reps}`);
+      await oneRep({ target, pool, plan, cores, log }, rep, `run ${i + 1}/${plan.reps}`, i === plan.reps - 1);
     }
   } catch (error) {
     figures.failure = error instanceof Error ? error.message : String(error);

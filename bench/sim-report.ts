@@ -11,7 +11,8 @@ export function modelCosts(results: BenchResults): { costs: ModelCosts; heapSour
   const c = results.costs;
   if (!c) return { missing: "the results file has no Spaces fan-out runs" };
   if (c.rpcMicros === null || c.encodeMicros === null) return { missing: "the results file has no micro costs (the naive room's Worker measures them)" };
-  const heap = c.heapBytesPerListener ?? null;
+  const heap = Number.isFinite(c.heapBytesPerListener) ? c.heapBytesPerListener! : null;
+  if (heap === null && !Number.isFinite(c.bytesPerSocketLocal)) return { missing: "the results file has no memory per listener" };
   return {
     costs: {
       sendPerSocketMicros: c.sendPerSocketMicros,
@@ -20,7 +21,7 @@ export function modelCosts(results: BenchResults): { costs: ModelCosts; heapSour
       encodeMicros: c.encodeMicros,
       heapBytesPerListener: heap ?? c.bytesPerSocketLocal,
     },
-    heapSource: heap !== null ? "isolate heap per listener (V8 heap growth, 1k → 5k)" : "local workerd RSS per socket (no heap figure in this file)",
+    heapSource: heap !== null ? "the room's isolate JS heap per listener, after a GC" : "local workerd RSS per socket (no heap figure in this file)",
   };
 }
 

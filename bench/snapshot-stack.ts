@@ -1,13 +1,13 @@
 // The local stack for the bench, run from a frozen copy of worker/ (plus wrangler.toml, migrations, web build): wrangler
 // dev restarts workerd on every saved source file, and a restart mid-run would drop every socket and skew every figure.
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildWeb, ensureLocalSecrets, freePort, ROOT } from "../dev/stack.ts";
+import { stopChild, waitForHealth } from "../dev/processes.ts";
+import { buildWeb, ensureLocalSecrets, freePort, ROOT, schemaSql } from "../dev/stack.ts";
 import { seedSql } from "../dev/seed.ts";
 import { startCountingSfu } from "../dev/sfu/counting-sfu.ts";
-import { sleep } from "./stats.ts";
 
 const WRANGLER = join(ROOT, "node_modules/wrangler/bin/wrangler.js");
 const CALLS_APP_ID = "local-app";
@@ -23,7 +23,6 @@ export type SnapshotStack = {
   inspectorPort: number;
   /** Calls API requests the Worker has made so far, by kind (a counting proxy sits in front of the local SFU). */
   callsCounts(): Record<string, number>;
-  wrangler(args: string[]): Promise<void>;
   stop(): Promise<void>;
 };
 
@@ -37,18 +36,8 @@ function runNode(args: string[], cwd: string): Promise<void> {
   });
 }
 
-async function waitForHealth(url: string, child: ChildProcess, output: () => string): Promise<void> {
-  const deadline = Date.now() + 90_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited with ${child.exitCode}:\n${output()}`);
-    const response = await fetch(`${url}/api/health`).catch(() => null);
-    if (response?.ok) return;
-    await sleep(250);
-  }
-  throw new Error(`the Worker did not answer ${url}/api/health in time:\n${output()}`);
-}
-
-export async function startSnapshotStack(log: (line: string) => void): Promise<SnapshotStack> {
+/** `extraSql` runs after the schema and the demo seed, in the same single `wrangler d1 execute` (one workerd start). */
+export async function startSnapshotStack(log: (line: string) => void, extraSql = ""): Promise<SnapshotStack> {
   if (!existsSync(join(ROOT, "web/build/index.html"))) {
     log("Building the web app…");
     await buildWeb(log);
@@ -62,10 +51,9 @@ export async function startSnapshotStack(log: (line: string) => void): Promise<S
   symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"));
   const persistDir = join(dir, "state");
   const wrangler = (args: string[]) => runNode([WRANGLER, ...args], dir);
-  log(`Froze worker/ into ${dir}; applying D1 migrations and the demo seed…`);
-  await wrangler(["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistDir]);
+  log(`Froze worker/ into ${dir}; creating the D1 schema, the demo seed and the bench's rows…`);
   const seedFile = join(dir, "seed.sql");
-  writeFileSync(seedFile, seedSql());
+  writeFileSync(seedFile, [schemaSql(), seedSql(), extraSql].join("\n"));
   await wrangler(["d1", "execute", "DB", "--local", "--persist-to", persistDir, "--file", seedFile]);
 
   const sfu = await startCountingSfu(CALLS_APP_ID, secrets.CALLS_APP_SECRET!);
@@ -89,20 +77,15 @@ export async function startSnapshotStack(log: (line: string) => void): Promise<S
   child.stderr!.on("data", keep);
 
   const stop = async () => {
-    if (child.exitCode === null) {
-      const exited = new Promise((resolve) => child.once("exit", resolve));
-      child.kill("SIGTERM");
-      await Promise.race([exited, sleep(5000)]);
-      if (child.exitCode === null) child.kill("SIGKILL");
-    }
+    await stopChild(child);
     await sfu.close();
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    await waitForHealth(url, child, () => output);
+    await waitForHealth(url, child, { timeoutMs: 90_000, output: () => output });
   } catch (error) {
     await stop();
     throw error;
   }
-  return { url, port, persistDir, secrets, wranglerPid: child.pid!, inspectorPort, callsCounts: sfu.counts, wrangler, stop };
+  return { url, port, persistDir, secrets, wranglerPid: child.pid!, inspectorPort, callsCounts: sfu.counts, stop };
 }

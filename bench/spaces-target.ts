@@ -1,7 +1,5 @@
 // The system under test for `npm run bench`: the real stack (a frozen copy, snapshot-stack.ts), one live Space hosted by
 // the seeded `host`, bench users inserted straight into local D1; join probes get tokens from POST /api/spaces/:id/join.
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import WebSocket from "ws";
 import { signJoinToken, signSession } from "../worker/auth/tokens.ts";
 import type { LoadTarget } from "./load-protocol.ts";
@@ -34,14 +32,10 @@ function insertUsersSql(count: number): string {
 }
 
 export async function startSpacesTarget(userCount: number, log: (line: string) => void): Promise<BenchTarget> {
-  const stack = await startSnapshotStack(log);
+  log(`${userCount} bench users go into local D1 with the schema`);
+  const stack = await startSnapshotStack(log, insertUsersSql(userCount));
   const secret = stack.secrets.SESSION_SECRET!;
   try {
-    log(`Inserting ${userCount} bench users into local D1…`);
-    const sqlFile = join(stack.persistDir, "bench-users.sql");
-    writeFileSync(sqlFile, insertUsersSql(userCount));
-    await stack.wrangler(["d1", "execute", "DB", "--local", "--persist-to", stack.persistDir, "--file", sqlFile]);
-
     // Sockets go straight to the workerd that runs the Worker; wrangler's dev proxy would double every frame's cost.
     const serving = await findServingWorkerd(stack.wranglerPid, stack.port, async (port) => {
       const response = await fetch(`http://127.0.0.1:${port}/api/health`, { signal: AbortSignal.timeout(2000) }).catch(() => null);

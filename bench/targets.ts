@@ -4,17 +4,19 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { stopChild, waitForChild } from "../dev/processes.ts";
 import { freePort, ROOT } from "../dev/stack.ts";
 import type { AudioStack } from "./audio-join.ts";
-import type { MicroTarget } from "./costs.ts";
 import type { LoadTarget } from "./load-protocol.ts";
 import { isolateHeapBytes } from "./inspector.ts";
 import { findServingWorkerd } from "./proc-stats.ts";
-import { sleep } from "./stats.ts";
 
 import type { TargetName } from "./plan.ts";
 
 export type { TargetName };
+
+/** A workerd process serving the bench Worker's /micro routes (bench/naive-room), whose CPU the bench reads. */
+export type MicroTarget = { url: string; pid: number };
 
 export type BenchTarget = {
   name: TargetName;
@@ -41,24 +43,6 @@ export type BenchTarget = {
 };
 
 const WRANGLER = join(ROOT, "node_modules/wrangler/bin/wrangler.js");
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  child.kill("SIGTERM");
-  await Promise.race([exited, sleep(5000)]);
-  if (child.exitCode === null) child.kill("SIGKILL");
-}
-
-async function waitFor(check: () => Promise<boolean>, child: ChildProcess, what: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${what} exited with ${child.exitCode}`);
-    if (await check().catch(() => false)) return;
-    await sleep(250);
-  }
-  throw new Error(`${what} did not come up within ${timeoutMs / 1000}s`);
-}
 
 const answersUpgradeRequired = async (port: number) =>
   (await fetch(`http://127.0.0.1:${port}/room/probe`, { signal: AbortSignal.timeout(2000) })).status === 426;
@@ -91,7 +75,7 @@ export async function launchNaiveRoom(): Promise<NaiveRun> {
     rmSync(persistDir, { recursive: true, force: true });
   };
   try {
-    await waitFor(() => answersUpgradeRequired(port), child, "the naive room's wrangler dev");
+    await waitForChild(child, "the naive room's wrangler dev", () => answersUpgradeRequired(port));
     const serving = await findServingWorkerd(child.pid!, port, (p) => answersUpgradeRequired(p).catch(() => false));
     return { pid: serving.pid, port: serving.port, inspectorPort, output: () => output, stop };
   } catch (error) {

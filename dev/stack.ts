@@ -110,6 +110,15 @@ export function ensureLocalSecrets(file = join(ROOT, ".dev.vars")): Record<strin
   return secrets;
 }
 
+/** Every migration in order as one SQL script, for a throwaway database created in one `wrangler d1 execute`. */
+export function schemaSql(): string {
+  return readdirSync(join(ROOT, "migrations"))
+    .filter((name) => name.endsWith(".sql"))
+    .sort()
+    .map((name) => readFileSync(join(ROOT, "migrations", name), "utf8").replaceAll("--> statement-breakpoint", ""))
+    .join("\n");
+}
+
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const log = options.log ?? (() => {});
   const persistDir = options.persistDir ?? join(tmpdir(), `spaces-${process.pid}-${Date.now()}`);
@@ -125,11 +134,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   if (options.freshDatabase) {
     // A throwaway database (tests, bench): schema and seed in one wrangler run saves a workerd start-up.
     log("Creating the D1 schema and demo users…");
-    const schema = readdirSync(join(ROOT, "migrations"))
-      .filter((name) => name.endsWith(".sql"))
-      .sort()
-      .map((name) => readFileSync(join(ROOT, "migrations", name), "utf8").replaceAll("--> statement-breakpoint", ""));
-    writeFileSync(seedFile, [...schema, options.seed === false ? "" : seedSql()].join("\n"));
+    writeFileSync(seedFile, [schemaSql(), options.seed === false ? "" : seedSql()].join("\n"));
     await run([WRANGLER, "d1", "execute", "DB", "--local", "--persist-to", persistDir, "--file", seedFile], log);
   } else {
     log("Applying D1 migrations…");
