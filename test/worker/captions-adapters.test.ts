@@ -1,12 +1,13 @@
 // The stage decides which tracks the media object hears: against the real SFU stand-in, a speaker's published track
 // gets a WebSocket adapter that dials our endpoint with a Space-bound token; demotion, the captions switch and the end
 // close it (the SFU's adapter socket closes too); a mute keeps it.
-import { env } from "cloudflare:test";
+import { env, evictDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { verifyAdapterToken } from "../../worker/media/adapter-token.ts";
 import { signup } from "./helpers.ts";
 import { dialled, makeSpeaker, mediaAdapters, publishMic, until } from "./captions-helpers.ts";
 import { connect, liveSpace } from "./room-helpers.ts";
+import { roomFor } from "../../worker/space/space-room.ts";
 
 describe("caption adapters follow the stage", () => {
   it("opens an adapter when the host publishes; the SFU dials the media endpoint with a token for this Space and track", async () => {
@@ -57,6 +58,8 @@ describe("caption adapters follow the stage", () => {
     expect((await benSocket.next("update", (u) => u.captions !== undefined)).captions).toBe("off");
     expect(await until(() => mediaAdapters(spaceId), (list) => list.length === 0)).toEqual([]);
     expect((await until(() => dialled(spaceId), (list) => list.every((c) => !c.open))).every((c) => !c.open)).toBe(true);
+    // The switch is stored with the room: it holds after the room object is evicted.
+    await evictDurableObject(roomFor(env, spaceId));
     const later = await connect(await signup(), spaceId);
     expect(later.snapshot.captions).toBe("off");
 

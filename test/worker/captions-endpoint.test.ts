@@ -1,7 +1,8 @@
 // The media object's adapter endpoint: it refuses wrong, expired and other-Space tokens and tokens of closed adapters
 // before the upgrade; with the token the SFU was given, speech sent as adapter packets comes back as caption frames
-// to listeners and as a transcript (JSON and WebVTT), through the local pocketsphinx stand-in.
-import { env, SELF } from "cloudflare:test";
+// to listeners and as a transcript (JSON and WebVTT), through the local pocketsphinx stand-in, also after a restart.
+import { env, evictDurableObject, SELF } from "cloudflare:test";
+import { mediaFor } from "../../worker/media/space-media.ts";
 import { SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
 import { ORIGIN, signup } from "./helpers.ts";
@@ -81,5 +82,26 @@ describe("adapter endpoint", () => {
     const body = await vtt.text();
     expect(body.startsWith("WEBVTT\n\n1\n")).toBe(true);
     expect(body).toContain(`<v ${host.handle}>${final.text}`);
+  });
+
+  it("keeps captioning across a restart of the media object: the SFU's redial with the same URL is let in, state from storage", async () => {
+    const { host, spaceId, token } = await spaceWithAdapter();
+    const listener = await connect(await signup(), spaceId);
+    const first = (await upgrade(spaceId, token)).webSocket!;
+    first.accept();
+    const closed = new Promise((resolve) => first.addEventListener("close", resolve));
+    // A restart (deploy, eviction) drops every socket; the real SFU then redials the same URL for up to 5 s. (Evicted
+    // before any audio: with a recogniser socket open, evictDurableObject does not return in the test runtime.)
+    await evictDurableObject(mediaFor(env, spaceId), { webSockets: "close" });
+    await closed;
+    const again = await upgrade(spaceId, token);
+    expect(again.status).toBe(101);
+    const socket = again.webSocket!;
+    socket.accept();
+    for (const packet of await speechPackets()) socket.send(packet);
+    const final = (await listener.next("caption", (c) => c.final, 25_000)) as CaptionMessage;
+    expect(final.speakerId).toBe(host.id);
+    expect(final.text).toContain("everyone");
+    socket.close(1000, "done");
   });
 });
