@@ -1,7 +1,8 @@
-// The service worker: shows Web Push notifications and opens (or focuses) the Space they are about on click.
-// It has no fetch handler on purpose: pages and the API always come from the network, never a stale cache.
-// Type-checked on its own with the WebWorker lib: web/tsconfig.service-worker.json.
+// The service worker: shows Web Push notifications and opens (or focuses) the Space they are about on click, and
+// keeps an offline shell (offline-shell.ts): pages and the API come from the network first, the cache is only the
+// fallback. Type-checked on its own with the WebWorker lib: web/tsconfig.service-worker.json.
 import type { PushMessagePayload, PushSubscriptionBody } from "#protocol/push.ts";
+import { cacheShell, dropOldCaches, respondOfflineFirst } from "./offline-shell.ts";
 
 const sw = self as unknown as ServiceWorkerGlobalScope;
 
@@ -24,12 +25,18 @@ function sameOriginUrl(url: unknown): URL {
   return target.origin === sw.location.origin ? target : new URL("/", sw.location.origin);
 }
 
-sw.addEventListener("install", () => {
-  void sw.skipWaiting();
+sw.addEventListener("install", (event) => {
+  // A failed precache (offline during install) must not block push: the shell is cached on the next install.
+  event.waitUntil(cacheShell().catch(() => undefined).then(() => sw.skipWaiting()));
 });
 
 sw.addEventListener("activate", (event) => {
-  event.waitUntil(sw.clients.claim());
+  event.waitUntil(dropOldCaches().then(() => sw.clients.claim()));
+});
+
+sw.addEventListener("fetch", (event) => {
+  const response = respondOfflineFirst(event.request, sw.location.origin);
+  if (response) event.respondWith(response);
 });
 
 sw.addEventListener("push", (event) => {
@@ -38,7 +45,7 @@ sw.addEventListener("push", (event) => {
     sw.registration.showNotification(payload.title, {
       body: payload.body,
       tag: payload.tag,
-      icon: "/favicon.svg",
+      icon: "/icons/icon-192.png",
       data: { url: payload.url },
     }),
   );

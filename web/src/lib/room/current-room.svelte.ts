@@ -1,6 +1,7 @@
 // The room you are in, kept at the app's top level so its connection and audio outlive the room page: moving around
 // the app keeps the Space playing (the mini-player), and only Leave (or joining another Space) closes it.
 import type { SpaceView } from "#protocol/api.ts";
+import { pauseRemoteAudio, playRemoteAudio, showNowPlaying } from "../audio/media-session.ts";
 import { RoomAudio } from "../audio/room-audio.svelte.ts";
 import { RoomClient } from "../room.svelte.ts";
 
@@ -12,6 +13,9 @@ class CurrentRoom {
   space = $state<CurrentSpace | null>(null);
   /** The Space you last left on purpose: its page offers "Join again" instead of pulling you straight back in. */
   leftSpaceId = $state<string | null>(null);
+  /** Paused from the lock screen (Media Session): this device stops playing, the room still counts you. */
+  paused = $state(false);
+  private stopNowPlaying: (() => void) | null = null;
 
   /** Joins `space` unless already in it; leaves any other room first. */
   enter(space: CurrentSpace): RoomClient {
@@ -25,6 +29,8 @@ class CurrentRoom {
     this.audio = new RoomAudio(room);
     this.space = { id: space.id, title: space.title, host: space.host };
     this.leftSpaceId = null;
+    this.paused = false;
+    this.stopNowPlaying = $effect.root(() => $effect(() => this.nowPlaying()));
     void room.connect();
     return room;
   }
@@ -41,7 +47,29 @@ class CurrentRoom {
     return this.room !== null && !this.room.finished;
   }
 
+  /** While the room is open: title, host and artwork on the lock screen, with play/pause and leave. */
+  private nowPlaying(): (() => void) | undefined {
+    const { room, space, paused } = this;
+    if (!room || !space || room.status !== "open") return undefined;
+    return showNowPlaying(
+      { spaceId: space.id, title: space.title, hostName: space.host.displayName, playing: !paused },
+      {
+        play: () => {
+          this.paused = false;
+          void playRemoteAudio();
+        },
+        pause: () => {
+          this.paused = true;
+          pauseRemoteAudio();
+        },
+        leave: () => this.leave(),
+      },
+    );
+  }
+
   private close(): void {
+    this.stopNowPlaying?.();
+    this.stopNowPlaying = null;
     this.audio?.destroy();
     this.room?.disconnect();
     this.audio = null;
