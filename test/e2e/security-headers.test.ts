@@ -65,3 +65,16 @@ test("another site framing the app's home gets nothing", async () => {
     await other.close();
   }
 });
+
+test("build files served straight from assets carry their headers from _headers", async () => {
+  const html = await (await fetch(`${e2e.stack.url}/`)).text();
+  const asset = /"(\/_app\/immutable\/[^"]+\.js)"/.exec(html)?.[1];
+  assert.ok(asset, "the shell names a build file");
+  const response = await fetch(`${e2e.stack.url}${asset}`);
+  await response.arrayBuffer();
+  assert.equal(response.status, 200);
+  assert.equal(response.headers.get("x-content-type-options"), "nosniff");
+  assert.equal(response.headers.get("x-frame-options"), "DENY");
+  assert.match(response.headers.get("content-security-policy") ?? "", /frame-ancestors 'none'/);
+  assert.equal(response.headers.get("cache-control"), "public, max-age=31536000, immutable");
+});

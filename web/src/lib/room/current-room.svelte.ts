@@ -30,7 +30,9 @@ class CurrentRoom {
     this.space = { id: space.id, title: space.title, host: space.host };
     this.leftSpaceId = null;
     this.paused = false;
-    this.stopNowPlaying = $effect.root(() => $effect(() => this.nowPlaying()));
+    this.stopNowPlaying = $effect.root(() => {
+      $effect(() => this.nowPlaying());
+    });
     void room.connect();
     return room;
   }
