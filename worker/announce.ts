@@ -1,5 +1,6 @@
 // Telling people about a Space: "X is live" for followers, reminders, cancellations. Called by routes and the cron.
 // Every notice written here is also pushed to subscribed browsers, after the write and never failing it.
+import { db } from "./db/client.ts";
 import { writeCancelNotices, writeDueNotices, writeLiveNotices } from "./db/space-notices.ts";
 import { deliverPushes } from "./notify/deliver.ts";
 
@@ -12,7 +13,7 @@ export const LIVE_ANNOUNCE_WINDOW_MS = 10 * 60 * 1000;
  */
 export async function announceSpaceLive(env: Env, spaceId: string, now = Date.now()): Promise<void> {
   try {
-    const sent = await writeLiveNotices(env.DB, spaceId, now);
+    const sent = await writeLiveNotices(db(env), spaceId, now);
     console.log(
       JSON.stringify({ event: "space_live_announced", spaceId, liveNotices: sent.liveNotices, reminders: sent.reminders.length }),
     );
@@ -24,7 +25,7 @@ export async function announceSpaceLive(env: Env, spaceId: string, now = Date.no
 
 /** Every-minute sweep: due reminders exactly once, plus the live-announcement safety net. */
 export async function sendDueNotices(env: Env, now: number): Promise<{ liveNotices: number; reminders: number }> {
-  const sent = await writeDueNotices(env.DB, now, LIVE_ANNOUNCE_WINDOW_MS);
+  const sent = await writeDueNotices(db(env), now, LIVE_ANNOUNCE_WINDOW_MS);
   if (sent.liveNotices > 0 || sent.reminders.length > 0) {
     console.log(
       JSON.stringify({
@@ -46,7 +47,7 @@ export async function announceCancelled(
   now = Date.now(),
   background?: Pick<ExecutionContext, "waitUntil">,
 ): Promise<void> {
-  const created = await writeCancelNotices(env.DB, spaceId, now);
+  const created = await writeCancelNotices(db(env), spaceId, now);
   console.log(JSON.stringify({ event: "space_cancel_announced", spaceId, notified: created.length }));
   await deliverPushes(env, created, background);
 }

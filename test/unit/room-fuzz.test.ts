@@ -44,7 +44,7 @@ const FIELDS: Record<string, readonly unknown[]> = {
 };
 const PARSE_CODES = ["bad_frame", "too_large", "unknown_type", "invalid_emoji", "invalid_url", "invalid_role", "invalid_policy"];
 /** The refusals a random room meets; the stage caps need a full stage and have their own tests (room-rules). */
-const ROOM_CODES = ["forbidden", "not_found", "not_invited", "not_on_stage", "rate_limited", "space_ended"];
+const ROOM_CODES = ["forbidden", "not_host", "not_found", "not_invited", "not_on_stage", "rate_limited", "space_ended"];
 
 type Rand = () => number;
 const pick = <T>(rand: Rand, list: readonly T[]) => list[Math.floor(rand() * list.length)]!;
@@ -217,7 +217,7 @@ describe("room fuzz", () => {
     const reached = (what: string) => seen.get(what) ?? 0;
     for (const code of PARSE_CODES) expect(reached(`parse ${code}`), code).toBeGreaterThan(20);
     for (const code of ROOM_CODES) expect(reached(`frame ${code}`), code).toBeGreaterThan(10);
-    expect(reached("connect forbidden"), "blocked people reconnecting").toBeGreaterThan(20);
+    expect(reached("connect blocked"), "blocked people reconnecting").toBeGreaterThan(20);
     expect(reached("connect space_ended"), "connecting to an ended room").toBeGreaterThan(20);
     expect(reached("set_track accepted"), "tracks recorded").toBeGreaterThan(100);
     expect(reached("set_track forbidden"), "tracks refused to listeners").toBeGreaterThan(30);

@@ -3,6 +3,7 @@
 // object uses.
 import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { db } from "../../worker/db/client.ts";
 import { insertSegments } from "../../worker/db/transcripts.ts";
 import { client, ORIGIN, signup } from "./helpers.ts";
 import { liveSpace } from "./room-helpers.ts";
@@ -20,7 +21,7 @@ const segment = (spaceId: string, speakerId: string, handle: string, text: strin
 describe("transcript access", () => {
   it("a free Space's transcript is public, in time order, as JSON and as escaped WebVTT", async () => {
     const { host, spaceId } = await liveSpace();
-    await insertSegments(env.DB, [
+    await insertSegments(db(env), [
       segment(spaceId, host.id, host.handle, "second <b>line</b> & more --> here", 4_000),
       segment(spaceId, host.id, host.handle, "first line", 1_000),
     ]);
@@ -42,7 +43,7 @@ describe("transcript access", () => {
     const [holder, stranger, speaker] = await buyers(3);
     await buyTicket(holder!, space.id);
     expect((await host.call("POST", `/api/spaces/${space.id}/start`)).status).toBe(200);
-    await insertSegments(env.DB, [segment(space.id, speaker!.id, "guest", "paid words", 2_000)]);
+    await insertSegments(db(env), [segment(space.id, speaker!.id, "guest", "paid words", 2_000)]);
     const path = `/api/spaces/${space.id}/transcript`;
 
     for (const reader of [host, holder!, speaker!]) expect((await reader.call("GET", path)).json.segments).toHaveLength(1);
@@ -62,7 +63,7 @@ describe("search by words said", () => {
   it("finds an ended Space by a word from its transcript, not by words never said, and not when asking for live ones", async () => {
     const { host, spaceId } = await liveSpace({ title: "Morning chat" });
     const word = `quokka${Date.now().toString(36)}`;
-    await insertSegments(env.DB, [segment(spaceId, host.id, host.handle, `today we talk about the ${word} and the music`, 3_000)]);
+    await insertSegments(db(env), [segment(spaceId, host.id, host.handle, `today we talk about the ${word} and the music`, 3_000)]);
     expect((await host.call("POST", `/api/spaces/${spaceId}/end`)).status).toBe(200);
     const viewer = await signup();
 

@@ -1,6 +1,7 @@
 // Reminders end to end in workerd: setting them, the every-minute cron sending each exactly once, "X is live" notices.
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { db } from "../../worker/db/client.ts";
 import { writeDueNotices } from "../../worker/db/space-notices.ts";
 import { host, signup } from "./helpers.ts";
 import { goLive, MINUTE, notificationsOf, reminderSentAt, runCron, schedule } from "./spaces-support.ts";
@@ -61,7 +62,7 @@ describe("reminders", () => {
     await Promise.all(fans.map((fan) => fan.call("POST", `/api/spaces/${space.id}/reminder`)));
     const at = Date.parse(space.scheduledFor) + 30_000;
     // Two sweeps at once, both through the guarded batch: together they may claim each reminder only once.
-    const [first, second] = await Promise.all([writeDueNotices(env.DB, at, 0), writeDueNotices(env.DB, at, 0)]);
+    const [first, second] = await Promise.all([writeDueNotices(db(env), at, 0), writeDueNotices(db(env), at, 0)]);
     const claimed = [...first.reminders, ...second.reminders].filter((r) => r.spaceId === space.id);
     expect(claimed.map((r) => r.userId).sort()).toEqual(fans.map((f) => f.id).sort());
     // And the Worker's scheduled handler, twice concurrently, adds nothing more.

@@ -1,8 +1,8 @@
 // A host's own Spaces for "Your Spaces" and their profile: every state (or only the public ones), grouped.
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
-import type { HostSpaces, SpaceView } from "../protocol/api.ts";
+import type { HostSpaces, SpaceState, SpaceView } from "../protocol/api.ts";
 import type { Db } from "./client.ts";
-import { spaces, type SpaceState } from "./schema.ts";
+import { spaces } from "./schema.ts";
 import { selectSpaces, withTopics } from "./spaces.ts";
 
 /** How many Spaces one call returns at most: plenty for a page, bounded for a busy host. */

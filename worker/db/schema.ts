@@ -1,6 +1,7 @@
 // Drizzle schema for D1: the one source of database row types. Migrations in migrations/ are generated from it.
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { SPACE_STATES, SPEAK_POLICIES } from "../protocol/api.ts";
 
 const createdAt = () =>
   integer("created_at", { mode: "number" })
@@ -45,19 +46,14 @@ export const loginAttempts = sqliteTable("login_attempts", {
   lockedUntil: integer("locked_until"),
 });
 
-export const spaceStates = ["draft", "scheduled", "live", "ended", "cancelled"] as const;
-export type SpaceState = (typeof spaceStates)[number];
-export const speakPolicies = ["everyone", "followed", "invited"] as const;
-export type SpeakPolicy = (typeof speakPolicies)[number];
-
 export const spaces = sqliteTable(
   "spaces",
   {
     id: text("id").primaryKey(),
     hostId: text("host_id").notNull().references(() => users.id),
     title: text("title").notNull(),
-    state: text("state", { enum: spaceStates }).notNull(),
-    speakPolicy: text("speak_policy", { enum: speakPolicies }).notNull().default("everyone"),
+    state: text("state", { enum: SPACE_STATES }).notNull(),
+    speakPolicy: text("speak_policy", { enum: SPEAK_POLICIES }).notNull().default("everyone"),
     scheduledFor: integer("scheduled_for"),
     startedAt: integer("started_at"),
     endedAt: integer("ended_at"),

@@ -1,8 +1,8 @@
 // Queries about Spaces: creation, lookup, listing/search, and the public view the API returns.
 import { and, asc, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
-import type { SpaceView } from "../protocol/api.ts";
-import type { Db } from "./client.ts";
-import { spaces, spaceTopics, users, type Space, type SpaceState, type SpeakPolicy } from "./schema.ts";
+import type { SpaceState, SpaceView, SpeakPolicy } from "../protocol/api.ts";
+import { batch, statement, type Db } from "./client.ts";
+import { spaces, spaceTopics, users, type Space } from "./schema.ts";
 import { ftsQueryOf } from "./transcripts.ts";
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -83,32 +83,16 @@ export type NewSpace = {
  */
 export async function createSpace(db: Db, input: NewSpace, maxUpcoming = Number.POSITIVE_INFINITY): Promise<string | null> {
   const id = crypto.randomUUID();
-  const d1 = db.$client;
   const limit = input.state === "scheduled" && Number.isFinite(maxUpcoming) ? maxUpcoming : Number.MAX_SAFE_INTEGER;
-  const insertSpace = d1
-    .prepare(
-      `INSERT INTO spaces (id, host_id, title, state, scheduled_for, speak_policy, ticket_price_cents, ticket_currency, ticket_capacity)
-       SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9
-       WHERE (SELECT count(*) FROM spaces WHERE host_id = ?2 AND state = 'scheduled') < ?10`,
-    )
-    .bind(
-      id,
-      input.hostId,
-      input.title,
-      input.state,
-      input.scheduledFor,
-      input.speakPolicy,
-      input.ticket?.priceCents ?? null,
-      input.ticket?.currency ?? null,
-      input.ticket?.capacity ?? null,
-      limit,
-    );
+  const insertSpace = statement(db, sql`
+    INSERT INTO spaces (id, host_id, title, state, scheduled_for, speak_policy, ticket_price_cents, ticket_currency, ticket_capacity)
+    SELECT ${id}, ${input.hostId}, ${input.title}, ${input.state}, ${input.scheduledFor}, ${input.speakPolicy},
+      ${input.ticket?.priceCents ?? null}, ${input.ticket?.currency ?? null}, ${input.ticket?.capacity ?? null}
+    WHERE (SELECT count(*) FROM spaces WHERE host_id = ${input.hostId} AND state = 'scheduled') < ${limit}`);
   const insertTopics = input.topics.map((topic) =>
-    d1
-      .prepare("INSERT INTO space_topics (space_id, topic) SELECT ?1, ?2 WHERE EXISTS (SELECT 1 FROM spaces WHERE id = ?1)")
-      .bind(id, topic),
+    statement(db, sql`INSERT INTO space_topics (space_id, topic) SELECT ${id}, ${topic} WHERE EXISTS (SELECT 1 FROM spaces WHERE id = ${id})`),
   );
-  const [created] = await d1.batch([insertSpace, ...insertTopics]);
+  const [created] = await batch(db, [insertSpace, ...insertTopics]);
   return (created?.meta.changes ?? 0) > 0 ? id : null;
 }
 

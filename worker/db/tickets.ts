@@ -1,68 +1,78 @@
-// Ticket seats in D1. Every write that must not race is one guarded statement or one batch whose statements
-// are guarded by the rows' own state, so concurrent checkouts and replayed webhooks can never oversell or double-issue.
-import type { Ticket } from "./schema.ts";
+// Ticket seats in D1. Every write that must not race is one guarded statement or one batch (one transaction) whose
+// statements are guarded by the rows' own state, so concurrent checkouts and replayed webhooks can never oversell or
+// double-issue. The guarded statements are `sql` text (see `statement` in client.ts); reads and single-row updates
+// use the query builder.
+import { and, desc, eq, gt, sql } from "drizzle-orm";
+import { batch, statement, type Db } from "./client.ts";
+import { spaces, ticketHolds, tickets, users, type Space, type Ticket } from "./schema.ts";
 
-const SELLABLE_STATES = "('draft', 'scheduled')";
+export type HoldRow = Pick<typeof ticketHolds.$inferSelect, "checkoutSessionId" | "spaceId" | "userId" | "checkoutUrl" | "status" | "expiresAt">;
 
-export type HoldRow = { checkoutSessionId: string; spaceId: string; userId: string; checkoutUrl: string; status: string; expiresAt: number };
-
-const HOLD_COLUMNS =
-  "checkout_session_id AS checkoutSessionId, space_id AS spaceId, user_id AS userId, checkout_url AS checkoutUrl, status, expires_at AS expiresAt";
+const HOLD_COLUMNS = {
+  checkoutSessionId: ticketHolds.checkoutSessionId,
+  spaceId: ticketHolds.spaceId,
+  userId: ticketHolds.userId,
+  checkoutUrl: ticketHolds.checkoutUrl,
+  status: ticketHolds.status,
+  expiresAt: ticketHolds.expiresAt,
+};
 
 /**
  * Takes one seat for a new hold. The seat is taken by ONE guarded UPDATE (capacity, sales open, buyer has no
  * ticket and no live hold); the hold row is inserted in the same batch only if that UPDATE changed a row.
  */
-export async function holdSeat(d1: D1Database, hold: { holdId: string; spaceId: string; userId: string; expiresAt: number; now: number }): Promise<boolean> {
-  const [taken] = await d1.batch([
-    d1
-      .prepare(
-        `UPDATE spaces SET tickets_held = tickets_held + 1
-         WHERE id = ?1 AND state IN ${SELLABLE_STATES} AND ticket_capacity IS NOT NULL
-           AND tickets_sold + tickets_held < ticket_capacity
-           AND NOT EXISTS (SELECT 1 FROM tickets WHERE space_id = ?1 AND user_id = ?2)
-           AND NOT EXISTS (SELECT 1 FROM ticket_holds WHERE space_id = ?1 AND user_id = ?2 AND status = 'open' AND expires_at > ?3)`,
-      )
-      .bind(hold.spaceId, hold.userId, hold.now),
-    d1
-      .prepare(
-        `INSERT INTO ticket_holds (checkout_session_id, space_id, user_id, checkout_url, status, expires_at)
-         SELECT ?1, ?2, ?3, '', 'open', ?4 WHERE changes() = 1`,
-      )
-      .bind(hold.holdId, hold.spaceId, hold.userId, hold.expiresAt),
+export async function holdSeat(db: Db, hold: { holdId: string; spaceId: string; userId: string; expiresAt: number; now: number }): Promise<boolean> {
+  const { holdId, spaceId, userId, expiresAt, now } = hold;
+  const [taken] = await batch(db, [
+    statement(db, sql`UPDATE spaces SET tickets_held = tickets_held + 1
+      WHERE id = ${spaceId} AND state IN ('draft', 'scheduled') AND ticket_capacity IS NOT NULL
+        AND tickets_sold + tickets_held < ticket_capacity
+        AND NOT EXISTS (SELECT 1 FROM tickets WHERE space_id = ${spaceId} AND user_id = ${userId})
+        AND NOT EXISTS (SELECT 1 FROM ticket_holds WHERE space_id = ${spaceId} AND user_id = ${userId} AND status = 'open' AND expires_at > ${now})`),
+    statement(db, sql`INSERT INTO ticket_holds (checkout_session_id, space_id, user_id, checkout_url, status, expires_at)
+      SELECT ${holdId}, ${spaceId}, ${userId}, '', 'open', ${expiresAt} WHERE changes() = 1`),
   ]);
   return taken!.meta.changes === 1;
 }
 
+/** Why a hold was refused, read after the guarded statement said no: the Space's state and seats taken. */
+export async function seatState(db: Db, spaceId: string): Promise<{ state: Space["state"]; taken: number; capacity: number | null } | undefined> {
+  return db
+    .select({ state: spaces.state, taken: sql<number>`${spaces.ticketsSold} + ${spaces.ticketsHeld}`, capacity: spaces.ticketCapacity })
+    .from(spaces)
+    .where(eq(spaces.id, spaceId))
+    .get();
+}
+
 /** Gives the Checkout Session its hold: the placeholder key becomes the session id, with the page URL. */
-export async function attachSession(d1: D1Database, holdId: string, sessionId: string, url: string): Promise<boolean> {
-  const result = await d1
-    .prepare("UPDATE ticket_holds SET checkout_session_id = ?2, checkout_url = ?3 WHERE checkout_session_id = ?1 AND status = 'open'")
-    .bind(holdId, sessionId, url)
-    .run();
+export async function attachSession(db: Db, holdId: string, sessionId: string, url: string): Promise<boolean> {
+  const result = await db
+    .update(ticketHolds)
+    .set({ checkoutSessionId: sessionId, checkoutUrl: url })
+    .where(and(eq(ticketHolds.checkoutSessionId, holdId), eq(ticketHolds.status, "open")));
   return result.meta.changes === 1;
 }
 
-function eventStatement(d1: D1Database, event: { id: string; type: string } | null): D1PreparedStatement[] {
-  if (!event) return [];
-  return [d1.prepare("INSERT INTO stripe_events (id, type) VALUES (?1, ?2) ON CONFLICT (id) DO NOTHING").bind(event.id, event.type)];
+/** A session whose id never reached its hold (the attach was lost) is keyed by the hold id until the webhook re-keys it. */
+export async function rekeyHold(db: Db, holdId: string, sessionId: string): Promise<void> {
+  await db.update(ticketHolds).set({ checkoutSessionId: sessionId }).where(eq(ticketHolds.checkoutSessionId, holdId));
 }
+
+type StripeEventRef = { id: string; type: string };
+
+/** The Stripe event's id, recorded in the same batch as its effect (none for our own releases). */
+const recordEvent = (db: Db, event: StripeEventRef | null) =>
+  event ? [statement(db, sql`INSERT INTO stripe_events (id, type) VALUES (${event.id}, ${event.type}) ON CONFLICT (id) DO NOTHING`)] : [];
 
 /**
  * Releases an open hold's seat (expired session, failed Stripe call). Both statements require the hold to be
  * open, and the second closes it, so a replay or an expiry after completion changes nothing.
  */
-export async function releaseHold(d1: D1Database, holdKey: string, event: { id: string; type: string } | null = null): Promise<boolean> {
-  const [released] = await d1.batch([
-    d1
-      .prepare(
-        `UPDATE spaces SET tickets_held = tickets_held - 1
-         WHERE id = (SELECT space_id FROM ticket_holds WHERE checkout_session_id = ?1 AND status = 'open')`,
-      )
-      .bind(holdKey),
-    d1.prepare("UPDATE ticket_holds SET status = 'expired' WHERE checkout_session_id = ?1 AND status = 'open'").bind(holdKey),
-    ...eventStatement(d1, event),
-  ]);
+export async function releaseHold(db: Db, holdKey: string, event: StripeEventRef | null = null): Promise<boolean> {
+  const release = statement(db, sql`UPDATE spaces SET tickets_held = tickets_held - 1
+    WHERE id = (SELECT space_id FROM ticket_holds WHERE checkout_session_id = ${holdKey} AND status = 'open')`);
+  const close = statement(db, sql`UPDATE ticket_holds SET status = 'expired' WHERE checkout_session_id = ${holdKey} AND status = 'open'`);
+  const [released] = await batch(db, [release, close, ...recordEvent(db, event)]);
   return released!.meta.changes === 1;
 }
 
@@ -74,80 +84,76 @@ export type Payment = { ticketId: string; paymentIntentId: string | null; amount
  * the hold is not yet completed, i.e. only in the batch that inserted it. A hold that expired first gets a ticket
  * only if a seat is still free; a cancelled Space gets none (the caller refunds).
  */
-export async function completeHold(d1: D1Database, sessionId: string, payment: Payment, event: { id: string; type: string } | null): Promise<boolean> {
-  const [inserted] = await d1.batch([
-    d1
-      .prepare(
-        `INSERT INTO tickets (id, space_id, user_id, checkout_session_id, payment_intent_id, amount_cents, fee_cents)
-         SELECT ?1, h.space_id, h.user_id, h.checkout_session_id, ?2, ?3, ?4
-         FROM ticket_holds h JOIN spaces s ON s.id = h.space_id
-         WHERE h.checkout_session_id = ?5 AND s.state != 'cancelled'
-           AND (h.status = 'open' OR (h.status = 'expired' AND s.tickets_sold + s.tickets_held < s.ticket_capacity))
-           AND NOT EXISTS (SELECT 1 FROM tickets t WHERE t.space_id = h.space_id AND t.user_id = h.user_id)`,
-      )
-      .bind(payment.ticketId, payment.paymentIntentId, payment.amountCents, payment.feeCents, sessionId),
-    d1
-      .prepare(
-        `UPDATE spaces SET tickets_sold = tickets_sold + 1,
-           tickets_held = tickets_held - (SELECT count(*) FROM ticket_holds WHERE checkout_session_id = ?1 AND status = 'open')
-         WHERE id = (SELECT space_id FROM ticket_holds WHERE checkout_session_id = ?1 AND status IN ('open', 'expired'))
-           AND EXISTS (SELECT 1 FROM tickets WHERE checkout_session_id = ?1)`,
-      )
-      .bind(sessionId),
-    d1
-      .prepare(
-        `UPDATE ticket_holds SET status = 'completed'
-         WHERE checkout_session_id = ?1 AND status IN ('open', 'expired') AND EXISTS (SELECT 1 FROM tickets WHERE checkout_session_id = ?1)`,
-      )
-      .bind(sessionId),
-    ...eventStatement(d1, event),
-  ]);
+export async function completeHold(db: Db, sessionId: string, payment: Payment, event: StripeEventRef | null): Promise<boolean> {
+  const insert = statement(db, sql`INSERT INTO tickets (id, space_id, user_id, checkout_session_id, payment_intent_id, amount_cents, fee_cents)
+    SELECT ${payment.ticketId}, h.space_id, h.user_id, h.checkout_session_id, ${payment.paymentIntentId}, ${payment.amountCents}, ${payment.feeCents}
+    FROM ticket_holds h JOIN spaces s ON s.id = h.space_id
+    WHERE h.checkout_session_id = ${sessionId} AND s.state != 'cancelled'
+      AND (h.status = 'open' OR (h.status = 'expired' AND s.tickets_sold + s.tickets_held < s.ticket_capacity))
+      AND NOT EXISTS (SELECT 1 FROM tickets t WHERE t.space_id = h.space_id AND t.user_id = h.user_id)`);
+  const count = statement(db, sql`UPDATE spaces SET tickets_sold = tickets_sold + 1,
+      tickets_held = tickets_held - (SELECT count(*) FROM ticket_holds WHERE checkout_session_id = ${sessionId} AND status = 'open')
+    WHERE id = (SELECT space_id FROM ticket_holds WHERE checkout_session_id = ${sessionId} AND status IN ('open', 'expired'))
+      AND EXISTS (SELECT 1 FROM tickets WHERE checkout_session_id = ${sessionId})`);
+  const complete = statement(db, sql`UPDATE ticket_holds SET status = 'completed'
+    WHERE checkout_session_id = ${sessionId} AND status IN ('open', 'expired')
+      AND EXISTS (SELECT 1 FROM tickets WHERE checkout_session_id = ${sessionId})`);
+  const [inserted] = await batch(db, [insert, count, complete, ...recordEvent(db, event)]);
   return inserted!.meta.changes === 1;
 }
 
-export async function findHold(d1: D1Database, key: string): Promise<HoldRow | null> {
-  return d1.prepare(`SELECT ${HOLD_COLUMNS} FROM ticket_holds WHERE checkout_session_id = ?1`).bind(key).first<HoldRow>();
+export async function findHold(db: Db, key: string): Promise<HoldRow | null> {
+  return (await db.select(HOLD_COLUMNS).from(ticketHolds).where(eq(ticketHolds.checkoutSessionId, key)).get()) ?? null;
 }
 
 /** The buyer's live hold (open, not past its expiry), newest first. */
-export async function findOpenHold(d1: D1Database, spaceId: string, userId: string, now: number): Promise<HoldRow | null> {
-  return d1
-    .prepare(
-      `SELECT ${HOLD_COLUMNS} FROM ticket_holds
-       WHERE space_id = ?1 AND user_id = ?2 AND status = 'open' AND expires_at > ?3 ORDER BY created_at DESC LIMIT 1`,
-    )
-    .bind(spaceId, userId, now)
-    .first<HoldRow>();
+export async function findOpenHold(db: Db, spaceId: string, userId: string, now: number): Promise<HoldRow | null> {
+  const row = await db
+    .select(HOLD_COLUMNS)
+    .from(ticketHolds)
+    .where(and(eq(ticketHolds.spaceId, spaceId), eq(ticketHolds.userId, userId), eq(ticketHolds.status, "open"), gt(ticketHolds.expiresAt, now)))
+    .orderBy(desc(ticketHolds.createdAt))
+    .limit(1)
+    .get();
+  return row ?? null;
 }
 
-export type TicketRow = Pick<Ticket, "id" | "spaceId" | "userId" | "checkoutSessionId" | "paymentIntentId" | "amountCents" | "feeCents" | "status" | "refundId" | "createdAt">;
-
-const TICKET_COLUMNS =
-  "id, space_id AS spaceId, user_id AS userId, checkout_session_id AS checkoutSessionId, payment_intent_id AS paymentIntentId, amount_cents AS amountCents, fee_cents AS feeCents, status, refund_id AS refundId, created_at AS createdAt";
-
-export async function findTicket(d1: D1Database, spaceId: string, userId: string): Promise<TicketRow | null> {
-  return d1.prepare(`SELECT ${TICKET_COLUMNS} FROM tickets WHERE space_id = ?1 AND user_id = ?2`).bind(spaceId, userId).first<TicketRow>();
+export async function findTicket(db: Db, spaceId: string, userId: string): Promise<Ticket | null> {
+  return (await db.query.tickets.findFirst({ where: and(eq(tickets.spaceId, spaceId), eq(tickets.userId, userId)) })) ?? null;
 }
 
-export async function hasPaidTicket(d1: D1Database, spaceId: string, userId: string): Promise<boolean> {
-  const row = await d1.prepare("SELECT 1 AS ok FROM tickets WHERE space_id = ?1 AND user_id = ?2 AND status = 'paid'").bind(spaceId, userId).first();
-  return row !== null;
+export async function hasPaidTicket(db: Db, spaceId: string, userId: string): Promise<boolean> {
+  const row = await db.query.tickets.findFirst({
+    columns: { id: true },
+    where: and(eq(tickets.spaceId, spaceId), eq(tickets.userId, userId), eq(tickets.status, "paid")),
+  });
+  return row !== undefined;
 }
 
-export async function ticketForSession(d1: D1Database, sessionId: string): Promise<TicketRow | null> {
-  return d1.prepare(`SELECT ${TICKET_COLUMNS} FROM tickets WHERE checkout_session_id = ?1`).bind(sessionId).first<TicketRow>();
+export async function ticketForSession(db: Db, sessionId: string): Promise<Ticket | null> {
+  return (await db.query.tickets.findFirst({ where: eq(tickets.checkoutSessionId, sessionId) })) ?? null;
 }
 
-export async function paidTickets(d1: D1Database, spaceId: string): Promise<TicketRow[]> {
-  const { results } = await d1.prepare(`SELECT ${TICKET_COLUMNS} FROM tickets WHERE space_id = ?1 AND status = 'paid'`).bind(spaceId).all<TicketRow>();
-  return results;
+export async function ticketsWithStatus(db: Db, spaceId: string, status: Ticket["status"]): Promise<Ticket[]> {
+  return db.query.tickets.findMany({ where: and(eq(tickets.spaceId, spaceId), eq(tickets.status, status)) });
 }
 
 /** Marks a ticket refunded; true only for the call that changed it. */
-export async function markRefunded(d1: D1Database, ticketId: string, refundId: string | null): Promise<boolean> {
-  const result = await d1
-    .prepare("UPDATE tickets SET status = 'refunded', refund_id = ?2 WHERE id = ?1 AND status = 'paid'")
-    .bind(ticketId, refundId)
-    .run();
+export async function markRefunded(db: Db, ticketId: string, refundId: string | null): Promise<boolean> {
+  const result = await db
+    .update(tickets)
+    .set({ status: "refunded", refundId })
+    .where(and(eq(tickets.id, ticketId), eq(tickets.status, "paid")));
   return result.meta.changes === 1;
+}
+
+/** What a refund of a Space's tickets needs to know: its title and currency, and whether the host takes charges. */
+export async function refundContext(db: Db, spaceId: string): Promise<{ title: string; currency: string | null; hostConnected: boolean } | undefined> {
+  const row = await db
+    .select({ title: spaces.title, currency: spaces.ticketCurrency, account: users.stripeAccountId, enabled: users.stripeChargesEnabled })
+    .from(spaces)
+    .innerJoin(users, eq(users.id, spaces.hostId))
+    .where(eq(spaces.id, spaceId))
+    .get();
+  return row && { title: row.title, currency: row.currency, hostConnected: Boolean(row.account && row.enabled) };
 }

@@ -1,5 +1,8 @@
 // Transcript segments in D1 and their FTS5 index: inserts write both in one batch; reads by Space; word search.
+import { and, asc, eq, sql } from "drizzle-orm";
 import type { TranscriptSegment } from "../protocol/transcript.ts";
+import { batch, statement, type Db } from "./client.ts";
+import { transcriptSegments } from "./schema.ts";
 
 export type NewSegment = TranscriptSegment & { spaceId: string };
 
@@ -7,31 +10,39 @@ export type NewSegment = TranscriptSegment & { spaceId: string };
  * Appends final segments. Each segment row and its full-text entry go in the same batch (one transaction), the
  * index entry taking the row's id from last_insert_rowid(), so search never sees text the transcript lacks.
  */
-export async function insertSegments(d1: D1Database, segments: NewSegment[]): Promise<void> {
+export async function insertSegments(db: Db, segments: NewSegment[]): Promise<void> {
   if (segments.length === 0) return;
   const statements = segments.flatMap((s) => [
-    d1
-      .prepare("INSERT INTO transcript_segments (space_id, speaker_id, handle, text, start_ms, end_ms) VALUES (?, ?, ?, ?, ?, ?)")
-      .bind(s.spaceId, s.speakerId, s.handle, s.text, Math.round(s.startMs), Math.round(s.endMs)),
-    d1.prepare("INSERT INTO transcript_fts (rowid, text, space_id) VALUES (last_insert_rowid(), ?, ?)").bind(s.text, s.spaceId),
+    statement(db, sql`INSERT INTO transcript_segments (space_id, speaker_id, handle, text, start_ms, end_ms)
+      VALUES (${s.spaceId}, ${s.speakerId}, ${s.handle}, ${s.text}, ${Math.round(s.startMs)}, ${Math.round(s.endMs)})`),
+    statement(db, sql`INSERT INTO transcript_fts (rowid, text, space_id) VALUES (last_insert_rowid(), ${s.text}, ${s.spaceId})`),
   ]);
-  await d1.batch(statements);
+  await batch(db, statements);
 }
 
-export async function segmentsOf(d1: D1Database, spaceId: string): Promise<TranscriptSegment[]> {
-  const { results } = await d1
-    .prepare(
-      "SELECT speaker_id AS speakerId, handle, text, start_ms AS startMs, end_ms AS endMs FROM transcript_segments WHERE space_id = ? ORDER BY start_ms, id",
-    )
-    .bind(spaceId)
-    .all<TranscriptSegment>();
-  return results;
+export async function segmentsOf(db: Db, spaceId: string): Promise<TranscriptSegment[]> {
+  return db
+    .select({
+      speakerId: transcriptSegments.speakerId,
+      handle: transcriptSegments.handle,
+      text: transcriptSegments.text,
+      startMs: transcriptSegments.startMs,
+      endMs: transcriptSegments.endMs,
+    })
+    .from(transcriptSegments)
+    .where(eq(transcriptSegments.spaceId, spaceId))
+    .orderBy(asc(transcriptSegments.startMs), asc(transcriptSegments.id));
 }
 
 /** Whether this person spoke in the Space (was on its stage with captions on). */
-export async function spokeIn(d1: D1Database, spaceId: string, userId: string): Promise<boolean> {
-  const row = await d1.prepare("SELECT 1 AS one FROM transcript_segments WHERE space_id = ? AND speaker_id = ? LIMIT 1").bind(spaceId, userId).first();
-  return row !== null;
+export async function spokeIn(db: Db, spaceId: string, userId: string): Promise<boolean> {
+  const row = await db
+    .select({ id: transcriptSegments.id })
+    .from(transcriptSegments)
+    .where(and(eq(transcriptSegments.spaceId, spaceId), eq(transcriptSegments.speakerId, userId)))
+    .limit(1)
+    .get();
+  return row !== undefined;
 }
 
 /**

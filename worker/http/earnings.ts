@@ -1,11 +1,12 @@
 // Hosts getting paid: POST /stripe/connect (onboarding link), GET /stripe/connect/return, GET /earnings per Space.
 import { Hono } from "hono";
-import { hostAccount, onboardingLink, refreshConnectStatus } from "../payments/connect.ts";
+import { db } from "../db/client.ts";
+import { earningsByHost } from "../db/earnings.ts";
+import { hostAccount } from "../db/host-accounts.ts";
+import { onboardingLink, refreshConnectStatus } from "../payments/connect.ts";
 import { appOrigin, platformFeePercent } from "../settings.ts";
 import type { Earnings, SpaceEarnings } from "../protocol/tickets.ts";
 import { requireUserId, type AppEnv } from "./context.ts";
-
-type EarningsRow = Omit<SpaceEarnings, "netCents">;
 
 export const earningsRoutes = new Hono<AppEnv>()
   .post("/stripe/connect", async (c) => {
@@ -19,21 +20,9 @@ export const earningsRoutes = new Hono<AppEnv>()
   })
   .get("/earnings", async (c) => {
     const userId = requireUserId(c);
-    const { results } = await c.env.DB.prepare(
-      `SELECT s.id AS spaceId, s.title, s.state, COALESCE(s.ticket_currency, 'usd') AS currency,
-         s.ticket_price_cents AS priceCents, s.ticket_capacity AS capacity,
-         COALESCE(SUM(t.status = 'paid'), 0) AS ticketsSold,
-         COALESCE(SUM(t.status = 'refunded'), 0) AS ticketsRefunded,
-         COALESCE(SUM(CASE WHEN t.status = 'paid' THEN t.amount_cents END), 0) AS grossCents,
-         COALESCE(SUM(CASE WHEN t.status = 'paid' THEN t.fee_cents END), 0) AS feeCents
-       FROM spaces s LEFT JOIN tickets t ON t.space_id = s.id
-       WHERE s.host_id = ?1 AND s.ticket_capacity IS NOT NULL
-       GROUP BY s.id ORDER BY s.created_at DESC LIMIT 200`,
-    )
-      .bind(userId)
-      .all<EarningsRow>();
-    const spaces = results.map((row) => ({ ...row, netCents: row.grossCents - row.feeCents }));
-    const account = await hostAccount(c.env.DB, userId);
+    const rows = await earningsByHost(db(c.env), userId);
+    const spaces = rows.map((row) => ({ ...row, netCents: row.grossCents - row.feeCents }));
+    const account = await hostAccount(db(c.env), userId);
     const sum = (pick: (s: SpaceEarnings) => number) => spaces.reduce((total, s) => total + pick(s), 0);
     const earnings: Earnings = {
       payouts: { connected: account.stripeAccountId !== null, chargesEnabled: account.stripeChargesEnabled },

@@ -5,7 +5,7 @@ import { announceSpaceLive } from "../announce.ts";
 import { signJoinToken, verifyJoinToken } from "../auth/tokens.ts";
 import { getSpaceView } from "../db/spaces.ts";
 import { findUserById, isFollowing } from "../db/users.ts";
-import { markLive, recordEnd } from "../space/room-records.ts";
+import { markLive, recordEnd } from "../db/space-lifecycle.ts";
 import { encodeIdentity, IDENTITY_HEADER } from "../space/room-sockets.ts";
 import { roomFor } from "../space/space-room.ts";
 import { tellWatchers } from "../space/space-watch.ts";
@@ -38,7 +38,7 @@ export const liveRoutes = new Hono<AppEnv>()
       { userId: host.id, handle: host.handle, displayName: host.displayName, hostFollows: true },
     );
     if (!opened.ok) throw spaceEnded();
-    if (space.state !== "live" && (await markLive(c.env.DB, space.id, startedAt))) {
+    if (space.state !== "live" && (await markLive(db(c.env), space.id, startedAt))) {
       console.log(JSON.stringify({ event: "space_started", spaceId: space.id, hostId: space.hostId }));
       c.executionCtx.waitUntil(announceSpaceLive(c.env, space.id));
       c.executionCtx.waitUntil(tellWatchers(c.env, space.id, "live"));
@@ -53,7 +53,7 @@ export const liveRoutes = new Hono<AppEnv>()
       // A live row without a room (never opened) is closed here so it cannot stay "live" forever.
       // The room tells the Space's watchers itself when it ends; a room that never opened cannot.
       if (!ended.ok) {
-        await recordEnd(c.env.DB, space.id, Date.now(), space.peakListeners);
+        await recordEnd(db(c.env), space.id, Date.now(), space.peakListeners);
         c.executionCtx.waitUntil(tellWatchers(c.env, space.id, "ended"));
       }
     }

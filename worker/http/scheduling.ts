@@ -7,7 +7,7 @@ import { roomFor } from "../space/space-room.ts";
 import { tellWatchers } from "../space/space-watch.ts";
 import { addReminder, removeReminder } from "../db/reminders.ts";
 import { cancelSpaceIfIn, getSpace, getSpaceView, updateScheduledSpace } from "../db/spaces.ts";
-import type { SpaceState } from "../db/schema.ts";
+import type { SpaceState } from "../protocol/api.ts";
 import { requireUserId, type AppEnv } from "./context.ts";
 import { db } from "../db/client.ts";
 import { ApiError } from "./errors.ts";

@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { createSpace, getSpaceView, listSpaces } from "../db/spaces.ts";
-import { speakPolicies } from "../db/schema.ts";
+import { SPEAK_POLICIES } from "../protocol/api.ts";
 import { followCounts } from "../db/users.ts";
 import { hostMinFollowers } from "../settings.ts";
 import { remindedAmong } from "../db/reminders.ts";
@@ -18,7 +18,7 @@ export const MAX_UPCOMING = 10;
 const createSchema = z.object({
   title: titleSchema,
   scheduledFor: scheduledForSchema.optional(),
-  speakPolicy: z.enum(speakPolicies).optional(),
+  speakPolicy: z.enum(SPEAK_POLICIES).optional(),
   topics: topicsSchema.optional(),
   ticket: z
     .object({

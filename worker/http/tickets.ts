@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import { getSpace } from "../db/spaces.ts";
 import { findOpenHold, findTicket } from "../db/tickets.ts";
 import { startCheckout } from "../payments/checkout.ts";
-import { hostAccount } from "../payments/connect.ts";
+import { hostAccount } from "../db/host-accounts.ts";
 import { appOrigin } from "../settings.ts";
 import type { TicketStatus } from "../protocol/tickets.ts";
 import { requireUserId, type AppEnv } from "./context.ts";
@@ -19,7 +19,7 @@ export const ticketRoutes = new Hono<AppEnv>()
     const result = await startCheckout(c.env, {
       space,
       userId,
-      host: await hostAccount(c.env.DB, space.hostId),
+      host: await hostAccount(db(c.env), space.hostId),
       origin: appOrigin(c.env, c.req.url),
     });
     return c.json({ url: result.url });
@@ -30,7 +30,7 @@ export const ticketRoutes = new Hono<AppEnv>()
     if (!space) throw notFound("That Space");
     const ticketed = space.ticketCapacity !== null;
     const [ticket, hold] = ticketed
-      ? await Promise.all([findTicket(c.env.DB, space.id, userId), findOpenHold(c.env.DB, space.id, userId, Date.now())])
+      ? await Promise.all([findTicket(db(c.env), space.id, userId), findOpenHold(db(c.env), space.id, userId, Date.now())])
       : [null, null];
     const status: TicketStatus = {
       access: !ticketed ? "free" : space.hostId === userId ? "host" : ticket?.status === "paid" ? "ticket" : "none",

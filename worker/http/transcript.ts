@@ -20,23 +20,23 @@ async function readableSpace(c: AppContext): Promise<Space> {
   if (!space) throw notFound("That Space");
   if (space.ticketCapacity === null) return space;
   const userId = requireUserId(c);
-  if (userId === space.hostId || (await hasPaidTicket(c.env.DB, space.id, userId))) return space;
+  if (userId === space.hostId || (await hasPaidTicket(db(c.env), space.id, userId))) return space;
   if (space.state === "live") {
     const role = await roomFor(c.env, space.id).getRoleOf(userId);
     if (role && STAGE_ROLES.has(role)) return space;
   }
-  if (await spokeIn(c.env.DB, space.id, userId)) return space;
+  if (await spokeIn(db(c.env), space.id, userId)) return space;
   throw new ApiError(402, "ticket_required", "This Space's transcript is for ticket holders, the host and the speakers.");
 }
 
 export const transcriptRoutes = new Hono<AppEnv>()
   .get("/spaces/:id/transcript", async (c) => {
     const space = await readableSpace(c);
-    return c.json({ segments: await segmentsOf(c.env.DB, space.id) } satisfies TranscriptResponse);
+    return c.json({ segments: await segmentsOf(db(c.env), space.id) } satisfies TranscriptResponse);
   })
   .get("/spaces/:id/transcript.vtt", async (c) => {
     const space = await readableSpace(c);
-    return c.body(transcriptToVtt(await segmentsOf(c.env.DB, space.id)), 200, {
+    return c.body(transcriptToVtt(await segmentsOf(db(c.env), space.id)), 200, {
       "content-type": "text/vtt; charset=utf-8",
       "content-disposition": `inline; filename="space-${space.id}.vtt"`,
     });

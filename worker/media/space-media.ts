@@ -15,6 +15,7 @@
 // recognisers live in memory and are rebuilt on the next packet after a wake.
 import { DurableObject } from "cloudflare:workers";
 import { callsFor } from "../audio/calls-for-env.ts";
+import { db } from "../db/client.ts";
 import { insertSegments } from "../db/transcripts.ts";
 import type { CaptionMessage, TrackRef } from "../protocol/room.ts";
 import { signAdapterToken, type AdapterClaims } from "./adapter-token.ts";
@@ -213,7 +214,7 @@ export class SpaceMedia extends DurableObject<Env> {
     const { frames, finals } = this.captions.take();
     const results = await Promise.allSettled([
       roomRelay(this.env, spaceId).relayCaptions(frames),
-      insertSegments(this.env.DB, finals.map((c) => ({ spaceId, speakerId: c.speakerId, handle: c.handle, text: c.text, startMs: c.startMs, endMs: c.endMs }))),
+      insertSegments(db(this.env), finals.map((c) => ({ spaceId, speakerId: c.speakerId, handle: c.handle, text: c.text, startMs: c.startMs, endMs: c.endMs }))),
     ]);
     for (const result of results) {
       if (result.status === "rejected") log("media_caption_flush_failed", { spaceId, error: String(result.reason) });

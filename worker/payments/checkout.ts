@@ -3,7 +3,8 @@
 import type Stripe from "stripe";
 import { DomainError } from "../protocol/errors.ts";
 import type { Space } from "../db/schema.ts";
-import { attachSession, findOpenHold, findTicket, holdSeat, releaseHold } from "../db/tickets.ts";
+import { db, type Db } from "../db/client.ts";
+import { attachSession, findOpenHold, findTicket, holdSeat, releaseHold, seatState } from "../db/tickets.ts";
 import { platformFeeCents, stripeClient } from "./stripe-client.ts";
 
 export const CHECKOUT_TTL_MS = 30 * 60 * 1000;
@@ -19,11 +20,8 @@ function salesClosed(space: Space): DomainError {
 }
 
 /** Why a seat could not be held, read after the guarded statement said no. */
-async function refusal(d1: D1Database, input: CheckoutInput, now: number): Promise<DomainError> {
-  const space = await d1
-    .prepare("SELECT state, tickets_sold + tickets_held AS taken, ticket_capacity AS capacity FROM spaces WHERE id = ?1")
-    .bind(input.space.id)
-    .first<{ state: Space["state"]; taken: number; capacity: number }>();
+async function refusal(d1: Db, input: CheckoutInput, now: number): Promise<DomainError> {
+  const space = await seatState(d1, input.space.id);
   if (!space) return new DomainError("not_found", "not_found", "That Space was not found.");
   if (space.state !== "draft" && space.state !== "scheduled") return salesClosed({ ...input.space, state: space.state });
   if (await findTicket(d1, input.space.id, input.userId)) return new DomainError("conflict", "already_has_ticket", "You already have a ticket for this Space.");
@@ -41,23 +39,24 @@ export async function startCheckout(env: Env, input: CheckoutInput): Promise<{ u
   }
   if (space.hostId === userId) throw new DomainError("invalid", "own_space", "You host this Space, so you need no ticket.");
   if (space.state !== "draft" && space.state !== "scheduled") throw salesClosed(space);
-  if (await findTicket(env.DB, space.id, userId)) throw new DomainError("conflict", "already_has_ticket", "You already have a ticket for this Space.");
-  const open = await findOpenHold(env.DB, space.id, userId, now);
+  const d1 = db(env);
+  if (await findTicket(d1, space.id, userId)) throw new DomainError("conflict", "already_has_ticket", "You already have a ticket for this Space.");
+  const open = await findOpenHold(d1, space.id, userId, now);
   if (open && open.checkoutUrl) return { url: open.checkoutUrl };
 
   const holdId = `hold_${crypto.randomUUID()}`;
   const expiresAt = now + CHECKOUT_TTL_MS + EXPIRY_SLACK_MS;
-  if (!(await holdSeat(env.DB, { holdId, spaceId: space.id, userId, expiresAt, now }))) throw await refusal(env.DB, input, now);
+  if (!(await holdSeat(d1, { holdId, spaceId: space.id, userId, expiresAt, now }))) throw await refusal(d1, input, now);
 
   let session: Stripe.Checkout.Session;
   try {
     session = await stripeClient(env).checkout.sessions.create(checkoutParams(env, input, holdId, expiresAt), { idempotencyKey: `checkout-${holdId}` });
   } catch (error) {
-    await releaseHold(env.DB, holdId);
+    await releaseHold(d1, holdId);
     console.log(JSON.stringify({ event: "checkout_stripe_failed", spaceId: space.id, userId, error: errorSummary(error) }));
     throw new DomainError("upstream", "payment_provider_error", "The payment provider did not respond; no seat was taken. Please try again.");
   }
-  if (!session.url || !(await attachSession(env.DB, holdId, session.id, session.url))) {
+  if (!session.url || !(await attachSession(d1, holdId, session.id, session.url))) {
     await stripeClient(env).checkout.sessions.expire(session.id).catch(() => undefined);
     throw new DomainError("upstream", "payment_provider_error", "The checkout could not be prepared. Please try again.");
   }

@@ -1,6 +1,8 @@
 // Refunding every ticket of a cancelled Space: one Stripe refund per ticket under an idempotency key, a
 // guarded status update, and a deduplicated notification, so a retried cancel never refunds or notifies twice.
-import { markRefunded, paidTickets, type TicketRow } from "../db/tickets.ts";
+import { db } from "../db/client.ts";
+import type { Ticket } from "../db/schema.ts";
+import { markRefunded, refundContext, ticketsWithStatus } from "../db/tickets.ts";
 import { notifyAndPush } from "../notify/deliver.ts";
 import { errorSummary } from "./checkout.ts";
 import { stripeClient } from "./stripe-client.ts";
@@ -9,7 +11,7 @@ const money = (cents: number, currency: string) =>
   new Intl.NumberFormat("en-US", { style: "currency", currency: currency.toUpperCase() }).format(cents / 100);
 
 /** The refund request for a ticket; a retry must send the very same parameters with the same key. */
-export function refundRequest(ticket: Pick<TicketRow, "id" | "spaceId" | "paymentIntentId">, connected: boolean) {
+export function refundRequest(ticket: Pick<Ticket, "id" | "spaceId" | "paymentIntentId">, connected: boolean) {
   return {
     params: {
       payment_intent: ticket.paymentIntentId!,
@@ -23,7 +25,7 @@ export function refundRequest(ticket: Pick<TicketRow, "id" | "spaceId" | "paymen
   };
 }
 
-async function refundOne(env: Env, ticket: TicketRow, connected: boolean): Promise<string | null> {
+async function refundOne(env: Env, ticket: Ticket, connected: boolean): Promise<string | null> {
   if (!ticket.paymentIntentId) return null;
   const { params, options } = refundRequest(ticket, connected);
   try {
@@ -37,28 +39,22 @@ async function refundOne(env: Env, ticket: TicketRow, connected: boolean): Promi
 
 /** Refunds all paid tickets of a Space and notifies each holder; returns how many tickets this call refunded. */
 export async function refundAllTickets(env: Env, spaceId: string): Promise<{ refunded: number }> {
-  const space = await env.DB.prepare(
-    "SELECT s.title, s.ticket_currency AS currency, u.stripe_account_id AS account, u.stripe_charges_enabled AS enabled FROM spaces s JOIN users u ON u.id = s.host_id WHERE s.id = ?1",
-  )
-    .bind(spaceId)
-    .first<{ title: string; currency: string | null; account: string | null; enabled: number }>();
+  const space = await refundContext(db(env), spaceId);
   if (!space) return { refunded: 0 };
-  const tickets = await paidTickets(env.DB, spaceId);
+  const tickets = await ticketsWithStatus(db(env), spaceId, "paid");
   let refunded = 0;
   const failures: string[] = [];
   for (const ticket of tickets) {
     try {
-      const refundId = await refundOne(env, ticket, Boolean(space.account && space.enabled));
-      if (await markRefunded(env.DB, ticket.id, refundId)) refunded += 1;
+      const refundId = await refundOne(env, ticket, space.hostConnected);
+      if (await markRefunded(db(env), ticket.id, refundId)) refunded += 1;
     } catch (error) {
       failures.push(ticket.id);
       console.log(JSON.stringify({ event: "ticket_refund_failed", spaceId, ticketId: ticket.id, error: errorSummary(error) }));
     }
   }
   // Notify every refunded holder, including ones a failed earlier attempt refunded; dedupe keys keep it to once each.
-  const { results: done } = await env.DB.prepare("SELECT id, user_id AS userId, amount_cents AS amountCents FROM tickets WHERE space_id = ?1 AND status = 'refunded'")
-    .bind(spaceId)
-    .all<{ id: string; userId: string; amountCents: number }>();
+  const done = await ticketsWithStatus(db(env), spaceId, "refunded");
   await notifyAndPush(
     env,
     done.map((ticket) => ({

@@ -1,5 +1,6 @@
 // Who may enter a ticketed Space without buying: the host, paid ticket holders, and people the room already
 // has on stage (co-hosts and speakers the host invited up), asked of the room only when needed.
+import { db } from "../db/client.ts";
 import type { Space } from "../db/schema.ts";
 import { hasPaidTicket } from "../db/tickets.ts";
 import { DomainError } from "../protocol/errors.ts";
@@ -13,7 +14,7 @@ export type RoomRoleOf = (userId: string) => Promise<Role | null>;
 /** Throws ticket_required when `userId` needs a ticket for `space` and has none. Free Spaces pass. */
 export async function assertTicketAccess(env: Env, space: Space, userId: string, roleInRoom: RoomRoleOf): Promise<void> {
   if (space.ticketCapacity === null || userId === space.hostId) return;
-  if (await hasPaidTicket(env.DB, space.id, userId)) return;
+  if (await hasPaidTicket(db(env), space.id, userId)) return;
   if (space.state === "live") {
     const role = await roleInRoom(userId);
     if (role && STAGE_ROLES.has(role)) return;

@@ -2,7 +2,10 @@
 // also record the event id, so duplicates and out-of-order deliveries never issue a second ticket or free a sold seat.
 import Stripe from "stripe";
 import { DomainError } from "../protocol/errors.ts";
-import { completeHold, findHold, releaseHold, ticketForSession } from "../db/tickets.ts";
+import { db } from "../db/client.ts";
+import { setChargesEnabledForAccount } from "../db/host-accounts.ts";
+import { getSpace } from "../db/spaces.ts";
+import { completeHold, findHold, rekeyHold, releaseHold, ticketForSession } from "../db/tickets.ts";
 import { platformFeeCents, stripeClient } from "./stripe-client.ts";
 
 const cryptoProvider = Stripe.createSubtleCryptoProvider();
@@ -44,13 +47,11 @@ export async function applyStripeEvent(env: Env, event: Stripe.Event): Promise<E
     case "checkout.session.async_payment_failed": {
       const hold = await resolveHold(env, event.data.object);
       if (!hold) return "ignored";
-      return (await releaseHold(env.DB, hold, { id: event.id, type: event.type })) ? "seat_released" : "already_applied";
+      return (await releaseHold(db(env), hold, { id: event.id, type: event.type })) ? "seat_released" : "already_applied";
     }
     case "account.updated": {
       const account = event.data.object;
-      await env.DB.prepare("UPDATE users SET stripe_charges_enabled = ?2 WHERE stripe_account_id = ?1")
-        .bind(account.id, account.charges_enabled ? 1 : 0)
-        .run();
+      await setChargesEnabledForAccount(db(env), account.id, account.charges_enabled);
       return "account_updated";
     }
     default:
@@ -66,13 +67,13 @@ async function resolveHold(env: Env, session: Stripe.Checkout.Session): Promise<
   if (typeof session.id !== "string") throw new DomainError("invalid", "invalid_event", "The event has no Checkout Session id.");
   const spaceId = session.metadata?.spaceId;
   if (!spaceId) return null;
-  if (await findHold(env.DB, session.id)) return session.id;
+  if (await findHold(db(env), session.id)) return session.id;
   const holdId = session.metadata?.holdId;
-  if (holdId && (await findHold(env.DB, holdId))) {
-    await env.DB.prepare("UPDATE ticket_holds SET checkout_session_id = ?2 WHERE checkout_session_id = ?1").bind(holdId, session.id).run();
+  if (holdId && (await findHold(db(env), holdId))) {
+    await rekeyHold(db(env), holdId, session.id);
     return session.id;
   }
-  const space = await env.DB.prepare("SELECT id FROM spaces WHERE id = ?1").bind(spaceId).first();
+  const space = await getSpace(db(env), spaceId);
   if (!space) throw new DomainError("not_found", "unknown_space", `The event names Space ${spaceId}, which does not exist.`);
   throw new DomainError("not_found", "unknown_checkout_session", `No ticket hold matches Checkout Session ${session.id}.`);
 }
@@ -83,7 +84,7 @@ async function fulfil(env: Env, event: Stripe.Event, session: Stripe.Checkout.Se
   const paymentIntentId = typeof session.payment_intent === "string" ? session.payment_intent : (session.payment_intent?.id ?? null);
   const amountCents = session.amount_total ?? 0;
   const issued = await completeHold(
-    env.DB,
+    db(env),
     sessionId,
     { ticketId: crypto.randomUUID(), paymentIntentId, amountCents, feeCents: platformFeeCents(env, amountCents) },
     { id: event.id, type: event.type },
@@ -92,10 +93,10 @@ async function fulfil(env: Env, event: Stripe.Event, session: Stripe.Checkout.Se
     console.log(JSON.stringify({ event: "ticket_issued", sessionId, eventId: event.id, spaceId: session.metadata?.spaceId }));
     return "ticket_issued";
   }
-  if (await ticketForSession(env.DB, sessionId)) return "already_applied";
+  if (await ticketForSession(db(env), sessionId)) return "already_applied";
   // Paid but no seat could be given (the Space was cancelled, or the hold had expired and the seats are gone):
   // free any seat still held and give the money back. Both steps are idempotent, so Stripe's retries are safe.
-  await releaseHold(env.DB, sessionId);
+  await releaseHold(db(env), sessionId);
   if (paymentIntentId) {
     try {
       await stripeClient(env).refunds.create(

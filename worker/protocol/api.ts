@@ -11,8 +11,11 @@ export type Me = PublicUser & { followers: number; following: number; canHost: b
 
 export type Profile = PublicUser & { followers: number; following: number; followedByMe: boolean; isMe: boolean };
 
-export type SpaceState = "draft" | "scheduled" | "live" | "ended" | "cancelled";
-export type SpeakPolicy = "everyone" | "followed" | "invited";
+// Enums are declared once, as values, here: the D1 schema, the zod validators and the room parser all use these.
+export const SPACE_STATES = ["draft", "scheduled", "live", "ended", "cancelled"] as const;
+export type SpaceState = (typeof SPACE_STATES)[number];
+export const SPEAK_POLICIES = ["everyone", "followed", "invited"] as const;
+export type SpeakPolicy = (typeof SPEAK_POLICIES)[number];
 
 export type TicketInfo = {
   priceCents: number;

@@ -1,9 +1,10 @@
 // Wire frames of the live room WebSocket, both directions; shared by the SpaceRoom DO and the web app (no worker imports).
 import type { SpeakPolicy } from "./api.ts";
 
-export type Role = "host" | "cohost" | "speaker" | "listener";
 /** Roles a `set_role` frame may assign; there is only ever the one host. */
-export type AssignableRole = Exclude<Role, "host">;
+export const ASSIGNABLE_ROLES = ["cohost", "speaker", "listener"] as const;
+export type AssignableRole = (typeof ASSIGNABLE_ROLES)[number];
+export type Role = "host" | AssignableRole;
 
 export const MAX_COHOSTS = 2;
 export const MAX_SPEAKERS = 10;

@@ -5,7 +5,9 @@ import { errorResponse } from "../protocol/errors.ts";
 import { parseClientMessage } from "../protocol/room-parse.ts";
 import { CLOSE_ENDED, CLOSE_REMOVED, type CaptionMessage, type EndReason, type Role, type RoomSpace, type ServerMessage, type TrackRef } from "../protocol/room.ts";
 import { createRoom, isManager, listenerSample, stageTracks, type Identity, type RoomState } from "./room-model.ts";
-import { recordBlock, recordEnd, recordListenerCount, recordSpeakPolicy } from "./room-records.ts";
+import { recordBlock } from "../db/blocks.ts";
+import { db, type Db } from "../db/client.ts";
+import { recordEnd, recordListenerCount, recordSpeakPolicy } from "../db/space-lifecycle.ts";
 import { nextDeadline, transition, type RoomEvent } from "./room-state.ts";
 import { RoomFanout } from "./room-fanout.ts";
 import { RoomStorage } from "./room-storage.ts";
@@ -24,6 +26,7 @@ export type RoomResult = { ok: true } | { ok: false; code: string };
 
 export class SpaceRoom extends DurableObject<Env> {
   private readonly store: RoomStorage;
+  private readonly db: Db;
   private room: RoomState | null;
   private readonly fanout = new RoomFanout(
     () => this.ctx.getWebSockets(),
@@ -39,6 +42,7 @@ export class SpaceRoom extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new RoomStorage(ctx.storage.sql);
+    this.db = db(env);
     this.room = this.store.load();
     if (this.room) this.room.captionsAvailable = captionsAvailable(env);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'));
@@ -195,7 +199,7 @@ export class SpaceRoom extends DurableObject<Env> {
           this.closeUser(effect.userId, { type: "removed", blocked: effect.blocked }, CLOSE_REMOVED, "removed");
           if (effect.blocked) {
             this.store.saveBlocked(effect.userId);
-            writes.push(recordBlock(this.env.DB, room.space.hostId, effect.userId));
+            writes.push(recordBlock(this.db, room.space.hostId, effect.userId));
           }
           break;
         case "react":
@@ -214,7 +218,7 @@ export class SpaceRoom extends DurableObject<Env> {
           alarmChanged = true;
           break;
         case "speak_policy":
-          writes.push(recordSpeakPolicy(this.env.DB, room.space.id, effect.policy));
+          writes.push(recordSpeakPolicy(this.db, room.space.id, effect.policy));
           break;
         case "ended":
           writes.push(this.finish(room, effect.reason));
@@ -279,7 +283,7 @@ export class SpaceRoom extends DurableObject<Env> {
     }
     console.log(JSON.stringify({ event: "space_ended", spaceId: room.space.id, reason, peakListeners: room.peakListeners }));
     this.toMedia(room, "close_all", (media) => media.closeAll());
-    await recordEnd(this.env.DB, room.space.id, room.endedAt ?? Date.now(), room.peakListeners);
+    await recordEnd(this.db, room.space.id, room.endedAt ?? Date.now(), room.peakListeners);
     await tellWatchers(this.env, room.space.id, "ended");
   }
 
@@ -288,7 +292,7 @@ export class SpaceRoom extends DurableObject<Env> {
     if (!room) return;
     this.d1Dirty = false;
     this.lastD1Sync = Date.now();
-    await recordListenerCount(this.env.DB, room.space.id, room.listenerCount, room.peakListeners);
+    await recordListenerCount(this.db, room.space.id, room.listenerCount, room.peakListeners);
   }
 
   /** One alarm serves every deadline: reconnect grace, host absence and the coalesced D1 count write. */

@@ -1,0 +1,34 @@
+// A Space's life in D1 as the room reports it: going live, the coalesced listener count, the speak policy and the end.
+// Each is one guarded UPDATE, so a late or repeated write cannot move a Space backwards.
+import { and, eq, inArray, sql } from "drizzle-orm";
+import type { SpeakPolicy } from "../protocol/api.ts";
+import type { Db } from "./client.ts";
+import { spaces } from "./schema.ts";
+
+/** Draft or scheduled → live; false when the Space was in any other state. */
+export async function markLive(db: Db, spaceId: string, startedAt: number): Promise<boolean> {
+  const result = await db
+    .update(spaces)
+    .set({ state: "live", startedAt })
+    .where(and(eq(spaces.id, spaceId), inArray(spaces.state, ["draft", "scheduled"])));
+  return result.meta.changes > 0;
+}
+
+export async function recordListenerCount(db: Db, spaceId: string, listenerCount: number, peak: number): Promise<void> {
+  await db
+    .update(spaces)
+    .set({ listenerCount, peakListeners: sql`max(${spaces.peakListeners}, ${peak})` })
+    .where(and(eq(spaces.id, spaceId), eq(spaces.state, "live")));
+}
+
+export async function recordSpeakPolicy(db: Db, spaceId: string, policy: SpeakPolicy): Promise<void> {
+  await db.update(spaces).set({ speakPolicy: policy }).where(eq(spaces.id, spaceId));
+}
+
+/** Live → ended with the final peak; a Space cancelled or ended meanwhile keeps its state. */
+export async function recordEnd(db: Db, spaceId: string, endedAt: number, peak: number): Promise<void> {
+  await db
+    .update(spaces)
+    .set({ state: "ended", endedAt, peakListeners: sql`max(${spaces.peakListeners}, ${peak})`, listenerCount: 0 })
+    .where(and(eq(spaces.id, spaceId), eq(spaces.state, "live")));
+}
