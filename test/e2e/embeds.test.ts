@@ -18,7 +18,7 @@ async function embeddedFrame(page: Page, url: string): Promise<Frame> {
 
 test("another site frames the host's live badge, which follows the host going live", async () => {
   const blog = await startOtherOriginPage(`${e2e.stack.url}/embed/u/host`);
-  const hostContext = await e2e.browser.newContext();
+  const hostContext = await e2e.browser.newContext({ permissions: ["clipboard-read", "clipboard-write"] });
   try {
     const page = await e2e.browser.newPage({ viewport: { width: 390, height: 844 } });
     const frame = await embeddedFrame(page, blog.url);
@@ -40,6 +40,14 @@ test("another site frames the host's live badge, which follows the host going li
     const spaceUrl = hostPage.url();
     await hostPage.getByRole("button", { name: "Start Space now" }).click();
     await hostPage.getByTestId("stage-host").waitFor();
+
+    // The Space page's Embed disclosure gives the player's snippet and copies it.
+    await hostPage.getByTestId("embed-snippet").locator("summary").click();
+    const snippet = await hostPage.getByTestId("embed-code-player").inputValue();
+    assert.match(snippet, new RegExp(`^<iframe src="${spaceUrl.replace("/spaces/", "/embed/spaces/")}" width="400" height="120" `));
+    await hostPage.getByRole("button", { name: "Copy Player for this Space code" }).click();
+    await hostPage.getByTestId("embed-snippet").getByText("Copied.").waitFor();
+    assert.equal(await hostPage.evaluate(() => navigator.clipboard.readText()), snippet);
 
     // The embed polls; no reload of the framing page.
     await frame.locator('[data-testid="embed-live-state"][data-live="true"]').waitFor({ timeout: 40_000 });

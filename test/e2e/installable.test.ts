@@ -117,6 +117,14 @@ test("listening fills the Media Session, and its pause, play and leave buttons a
     await press("hangup");
     await listener.getByTestId("embed-tap-to-listen").waitFor();
     assert.equal((await nowPlaying()).title, "");
+
+    // The app's own room (kept at the app's top level for the mini-player) fills it the same way; leave ends the visit.
+    await listener.goto(`${e2e.stack.url}/spaces/${spaceId}`);
+    await listener.waitForFunction(() => navigator.mediaSession.metadata?.title === "Lock screen radio");
+    assert.equal((await nowPlaying()).artist, "Hana Host");
+    await press("hangup");
+    await listener.getByTestId("left-room").waitFor();
+    assert.equal((await nowPlaying()).title, "");
   } finally {
     await listenerContext.close();
     await hostContext.close();
