@@ -76,10 +76,11 @@ export function fitCosts(spaces: TargetFigures, micro: MicroCosts | null): Costs
   const runs = spaces.reps.flatMap((rep) => rep.fanout).filter((f) => !f.censored && !f.aborted && f.frames > 0);
   const { send, receive } = fitSendAndReceive(runs.map((f) => ({ reactions: f.sent, frames: f.frames, cpuSeconds: f.serverCpuSeconds })));
   // The marginal figures (1k → 5k) when the runs got that far, else the first fill's.
-  const all = spaces.reps.flatMap((rep) => rep.memory);
-  const marginalRuns = all.some((m) => m.added < m.listeners) ? all.filter((m) => m.added < m.listeners) : all;
-  const marginal = marginalRuns.map((m) => m.bytesPerListener);
-  const heap = marginalRuns.flatMap((m) => (m.heapBytesPerListener === null ? [] : [m.heapBytesPerListener]));
+  // RSS only from run 1 (a fresh process; later runs reuse freed memory); the heap after a GC from every run.
+  const pick = (memory: TargetFigures["reps"][number]["memory"]) =>
+    memory.some((m) => m.added < m.listeners) ? memory.filter((m) => m.added < m.listeners) : memory;
+  const marginal = pick(spaces.reps[0]?.memory ?? []).map((m) => m.bytesPerListener);
+  const heap = pick(spaces.reps.flatMap((rep) => rep.memory)).flatMap((m) => (m.heapBytesPerListener === null ? [] : [m.heapBytesPerListener]));
   return {
     sendPerSocketMicros: send,
     receivePerReactionMicros: receive,

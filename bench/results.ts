@@ -36,5 +36,5 @@ export const DEFINITIONS: Record<string, string> = {
   delay: "ms from a reaction's send to the frame that brought it, on probe sockets; per sender, the k-th reaction seen ↔ the k-th sent",
   loadBound: "† on a row: in at least one repetition the busiest load process used ≥ 85% of a core, or the machine was busy (≥ 90% of all cores) and the load generator used more CPU than the server",
   contended: "‡ on a row: in at least one repetition the whole machine was ≥ 90% busy (/proc/stat) while the server and the load generator together used under half of it",
-  memory: "RSS growth of the server process while listeners connected, divided by those listeners (first 1k from an empty room; then the marginal cost from 1k to 5k)",
+  memory: "RSS growth of the server process while listeners connected, divided by those listeners (first 1k from an empty room; then the marginal cost from 1k to 5k); from run 1 only, on a fresh process, because RSS is a high-water mark and later runs reuse the memory freed by run 1's sockets. The isolate JS heap rows are read after a GC in every run",
 };
