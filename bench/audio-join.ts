@@ -9,7 +9,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { launchChromium } from "../dev/browser/chromium.ts";
 import { tonesProbe } from "../dev/browser/page-tones.ts";
 import { writeToneWav } from "../dev/browser/wav-tone.ts";
-import { signSession } from "../worker/auth/tokens.ts";
+import { devSessionCookieValue } from "../dev/dev-sessions.ts";
 import { SESSION_COOKIE } from "../worker/http/session.ts";
 import { startSnapshotStack } from "./snapshot-stack.ts";
 import { median } from "./stats.ts";
@@ -35,7 +35,7 @@ export type AudioJoinFigures = {
 /** A browser context already signed in as `userId` (the bench owns the stack's session secret; login is not measured). */
 async function signedInContext(browser: Browser, stack: AudioStack, userId: string): Promise<BrowserContext> {
   const context = await browser.newContext();
-  await context.addCookies([{ name: SESSION_COOKIE, value: await signSession(stack.sessionSecret, userId), url: stack.url }]);
+  await context.addCookies([{ name: SESSION_COOKIE, value: await devSessionCookieValue(stack.sessionSecret, userId), url: stack.url }]);
   return context;
 }
 

@@ -6,7 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stopChild, waitForHealth } from "../dev/processes.ts";
 import { buildWeb, ensureLocalSecrets, freePort, ROOT, schemaSql } from "../dev/stack.ts";
-import { seedSql } from "../dev/seed.ts";
+import { devSessionsSql } from "../dev/dev-sessions.ts";
+import { DEMO_USERS, seedSql } from "../dev/seed.ts";
 import { startCountingSfu } from "../dev/sfu/counting-sfu.ts";
 
 const WRANGLER = join(ROOT, "node_modules/wrangler/bin/wrangler.js");
@@ -53,7 +54,8 @@ export async function startSnapshotStack(log: (line: string) => void, extraSql =
   const wrangler = (args: string[]) => runNode([WRANGLER, ...args], dir);
   log(`Froze worker/ into ${dir}; creating the D1 schema, the demo seed and the bench's rows…`);
   const seedFile = join(dir, "seed.sql");
-  writeFileSync(seedFile, [schemaSql(), seedSql(), extraSql].join("\n"));
+  // The demo people get server-side sessions too, so the bench can sign their cookies instead of logging in.
+  writeFileSync(seedFile, [schemaSql(), seedSql(), devSessionsSql(DEMO_USERS.map((user) => user.id)), extraSql].join("\n"));
   await wrangler(["d1", "execute", "DB", "--local", "--persist-to", persistDir, "--file", seedFile]);
 
   const sfu = await startCountingSfu(CALLS_APP_ID, secrets.CALLS_APP_SECRET!);

@@ -1,7 +1,8 @@
 // The system under test for `npm run bench`: the real stack (a frozen copy, snapshot-stack.ts), one live Space hosted by
 // the seeded `host`, bench users inserted straight into local D1; join probes get tokens from POST /api/spaces/:id/join.
 import WebSocket from "ws";
-import { signJoinToken, signSession } from "../worker/auth/tokens.ts";
+import { devSessionCookieValue, devSessionsSql } from "../dev/dev-sessions.ts";
+import { signJoinToken } from "../worker/auth/tokens.ts";
 import type { LoadTarget } from "./load-protocol.ts";
 import { isolateHeapBytes } from "./inspector.ts";
 import { findServingWorkerd } from "./proc-stats.ts";
@@ -28,6 +29,8 @@ function insertUsersSql(count: number): string {
       `INSERT OR IGNORE INTO users (id, handle, display_name, password_hash, password_salt, calendar_token) VALUES ${rows.slice(i, i + 500).join(",\n")};`,
     );
   }
+  // Their sessions (and the seeded host's) exist server-side, as a login would have made them.
+  statements.push(devSessionsSql([HOST_ID, ...Array.from({ length: count }, (_, n) => benchUserId(n))]));
   return statements.join("\n");
 }
 
@@ -45,7 +48,7 @@ export async function startSpacesTarget(userCount: number, log: (line: string) =
     const cookies = new Map<string, string>();
     const call = async (userId: string, path: string, body?: unknown) => {
       let cookie = cookies.get(userId);
-      if (!cookie) cookies.set(userId, (cookie = `spaces_session=${await signSession(secret, userId)}`));
+      if (!cookie) cookies.set(userId, (cookie = `spaces_session=${await devSessionCookieValue(secret, userId)}`));
       const response = await fetch(`${api}${path}`, {
         method: "POST",
         headers: { Cookie: cookie, Origin: stack.url, "Content-Type": "application/json" },
@@ -66,7 +69,7 @@ export async function startSpacesTarget(userCount: number, log: (line: string) =
       url: liveBase,
       join: {
         url: `${api}/api/spaces/${spaceId}/join`,
-        headers: { Cookie: `spaces_session=${await signSession(secret, userId)}`, Origin: stack.url, "Content-Type": "application/json" },
+        headers: { Cookie: `spaces_session=${await devSessionCookieValue(secret, userId)}`, Origin: stack.url, "Content-Type": "application/json" },
       },
     });
     // Bulk listeners get the very token POST /join would sign, without its D1 reads (~15 ms each on local D1, which

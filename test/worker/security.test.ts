@@ -1,8 +1,10 @@
 // Security findings fixed, each checked through the real Worker and D1: login throttling that parallel guesses cannot
-// beat, limited per address so an attacker cannot keep the owner out; signups limited per address.
-import { SELF } from "cloudflare:test";
+// beat, limited per address so an attacker cannot keep the owner out; signups limited per address; sessions that
+// end server-side at logout, and tokens without an expiry refused.
+import { env, SELF } from "cloudflare:test";
+import { decodeJwt, SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
-import { ORIGIN, signup, uniqueHandle } from "./helpers.ts";
+import { client, ORIGIN, signup, uniqueHandle } from "./helpers.ts";
 
 /** A JSON POST from a given address (Cloudflare's CF-Connecting-IP header). */
 function postFrom(address: string, path: string, body: unknown) {
@@ -73,5 +75,31 @@ describe("signup limits", () => {
     );
     expect(results.filter((response) => response.status === 201)).toHaveLength(10);
     expect(results.filter((response) => response.status === 429)).toHaveLength(20);
+  });
+});
+
+describe("sessions", () => {
+  it("logout ends the session itself: a copy of the old cookie no longer signs anyone in", async () => {
+    const ana = await signup();
+    const stolen = client();
+    stolen.cookie = ana.cookie;
+    expect((await stolen.call("GET", "/api/me")).status).toBe(200);
+    expect((await ana.call("POST", "/api/auth/logout")).status).toBe(200);
+    expect((await stolen.call("GET", "/api/me")).status).toBe(401);
+    expect((await stolen.call("GET", "/api/auth/session")).json).toEqual({ user: null });
+  });
+
+  it("a session token without an expiry is refused, though the same claims with one are accepted", async () => {
+    const ana = await signup();
+    const claims = decodeJwt(ana.cookie.replace("spaces_session=", ""));
+    const key = new TextEncoder().encode(env.SESSION_SECRET);
+    const unsigned = () =>
+      new SignJWT({ sid: claims.sid }).setProtectedHeader({ alg: "HS256" }).setSubject(ana.id).setIssuer(String(claims.iss)).setAudience(String(claims.aud)).setIssuedAt();
+    const forever = client();
+    forever.cookie = `spaces_session=${await unsigned().sign(key)}`;
+    expect((await forever.call("GET", "/api/me")).status).toBe(401);
+    const expiring = client();
+    expiring.cookie = `spaces_session=${await unsigned().setExpirationTime("1h").sign(key)}`;
+    expect((await expiring.call("GET", "/api/me")).status).toBe(200);
   });
 });

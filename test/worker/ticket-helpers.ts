@@ -16,10 +16,14 @@ export async function buyers(count: number): Promise<Buyer[]> {
   for (let i = 0; i < ids.length; i += 100) {
     await env.DB.batch(ids.slice(i, i + 100).map((id) => insert.bind(id, `b_${id.slice(0, 12)}`, `cal-${id}`)));
   }
+  const session = env.DB.prepare("INSERT INTO sessions (id, user_id, expires_at) VALUES (?, ?, ?)");
+  for (let i = 0; i < ids.length; i += 100) {
+    await env.DB.batch(ids.slice(i, i + 100).map((id) => session.bind(`s-${id}`, id, Date.now() + 3_600_000)));
+  }
   return Promise.all(
     ids.map(async (id) => {
       const buyer = client();
-      buyer.cookie = `spaces_session=${await signSession(env.SESSION_SECRET, id)}`;
+      buyer.cookie = `spaces_session=${await signSession(env.SESSION_SECRET, id, `s-${id}`)}`;
       return Object.assign(buyer, { id });
     }),
   );

@@ -36,20 +36,23 @@ export function signToken(
 /** The payload of a valid token for this audience (algorithm, issuer and expiry checked), or null. */
 export async function verifyToken(secret: string, audience: string, token: string): Promise<(JWTPayload & { sub: string }) | null> {
   try {
-    const { payload } = await jwtVerify(token, keyFor(secret), { algorithms: ["HS256"], issuer: ISSUER, audience });
+    // A token without an expiry would be good forever: every token we sign has one, so one without is refused.
+    const { payload } = await jwtVerify(token, keyFor(secret), { algorithms: ["HS256"], issuer: ISSUER, audience, requiredClaims: ["exp"] });
     return typeof payload.sub === "string" ? (payload as JWTPayload & { sub: string }) : null;
   } catch {
     return null;
   }
 }
 
-export function signSession(secret: string, userId: string): Promise<string> {
-  return signToken(secret, SESSION_AUDIENCE, userId, {}, SESSION_TTL_SECONDS);
+/** The session cookie: the user and the id of the server-side session row it stands for. */
+export function signSession(secret: string, userId: string, sessionId: string): Promise<string> {
+  return signToken(secret, SESSION_AUDIENCE, userId, { sid: sessionId }, SESSION_TTL_SECONDS);
 }
 
-/** The user id of a valid session token, or null for anything else (expired, forged, wrong audience). */
-export async function verifySession(secret: string, token: string): Promise<string | null> {
-  return (await verifyToken(secret, SESSION_AUDIENCE, token))?.sub ?? null;
+/** User and session id of a validly signed session token, or null (expired, forged, wrong audience, no session id). */
+export async function verifySession(secret: string, token: string): Promise<{ userId: string; sessionId: string } | null> {
+  const payload = await verifyToken(secret, SESSION_AUDIENCE, token);
+  return payload && typeof payload.sid === "string" ? { userId: payload.sub, sessionId: payload.sid } : null;
 }
 
 /** What the room learns about a person from the Worker; signed so the DO only ever sees verified identities. */

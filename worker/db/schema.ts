@@ -38,13 +38,25 @@ export const follows = sqliteTable(
   (t) => [primaryKey({ columns: [t.followerId, t.followeeId] }), index("follows_followee").on(t.followeeId)],
 );
 
-// Failed-login counter per lowercased handle; a window of failures locks the handle for a while.
+// Attempt counters for logins and signups (db/login-attempts.ts): the key names what is counted, e.g. "pair:<handle>|<address>".
 export const loginAttempts = sqliteTable("login_attempts", {
   handleLower: text("handle_lower").primaryKey(),
   failures: integer("failures").notNull().default(0),
   windowStart: integer("window_start").notNull(),
   lockedUntil: integer("locked_until"),
 });
+
+// Server-side sessions: the cookie carries a signed session id, and a session ends when its row goes (logout).
+export const sessions = sqliteTable(
+  "sessions",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    expiresAt: integer("expires_at").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("sessions_user").on(t.userId)],
+);
 
 export const spaces = sqliteTable(
   "spaces",

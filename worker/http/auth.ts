@@ -66,8 +66,8 @@ export const authRoutes = new Hono<AppEnv>()
     await startSession(c, user.id);
     return c.json({ user: await meView(c, user.id) });
   })
-  .post("/auth/logout", (c) => {
-    endSession(c);
+  .post("/auth/logout", async (c) => {
+    await endSession(c);
     return c.json({ ok: true });
   })
   .get("/me", async (c) => c.json({ user: await meView(c, requireUserId(c)) }))

@@ -2,6 +2,8 @@
 import type { MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { SESSION_TTL_SECONDS, signSession, verifySession } from "../auth/tokens.ts";
+import { db } from "../db/client.ts";
+import { createSession, endSessionRow, sessionUser } from "../db/sessions.ts";
 import type { AppContext, AppEnv } from "./context.ts";
 import { ApiError } from "./errors.ts";
 
@@ -14,9 +16,16 @@ function isLocalhost(url: URL): boolean {
   return url.hostname === "localhost" || url.hostname === "127.0.0.1" || url.hostname === "[::1]";
 }
 
-export const loadSession: MiddlewareHandler<AppEnv> = async (c, next) => {
+/** The signed cookie's session, if its server-side row is still there. */
+async function cookieSession(c: AppContext): Promise<{ userId: string; sessionId: string } | null> {
   const token = getCookie(c, SESSION_COOKIE);
-  c.set("userId", token ? await verifySession(c.env.SESSION_SECRET, token) : null);
+  const signed = token ? await verifySession(c.env.SESSION_SECRET, token) : null;
+  if (!signed) return null;
+  return (await sessionUser(db(c.env), signed.sessionId, Date.now())) === signed.userId ? signed : null;
+}
+
+export const loadSession: MiddlewareHandler<AppEnv> = async (c, next) => {
+  c.set("userId", (await cookieSession(c))?.userId ?? null);
   await next();
 };
 
@@ -35,7 +44,8 @@ export const checkOrigin: MiddlewareHandler<AppEnv> = async (c, next) => {
 };
 
 export async function startSession(c: AppContext, userId: string): Promise<void> {
-  setCookie(c, SESSION_COOKIE, await signSession(c.env.SESSION_SECRET, userId), {
+  const sessionId = await createSession(db(c.env), userId, Date.now(), SESSION_TTL_SECONDS * 1000);
+  setCookie(c, SESSION_COOKIE, await signSession(c.env.SESSION_SECRET, userId, sessionId), {
     httpOnly: true,
     sameSite: "Lax",
     secure: !isLocalhost(new URL(c.req.url)),
@@ -44,6 +54,9 @@ export async function startSession(c: AppContext, userId: string): Promise<void>
   });
 }
 
-export function endSession(c: AppContext): void {
+/** Logout: the session row goes, so the cookie is worthless even if a copy of it survives elsewhere. */
+export async function endSession(c: AppContext): Promise<void> {
+  const session = await cookieSession(c);
+  if (session) await endSessionRow(db(c.env), session.sessionId);
   deleteCookie(c, SESSION_COOKIE, { path: "/", secure: !isLocalhost(new URL(c.req.url)) });
 }
