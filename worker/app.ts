@@ -27,6 +27,7 @@ import { spaceRoutes } from "./http/spaces.ts";
 import { userRoutes } from "./http/users.ts";
 import { watchRoutes } from "./http/watch.ts";
 import { hostSpacesRoutes } from "./http/host-spaces.ts";
+import { avatarRoutes } from "./http/avatars.ts";
 
 const api = new Hono<AppEnv>()
   .get("/health", (c) => c.json({ ok: true }))
@@ -38,6 +39,7 @@ const api = new Hono<AppEnv>()
   .route("/", transcriptRoutes)
   .route("/", watchRoutes)
   .route("/", hostSpacesRoutes)
+  .route("/", avatarRoutes)
   .route("/", schedulingRoutes)
   .route("/", notificationRoutes)
   .route("/", pushRoutes)

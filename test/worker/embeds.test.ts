@@ -69,7 +69,7 @@ describe("host live status", () => {
     const h = await host();
     const idle = await SELF.fetch(`${ORIGIN}/api/users/${h.handle}/live`);
     expect(idle.status).toBe(200);
-    expect(await idle.json()).toEqual({ host: { id: h.id, handle: h.handle, displayName: h.handle }, live: null });
+    expect(await idle.json()).toEqual({ host: { id: h.id, handle: h.handle, displayName: h.handle, avatarUrl: null }, live: null });
     const space = await schedule(h, "Live badge check", 60);
     await goLive(space.id, 3);
     const live = (await (await SELF.fetch(`${ORIGIN}/api/users/${h.handle}/live`)).json()) as any;

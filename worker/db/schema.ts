@@ -20,6 +20,8 @@ export const users = sqliteTable(
     calendarToken: text("calendar_token").notNull(),
     stripeAccountId: text("stripe_account_id"),
     stripeChargesEnabled: integer("stripe_charges_enabled", { mode: "boolean" }).notNull().default(false),
+    // R2 key (in MEDIA, under avatars/) of the profile picture; null shows initials.
+    avatarKey: text("avatar_key"),
     createdAt: createdAt(),
   },
   (t) => [

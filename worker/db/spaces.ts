@@ -3,18 +3,19 @@ import { and, asc, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { SpaceState, SpaceView, SpeakPolicy } from "../protocol/api.ts";
 import { batch, statement, type Db } from "./client.ts";
 import { spaces, spaceTopics, users, type Space } from "./schema.ts";
+import { avatarUrlOf } from "./users.ts";
 import { ftsQueryOf } from "./transcripts.ts";
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-type SpaceRow = Space & { hostHandle: string; hostDisplayName: string };
+type SpaceRow = Space & { hostHandle: string; hostDisplayName: string; hostAvatarKey?: string | null };
 
 export function toSpaceView(row: SpaceRow, topics: string[]): SpaceView {
   return {
     id: row.id,
     title: row.title,
     state: row.state,
-    host: { id: row.hostId, handle: row.hostHandle, displayName: row.hostDisplayName },
+    host: { id: row.hostId, handle: row.hostHandle, displayName: row.hostDisplayName, avatarUrl: avatarUrlOf(row.hostAvatarKey) },
     speakPolicy: row.speakPolicy,
     topics,
     scheduledFor: iso(row.scheduledFor),
@@ -41,19 +42,20 @@ export function selectSpaces(db: Db) {
       space: spaces,
       hostHandle: users.handle,
       hostDisplayName: users.displayName,
+      hostAvatarKey: users.avatarKey,
     })
     .from(spaces)
     .innerJoin(users, eq(users.id, spaces.hostId));
 }
 
-export async function withTopics(db: Db, rows: { space: Space; hostHandle: string; hostDisplayName: string }[]) {
+export async function withTopics(db: Db, rows: { space: Space; hostHandle: string; hostDisplayName: string; hostAvatarKey: string | null }[]) {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.space.id);
   const topicRows = await db.select().from(spaceTopics).where(inArray(spaceTopics.spaceId, ids));
   const bySpace = new Map<string, string[]>();
   for (const t of topicRows) bySpace.set(t.spaceId, [...(bySpace.get(t.spaceId) ?? []), t.topic]);
   return rows.map((r) =>
-    toSpaceView({ ...r.space, hostHandle: r.hostHandle, hostDisplayName: r.hostDisplayName }, bySpace.get(r.space.id) ?? []),
+    toSpaceView({ ...r.space, hostHandle: r.hostHandle, hostDisplayName: r.hostDisplayName, hostAvatarKey: r.hostAvatarKey }, bySpace.get(r.space.id) ?? []),
   );
 }
 

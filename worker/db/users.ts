@@ -4,8 +4,18 @@ import type { PublicUser } from "../protocol/api.ts";
 import type { Db } from "./client.ts";
 import { follows, users, type User } from "./schema.ts";
 
-export function toPublicUser(user: Pick<User, "id" | "handle" | "displayName">): PublicUser {
-  return { id: user.id, handle: user.handle, displayName: user.displayName };
+/** Where a stored profile picture is served (GET /api/avatars/*); keys are unique per upload, so it never changes. */
+export const avatarUrlOf = (avatarKey: string | null | undefined) => (avatarKey ? `/api/${avatarKey}` : null);
+
+export function toPublicUser(user: Pick<User, "id" | "handle" | "displayName"> & { avatarKey?: string | null }): PublicUser {
+  return { id: user.id, handle: user.handle, displayName: user.displayName, avatarUrl: avatarUrlOf(user.avatarKey) };
+}
+
+/** Sets (or clears) the profile picture; returns the key it replaced, for deletion. */
+export async function setAvatarKey(db: Db, userId: string, avatarKey: string | null): Promise<string | null> {
+  const before = await db.query.users.findFirst({ where: eq(users.id, userId), columns: { avatarKey: true } });
+  await db.update(users).set({ avatarKey }).where(eq(users.id, userId));
+  return before?.avatarKey ?? null;
 }
 
 export async function findUserByHandle(db: Db, handle: string): Promise<User | undefined> {
