@@ -78,6 +78,8 @@ export function runDeepgramStream(socket: WebSocket, options: StreamOptions): vo
     }
     if (message.type === "ready") options.log("stt_stream_ready", { requestId });
   });
+  // The recogniser may exit while audio is still being written (client gone, crash): that is not our crash.
+  recognizer.stdin.on("error", (error) => options.log("stt_recognizer_input_closed", { requestId, error: String(error) }));
   recognizer.stderr.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2_000)));
   recognizer.on("error", (error) => options.log("stt_recognizer_failed", { requestId, error: String(error) }));
   recognizer.on("exit", (code) => {

@@ -149,6 +149,9 @@ export class SpaceMedia extends DurableObject<Env> {
     const claims = claimsOf(ws);
     if (!claims) return;
     const fresh = !this.tracks.has(claims.userId);
+    // Packets already queued on a socket when its adapter was closed must not start a new track (and a new
+    // recogniser stream stamped "now"): a track starts only while its adapter row still stands.
+    if (fresh && this.store.adapter(claims.userId)?.adapterKey !== claims.adapterKey) return tryClose(ws, 1000, "adapter closed");
     const track = this.trackFor(claims);
     track.lastPacketAt = Date.now();
     track.pipeline.push(new Uint8Array(message));
