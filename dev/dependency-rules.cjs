@@ -4,7 +4,7 @@
 /** Domain code: everything in worker/ between the database and the HTTP routes (space, payments, audio, media,
  *  notify, calls, auth, calendar, share, announce.ts, cron.ts, and any new folder). */
 const DOMAIN = "^worker/";
-const NOT_DOMAIN = "^worker/(protocol|db|http)/|^worker/(app|index|settings)\\.ts$|\\.d\\.ts$";
+const NOT_DOMAIN = "^worker/(protocol|db|http)/|^worker/(app|index|settings|sockets)\\.ts$|\\.d\\.ts$";
 const ENTRY = "^worker/(app|index)\\.ts$";
 
 /** @type {import('dependency-cruiser').IConfiguration} */
@@ -25,10 +25,10 @@ module.exports = {
       to: { path: "^(worker|web|dev|bench|test)/", pathNot: "^worker/protocol/" },
     },
     {
-      name: "settings-is-a-leaf",
-      comment: "worker/settings.ts parses env vars for every layer, so it depends on none.",
+      name: "leaves-stay-leaves",
+      comment: "worker/settings.ts (env vars) and worker/sockets.ts (safe send/close) serve every layer, so depend on none.",
       severity: "error",
-      from: { path: "^worker/settings\\.ts$" },
+      from: { path: "^worker/(settings|sockets)\\.ts$" },
       to: { path: "^(worker|web|dev|bench|test)/" },
     },
     {

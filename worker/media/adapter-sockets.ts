@@ -1,5 +1,5 @@
 // Small helpers of the media object's adapter sockets: claims from the Worker's header and the socket attachment,
-// the JSON error answer, a close that never throws, structured logs.
+// structured logs.
 import type { AdapterClaims } from "./adapter-token.ts";
 
 export function parseClaims(header: string | null): AdapterClaims | null {
@@ -22,18 +22,6 @@ export function claimsOf(ws: WebSocket): AdapterClaims | null {
     if (claims) claimsCache.set(ws, claims);
   }
   return claims ?? null;
-}
-
-export function jsonError(status: number, code: string, message: string): Response {
-  return Response.json({ error: { code, message } }, { status });
-}
-
-export function tryClose(ws: WebSocket, code: number, reason: string): void {
-  try {
-    ws.close(code, reason);
-  } catch {
-    // Already closed.
-  }
 }
 
 export function log(event: string, fields: Record<string, unknown>): void {

@@ -25,7 +25,9 @@ import { MediaStorage, type AdapterRow } from "./media-storage.ts";
 import { sttProviderFor } from "./stt/provider.ts";
 import { SttSink } from "./stt-sink.ts";
 import { TrackPipeline } from "./track-pipeline.ts";
-import { claimsOf, jsonError, log, parseClaims, tryClose } from "./adapter-sockets.ts";
+import { errorResponse } from "../protocol/errors.ts";
+import { tryClose } from "../sockets.ts";
+import { claimsOf, log, parseClaims } from "./adapter-sockets.ts";
 
 /** Header on the Worker → object upgrade request: the adapter token's claims, verified by the Worker. */
 export const ADAPTER_CLAIMS_HEADER = "x-spaces-adapter";
@@ -129,11 +131,11 @@ export class SpaceMedia extends DurableObject<Env> {
   override async fetch(request: Request): Promise<Response> {
     const claims = parseClaims(request.headers.get(ADAPTER_CLAIMS_HEADER));
     if (!claims || request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
-      return jsonError(400, "bad_request", "This address takes the SFU's adapter WebSocket only.");
+      return errorResponse(400, "bad_request", "This address takes the SFU's adapter WebSocket only.");
     }
     const row = this.store.adapter(claims.userId);
     if (!row || row.adapterKey !== claims.adapterKey || !sameTrack(row.track, claims.track)) {
-      return jsonError(403, "adapter_closed", "This adapter was closed; the speaker is no longer captioned here.");
+      return errorResponse(403, "adapter_closed", "This adapter was closed; the speaker is no longer captioned here.");
     }
     // A redial replaces the dropped socket: only one socket feeds a track.
     for (const old of this.ctx.getWebSockets(claims.userId)) tryClose(old, 1000, "replaced by a newer connection");

@@ -5,7 +5,7 @@
 // 5,000 sends. Its timers exist only while something waits, so an idle room can hibernate.
 import type { ListenerEntry, ReactionSender, ServerMessage } from "../protocol/room.ts";
 import { ReactionBatch, REACTION_FLUSH_MS } from "./reaction-batch.ts";
-import { trySend } from "./room-sockets.ts";
+import { trySend } from "../sockets.ts";
 
 export const COUNT_BROADCAST_MS = 1000;
 /** Sockets sent to in one turn of the event loop; about 5 ms of work here. */

@@ -1,5 +1,6 @@
 // Socket plumbing for the SpaceRoom DO: tags per person, the identity attachment, and sending to one, some or all.
 import type { ServerMessage } from "../protocol/room.ts";
+import { trySend } from "../sockets.ts";
 import type { Identity } from "./room-model.ts";
 
 /** What a socket carries through hibernation: the verified person and this socket's own id. */
@@ -10,21 +11,6 @@ export const IDENTITY_HEADER = "X-Spaces-Identity";
 
 export const userTag = (userId: string) => `u:${userId}`;
 
-export function trySend(ws: WebSocket, text: string): void {
-  try {
-    ws.send(text);
-  } catch {
-    // The socket closed between listing and sending; its close handler does the bookkeeping.
-  }
-}
-
-export function tryClose(ws: WebSocket, code: number, reason: string): void {
-  try {
-    ws.close(code, reason);
-  } catch {
-    // Already closed.
-  }
-}
 
 export function sendAll(sockets: Iterable<WebSocket>, message: ServerMessage): void {
   const text = JSON.stringify(message);

@@ -16,6 +16,7 @@ import {
   snapshotFor,
   type Effect,
   type Identity,
+  type Person,
   type RoomState,
 } from "./room-model.ts";
 
@@ -33,18 +34,24 @@ export type RoomEvent =
 
 export type Transition = { state: RoomState; effects: Effect[] };
 
-function connect(state: RoomState, identity: Identity, connectionId: string, out: Effects): void {
-  if (state.phase === "ended") return out.reply(roomError("space_ended", "This Space has ended."));
-  if (state.blocked.has(identity.userId)) return out.reply(roomError("blocked", "The host has blocked you from their Spaces."));
+/** The room's person for this identity, added (as host or listener) when they are new. */
+function personFor(state: RoomState, identity: Identity): Person {
   let person = state.people.get(identity.userId);
   if (!person) {
     person = newPerson(identity, identity.userId === state.space.hostId ? "host" : "listener");
     state.people.set(identity.userId, person);
-  } else {
-    person.handle = identity.handle;
-    person.displayName = identity.displayName;
-    person.hostFollows = identity.hostFollows;
   }
+  return person;
+}
+
+function connect(state: RoomState, identity: Identity, connectionId: string, out: Effects): void {
+  if (state.phase === "ended") return out.reply(roomError("space_ended", "This Space has ended."));
+  if (state.blocked.has(identity.userId)) return out.reply(roomError("blocked", "The host has blocked you from their Spaces."));
+  const person = personFor(state, identity);
+  // A returning person may have a new display name or follow status since their last join token.
+  person.handle = identity.handle;
+  person.displayName = identity.displayName;
+  person.hostFollows = identity.hostFollows;
   const firstSocket = person.connections.size === 0;
   person.connections.add(connectionId);
   if (firstSocket) {
@@ -114,11 +121,7 @@ const sameTrack = (a: TrackRef, b: TrackRef) => a.sessionId === b.sessionId && a
 function restore(state: RoomState, sockets: { identity: Identity; connectionId: string }[], now: number, out: Effects): void {
   if (state.phase === "ended") return;
   for (const { identity, connectionId } of sockets) {
-    let person = state.people.get(identity.userId);
-    if (!person) {
-      person = newPerson(identity, identity.userId === state.space.hostId ? "host" : "listener");
-      state.people.set(identity.userId, person);
-    }
+    const person = personFor(state, identity);
     if (person.connections.size === 0) state.listenerCount += 1;
     person.connections.add(connectionId);
     if (person.leftAt !== null) {

@@ -17,8 +17,9 @@ import { forceCloseTracks, type OwnedTrack } from "../audio/track-closer.ts";
 import { captionsAvailable } from "../media/availability.ts";
 import { mediaFor, type SpaceMedia } from "../media/space-media.ts";
 import {
-  attach, attachmentOf, IDENTITY_HEADER, parseIdentity, sendAll, tryClose, trySend, userTag,
+  attach, attachmentOf, IDENTITY_HEADER, parseIdentity, sendAll, userTag,
 } from "./room-sockets.ts";
+import { tryClose, trySend } from "../sockets.ts";
 
 const D1_SYNC_MS = 5000;
 
