@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Frame, Page } from "playwright-core";
+import { seriousViolations } from "./support/axe.ts";
 import { startOtherOriginPage } from "./support/other-origin.ts";
 import { loginAs, useStackAndBrowser } from "./support/stack.ts";
 
@@ -83,5 +84,25 @@ test("another site frames the host's live badge, which follows the host going li
   } finally {
     await hostContext.close();
     await blog.close();
+  }
+});
+
+test("the embeds and the Embed disclosure have no serious accessibility problems, on a phone", async () => {
+  const context = await e2e.browser.newContext({ viewport: { width: 390, height: 844 } });
+  const page = await context.newPage();
+  try {
+    await page.goto(`${e2e.stack.url}/embed/u/host`);
+    await page.getByTestId("embed-live-state").waitFor();
+    assert.deepEqual(await seriousViolations(page), []);
+    await page.goto(`${e2e.stack.url}/embed/spaces/demo-upcoming`);
+    await page.locator('[data-testid="embed-access"][data-access="not_live"]').waitFor();
+    assert.deepEqual(await seriousViolations(page), []);
+    await loginAs(page, e2e.stack.url, "ana");
+    await page.goto(`${e2e.stack.url}/spaces/demo-upcoming`);
+    await page.getByTestId("embed-snippet").locator("summary").click();
+    await page.getByTestId("embed-code-host").waitFor();
+    assert.deepEqual(await seriousViolations(page), []);
+  } finally {
+    await context.close();
   }
 });
