@@ -31,7 +31,8 @@ export function seedSql(now = Date.now()): string {
   for (let i = 1; i <= DEMO_FAN_COUNT; i++) {
     const id = `demo-fan-${String(i).padStart(4, "0")}`;
     lines.push(
-      `INSERT OR IGNORE INTO users (id, handle, display_name, password_hash, password_salt, calendar_token) VALUES (${quote(id)}, ${quote(`fan_${String(i).padStart(4, "0")}`)}, ${quote(`Fan ${i}`)}, '!', '!', ${quote(`cal-${id}`)});`,
+      // Backdated a year: only followers with accounts older than HOST_FOLLOWER_MIN_AGE_DAYS count toward hosting.
+      `INSERT OR IGNORE INTO users (id, handle, display_name, password_hash, password_salt, calendar_token, created_at) VALUES (${quote(id)}, ${quote(`fan_${String(i).padStart(4, "0")}`)}, ${quote(`Fan ${i}`)}, '!', '!', ${quote(`cal-${id}`)}, ${now - 365 * 24 * 3600 * 1000});`,
       `INSERT OR IGNORE INTO follows (follower_id, followee_id) VALUES (${quote(id)}, 'demo-host');`,
     );
   }

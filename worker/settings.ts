@@ -6,6 +6,12 @@ export function hostMinFollowers(env: Pick<Env, "HOST_MIN_FOLLOWERS">): number {
   return Number.isFinite(parsed) && parsed >= 0 ? parsed : 600;
 }
 
+/** Followers count toward the host gate once their accounts are this old (HOST_FOLLOWER_MIN_AGE_DAYS, default 7). */
+export function hostFollowerMinAgeMs(env: Pick<Env, "HOST_FOLLOWER_MIN_AGE_DAYS">): number {
+  const parsed = Number(env.HOST_FOLLOWER_MIN_AGE_DAYS);
+  return (Number.isFinite(parsed) && parsed >= 0 ? parsed : 7) * 24 * 3600 * 1000;
+}
+
 /** The platform's cut of ticket sales in percent (PLATFORM_FEE_PERCENT, 0–100, default 10). */
 export function platformFeePercent(env: Pick<Env, "PLATFORM_FEE_PERCENT">): number {
   const parsed = Number(env.PLATFORM_FEE_PERCENT);

@@ -52,15 +52,15 @@ export async function signup(handle = uniqueHandle()): Promise<Client & { handle
   return Object.assign(c, { handle, id: res.json.user.id as string });
 }
 
-/** Gives a user `n` followers straight in D1 (generated accounts), as the seed does for the demo host. */
+/** Gives a user `n` followers straight in D1 (generated accounts a month old, so they count toward hosting). */
 export async function addFollowers(userId: string, n: number): Promise<void> {
   const statements: D1PreparedStatement[] = [];
   for (let i = 0; i < n; i++) {
     const id = crypto.randomUUID();
     statements.push(
       env.DB.prepare(
-        "INSERT INTO users (id, handle, display_name, password_hash, password_salt, calendar_token) VALUES (?, ?, ?, 'x', 'x', ?)",
-      ).bind(id, `f_${id.slice(0, 12)}`, "Follower", id),
+        "INSERT INTO users (id, handle, display_name, password_hash, password_salt, calendar_token, created_at) VALUES (?, ?, ?, 'x', 'x', ?, ?)",
+      ).bind(id, `f_${id.slice(0, 12)}`, "Follower", id, Date.now() - 30 * 86_400_000),
       env.DB.prepare("INSERT INTO follows (follower_id, followee_id) VALUES (?, ?)").bind(id, userId),
     );
   }

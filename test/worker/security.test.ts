@@ -1,6 +1,6 @@
 // Security findings fixed, each checked through the real Worker and D1: login throttling that parallel guesses cannot
 // beat, limited per address so an attacker cannot keep the owner out; signups limited per address; sessions that
-// end server-side at logout, and tokens without an expiry refused.
+// end server-side at logout, and tokens without an expiry refused; only seasoned followers count toward hosting.
 import { env, SELF } from "cloudflare:test";
 import { decodeJwt, SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
@@ -101,5 +101,26 @@ describe("sessions", () => {
     const expiring = client();
     expiring.cookie = `spaces_session=${await unsigned().setExpirationTime("1h").sign(key)}`;
     expect((await expiring.call("GET", "/api/me")).status).toBe(200);
+  });
+});
+
+describe("host gate", () => {
+  it("600 followers with accounts made today do not make a host; the same accounts 8 days later do", async () => {
+    const climber = await signup();
+    const ids = Array.from({ length: Number(env.HOST_MIN_FOLLOWERS) }, () => crypto.randomUUID());
+    const user = env.DB.prepare("INSERT INTO users (id, handle, display_name, password_hash, password_salt, calendar_token) VALUES (?, ?, 'Throwaway', 'x', 'x', ?)");
+    const follow = env.DB.prepare("INSERT INTO follows (follower_id, followee_id) VALUES (?, ?)");
+    for (let i = 0; i < ids.length; i += 100) {
+      await env.DB.batch(ids.slice(i, i + 100).flatMap((id) => [user.bind(id, `t_${id.slice(0, 12)}`, `cal-${id}`), follow.bind(id, climber.id)]));
+    }
+    const me = await climber.call("GET", "/api/me");
+    expect([me.json.user.followers, me.json.user.canHost]).toEqual([ids.length, false]);
+    const refused = await climber.call("POST", "/api/spaces", { title: "Pumped up" });
+    expect([refused.status, refused.json.error.code]).toEqual([403, "host_not_eligible"]);
+    expect(refused.json.error.message).toContain("7 days old");
+
+    await env.DB.prepare("UPDATE users SET created_at = ? WHERE display_name = 'Throwaway'").bind(Date.now() - 8 * 86_400_000).run();
+    expect((await climber.call("GET", "/api/me")).json.user.canHost).toBe(true);
+    expect((await climber.call("POST", "/api/spaces", { title: "Grown up" })).status).toBe(201);
   });
 });

@@ -1,5 +1,5 @@
 // Queries about people: lookup by handle or id, creation, follower counts and the follow graph.
-import { and, count, eq, sql } from "drizzle-orm";
+import { and, count, eq, lte, sql } from "drizzle-orm";
 import type { PublicUser } from "../protocol/api.ts";
 import type { Db } from "./client.ts";
 import { follows, users, type User } from "./schema.ts";
@@ -46,6 +46,16 @@ export async function followCounts(db: Db, userId: string): Promise<{ followers:
     db.select({ n: count() }).from(follows).where(eq(follows.followerId, userId)),
   ]);
   return { followers: followers[0]?.n ?? 0, following: following[0]?.n ?? 0 };
+}
+
+/** Followers whose accounts were made before `createdBefore`: the ones that count toward the host gate. */
+export async function seasonedFollowerCount(db: Db, userId: string, createdBefore: number): Promise<number> {
+  const [row] = await db
+    .select({ n: count() })
+    .from(follows)
+    .innerJoin(users, eq(users.id, follows.followerId))
+    .where(and(eq(follows.followeeId, userId), lte(users.createdAt, createdBefore)));
+  return row?.n ?? 0;
 }
 
 export async function isFollowing(db: Db, followerId: string, followeeId: string): Promise<boolean> {

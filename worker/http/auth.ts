@@ -2,9 +2,9 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { hashPassword, verifyPassword } from "../auth/passwords.ts";
-import { hostMinFollowers } from "../settings.ts";
+import { hostFollowerMinAgeMs, hostMinFollowers } from "../settings.ts";
 import { claimAttempt, loginCounters, settleSuccess, signupCounters } from "../db/login-attempts.ts";
-import { createUser, findUserByHandle, findUserById, followCounts, toPublicUser } from "../db/users.ts";
+import { createUser, findUserByHandle, findUserById, followCounts, seasonedFollowerCount, toPublicUser } from "../db/users.ts";
 import { clientAddress, requireUserId, type AppContext, type AppEnv } from "./context.ts";
 import { db } from "../db/client.ts";
 import { ApiError, unauthorized } from "./errors.ts";
@@ -26,7 +26,8 @@ export async function meView(c: AppContext, userId: string) {
   if (!user) throw unauthorized();
   const counts = await followCounts(db(c.env), userId);
   const needed = hostMinFollowers(c.env);
-  return { ...toPublicUser(user), ...counts, canHost: counts.followers >= needed, hostMinFollowers: needed };
+  const seasoned = await seasonedFollowerCount(db(c.env), userId, Date.now() - hostFollowerMinAgeMs(c.env));
+  return { ...toPublicUser(user), ...counts, canHost: seasoned >= needed, hostMinFollowers: needed };
 }
 
 export const authRoutes = new Hono<AppEnv>()

@@ -3,8 +3,8 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { createSpace, getSpaceView, listSpaces } from "../db/spaces.ts";
 import { SPEAK_POLICIES } from "../protocol/api.ts";
-import { followCounts } from "../db/users.ts";
-import { hostMinFollowers } from "../settings.ts";
+import { seasonedFollowerCount } from "../db/users.ts";
+import { hostFollowerMinAgeMs, hostMinFollowers } from "../settings.ts";
 import { remindedAmong } from "../db/reminders.ts";
 import type { SpaceView } from "../protocol/api.ts";
 import { requireUserId, type AppContext, type AppEnv } from "./context.ts";
@@ -52,12 +52,13 @@ export const spaceRoutes = new Hono<AppEnv>()
     const hostId = requireUserId(c);
     const body = c.req.valid("json");
     const needed = hostMinFollowers(c.env);
-    const { followers } = await followCounts(db(c.env), hostId);
+    const followers = await seasonedFollowerCount(db(c.env), hostId, Date.now() - hostFollowerMinAgeMs(c.env));
     if (followers < needed) {
+      const days = Math.round(hostFollowerMinAgeMs(c.env) / 86_400_000);
       throw new ApiError(
         403,
         "host_not_eligible",
-        `Hosting a Space needs at least ${needed} followers; you have ${followers}. ${needed - followers} more to go.`,
+        `Hosting a Space needs at least ${needed} followers whose accounts are ${days} days old or more; you have ${followers}. ${needed - followers} more to go.`,
       );
     }
     const scheduledFor = body.scheduledFor ? scheduledTime(body.scheduledFor, Date.now()) : null;
