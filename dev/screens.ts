@@ -2,7 +2,9 @@
 // `node dev/screens.ts dev/screens/after` (build the web app first); used for before/after design reviews.
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { chromium, type APIRequestContext, type BrowserContext } from "playwright-core";
+import type { APIRequestContext, BrowserContext } from "playwright-core";
+import { launchChromium } from "./browser/chromium.ts";
+import { pageLoaded } from "./browser/page-loaded.ts";
 import { ROOT, startStack } from "./stack.ts";
 
 const outDir = join(ROOT, process.argv[2] ?? "dev/screens/after");
@@ -13,10 +15,7 @@ const VIEWPORTS = [
 const SCHEMES = ["light", "dark"] as const;
 
 const stack = await startStack({ build: false, freshDatabase: true });
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? "/usr/lib/chromium/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream", "--autoplay-policy=no-user-gesture-required"],
-});
+const browser = await launchChromium();
 
 async function signedIn(handle: string | null, options: Parameters<typeof browser.newContext>[0] = {}): Promise<BrowserContext> {
   const context = await browser.newContext(options);
@@ -55,7 +54,7 @@ try {
   await hostRoom.goto(`${stack.url}/spaces/${live.id}`);
   const benRoom = await (await signedIn("ben")).newPage();
   await benRoom.goto(`${stack.url}/spaces/${live.id}`);
-  await benRoom.waitForTimeout(1500);
+  await benRoom.getByTestId("stage-host").waitFor();
 
   const scenes: { name: string; who: string | null; path: string }[] = [
     { name: "home-signed-out", who: null, path: "/" },
@@ -80,8 +79,7 @@ try {
         const context = await signedIn(scene.who, { viewport, colorScheme, reducedMotion: "reduce" });
         const page = await context.newPage();
         await page.goto(`${stack.url}${scene.path}`);
-        await page.waitForLoadState("networkidle").catch(() => undefined);
-        await page.waitForTimeout(800);
+        await pageLoaded(page);
         await page.screenshot({ path: join(outDir, `${scene.name}-${viewport.name}-${colorScheme}.png`) });
         await context.close();
       }

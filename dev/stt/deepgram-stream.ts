@@ -82,6 +82,9 @@ export function runDeepgramStream(socket: WebSocket, options: StreamOptions): vo
   recognizer.stdin.on("error", (error) => options.log("stt_recognizer_input_closed", { requestId, error: String(error) }));
   recognizer.stderr.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2_000)));
   recognizer.on("error", (error) => options.log("stt_recognizer_failed", { requestId, error: String(error) }));
+  // Writing to a recogniser that has already exited fails with EPIPE; its exit is reported above, so this only logs
+  // (an unhandled stream error would take the whole local stack down).
+  recognizer.stdin.on("error", (error) => options.log("stt_recognizer_input_closed", { requestId, error: String(error) }));
   recognizer.on("exit", (code) => {
     clearTimeout(idleTimer);
     if (code !== 0 && socket.readyState === socket.OPEN) {

@@ -6,6 +6,7 @@ import { createRequire } from "node:module";
 import { after, before, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { launchChromium } from "../../dev/browser/chromium.ts";
+import { pageLoaded } from "../../dev/browser/page-loaded.ts";
 import { loginAs, startTestStack, type Stack } from "./support/stack.ts";
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
@@ -50,12 +51,9 @@ async function seriousViolations(page: Page): Promise<string[]> {
     .map((v) => `${v.impact} ${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")}`);
 }
 
-/**
- * Waits until the page has finished loading, so axe never judges a spinner: no "Loading…" status left anywhere (the
- * layout and the page may each show one), and no error shown in place of the content.
- */
+/** Waits until the page has finished loading, so axe never judges a spinner, and fails on an error in its place. */
 async function finishedLoading(page: Page, path: string): Promise<void> {
-  await page.getByRole("status").filter({ hasText: /^Loading/ }).first().waitFor({ state: "detached" });
+  await pageLoaded(page);
   // An empty alert is a live region waiting for news (the room has one), not an error.
   const errors = (await page.getByRole("alert").allInnerTexts()).filter((text) => text.trim() !== "");
   assert.deepEqual(errors, [], `${path} showed an error instead of its content`);
