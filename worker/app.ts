@@ -10,6 +10,8 @@ import { DomainError, errorBody } from "./protocol/errors.ts";
 import { liveRoutes } from "./http/live.ts";
 import { mediaRoutes } from "./http/media.ts";
 import { transcriptRoutes } from "./http/transcript.ts";
+import { recordingRoutes } from "./http/recording.ts";
+import { replayRoutes } from "./http/replay.ts";
 import { checkOrigin, loadSession } from "./http/session.ts";
 import { earningsRoutes } from "./http/earnings.ts";
 import { embedRoutes } from "./http/embeds.ts";
@@ -37,6 +39,8 @@ const api = new Hono<AppEnv>()
   .route("/", liveRoutes)
   .route("/", mediaRoutes)
   .route("/", transcriptRoutes)
+  .route("/", recordingRoutes)
+  .route("/", replayRoutes)
   .route("/", watchRoutes)
   .route("/", hostSpacesRoutes)
   .route("/", avatarRoutes)

@@ -212,3 +212,36 @@ export type User = typeof users.$inferSelect;
 export type Space = typeof spaces.$inferSelect;
 export type Ticket = typeof tickets.$inferSelect;
 export type Notification = typeof notifications.$inferSelect;
+
+// A Space's recording once produced (one replay object in R2) and the clips cut from it. Times in ms on the Space's
+// timeline; `offsetMs` is where the replay's 0 falls in it. Deleted by the host or by retention (R2 objects first).
+export const recordings = sqliteTable("recordings", {
+  spaceId: text("space_id").primaryKey().references(() => spaces.id, { onDelete: "cascade" }),
+  audioKey: text("audio_key").notNull(),
+  contentType: text("content_type").notNull(),
+  bytes: integer("bytes").notNull(),
+  offsetMs: integer("offset_ms").notNull(),
+  durationMs: integer("duration_ms").notNull(),
+  /** JSON [{ atMs, counts }] per second with reactions, atMs on the replay's timeline. */
+  reactions: text("reactions").notNull(),
+  createdAt: createdAt(),
+  /** Set when the host deleted it or retention did: the replay page says so. */
+  deletedAt: integer("deleted_at"),
+});
+
+export const clips = sqliteTable(
+  "clips",
+  {
+    id: text("id").primaryKey(),
+    spaceId: text("space_id").notNull().references(() => spaces.id, { onDelete: "cascade" }),
+    createdBy: text("created_by").notNull(),
+    audioKey: text("audio_key").notNull(),
+    startMs: integer("start_ms").notNull(),
+    endMs: integer("end_ms").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("clips_space").on(t.spaceId), index("clips_created").on(t.createdAt)],
+);
+
+export type Recording = typeof recordings.$inferSelect;
+export type Clip = typeof clips.$inferSelect;

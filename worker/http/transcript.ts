@@ -15,7 +15,8 @@ import { param } from "./validate.ts";
 
 const STAGE_ROLES = new Set(["host", "cohost", "speaker"]);
 
-async function readableSpace(c: AppContext): Promise<Space> {
+/** The transcript's (and the replay's) access rule: in a ticketed Space, ticket holders, the host and the stage. */
+export async function readableSpace(c: AppContext, what = "transcript"): Promise<Space> {
   const space = await getSpace(db(c.env), param(c, "id"));
   if (!space) throw notFound("That Space");
   if (space.ticketCapacity === null) return space;
@@ -26,7 +27,7 @@ async function readableSpace(c: AppContext): Promise<Space> {
     if (role && STAGE_ROLES.has(role)) return space;
   }
   if (await spokeIn(db(c.env), space.id, userId)) return space;
-  throw new ApiError(402, "ticket_required", "This Space's transcript is for ticket holders, the host and the speakers.");
+  throw new ApiError(402, "ticket_required", `This Space's ${what} is for ticket holders, the host and the speakers.`);
 }
 
 export const transcriptRoutes = new Hono<AppEnv>()

@@ -28,6 +28,11 @@ import { TrackPipeline } from "./track-pipeline.ts";
 import { errorResponse } from "../protocol/errors.ts";
 import { tryClose } from "../sockets.ts";
 import { claimsOf, log, parseClaims } from "./adapter-sockets.ts";
+import { Recorder } from "./recording/recorder.ts";
+import { RecorderSink } from "./recording/recorder-sink.ts";
+import { RECORDING_CONTENT_TYPE } from "./recording/mp3-stream.ts";
+import { CHUNK_MS } from "./recording/mix.ts";
+import { saveRecording } from "../db/recordings.ts";
 
 /** Header on the Worker → object upgrade request: the adapter token's claims, verified by the Worker. */
 export const ADAPTER_CLAIMS_HEADER = "x-spaces-adapter";
@@ -36,6 +41,8 @@ const KEEPALIVE_CHECK_MS = 4_000;
 
 export type OpenAdapterRequest = { spaceId: string; startedAt: number; userId: string; handle: string; track: TrackRef };
 export type MediaResult = { ok: true } | { ok: false; code: string };
+/** Reaction counts of one second of the Space (second = whole seconds since its start), kept by the room. */
+export type ReactionSecond = { second: number; counts: Record<string, number> };
 
 type ActiveTrack = { claims: AdapterClaims; pipeline: TrackPipeline; stt: SttSink; lastPacketAt: number };
 
@@ -44,6 +51,7 @@ export class SpaceMedia extends DurableObject<Env> {
   private readonly tracks = new Map<string, ActiveTrack>();
   private readonly captions = new CaptionBatch();
   private flushAt: number | null = null;
+  private recorder: Recorder | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -55,7 +63,8 @@ export class SpaceMedia extends DurableObject<Env> {
   /** Opens (or keeps) the adapter of one speaker's track; replaces an adapter of an older track of theirs. */
   async openAdapter(request: OpenAdapterRequest): Promise<MediaResult> {
     const origin = adapterEndpointOrigin(this.env);
-    if (!captionsAvailable(this.env) || !origin) return { ok: false, code: "captions_unavailable" };
+    // Adapters serve captions (when this deployment can caption) and the recorder (whenever recording is on).
+    if (!origin || (!captionsAvailable(this.env) && !this.recordingOn())) return { ok: false, code: "captions_unavailable" };
     this.store.setMeta("spaceId", request.spaceId);
     this.store.setMeta("startedAt", String(request.startedAt));
     const existing = this.store.adapter(request.userId);
@@ -111,9 +120,69 @@ export class SpaceMedia extends DurableObject<Env> {
     await this.syncAlarm();
   }
 
-  async closeAll(): Promise<void> {
+  /** The Space ended: every adapter closes; a recorded Space's replay is produced from its parts. */
+  async closeAll(reactions: ReactionSecond[] = []): Promise<void> {
     for (const row of this.store.adapters()) await this.closeAdapter(row.userId);
     await this.flushCaptions();
+    await this.finishRecording(reactions);
+  }
+
+  /** The host's recording switch, told by the room before it opens or closes adapters for it. */
+  async setRecording(request: { spaceId: string; startedAt: number; on: boolean }): Promise<MediaResult> {
+    this.store.setMeta("spaceId", request.spaceId);
+    this.store.setMeta("startedAt", String(request.startedAt));
+    this.store.setMeta("recording", request.on ? "1" : "0");
+    if (request.on) this.recorderFor(request.spaceId).start(this.spaceNow());
+    else await this.recorder?.stop(this.spaceNow());
+    await this.syncAlarm();
+    log("media_recording", { spaceId: request.spaceId, on: request.on });
+    return { ok: true };
+  }
+
+  private recordingOn(): boolean {
+    return this.store.meta("recording") === "1";
+  }
+
+  /** ms since the Space started, the timeline of captions and of the recording. */
+  private spaceNow(): number {
+    return Date.now() - Number(this.store.meta("startedAt") ?? Date.now());
+  }
+
+  private recorderFor(spaceId: string): Recorder {
+    this.recorder ??= new Recorder(this.env.MEDIA, this.ctx.storage.sql, spaceId);
+    return this.recorder;
+  }
+
+  /** The live recorder, started again after a wake while recording is on; null when not recording. */
+  private liveRecorder(): Recorder | null {
+    const spaceId = this.store.meta("spaceId");
+    if (!spaceId || !this.recordingOn()) return null;
+    const recorder = this.recorderFor(spaceId);
+    recorder.start(this.spaceNow());
+    return recorder;
+  }
+
+  /** Joins the parts into the replay and records it in D1, with the per-second reactions on the replay's timeline. */
+  private async finishRecording(reactions: ReactionSecond[]): Promise<void> {
+    const spaceId = this.store.meta("spaceId");
+    if (!spaceId) return;
+    const started = Date.now();
+    const finished = await this.recorderFor(spaceId).finish(this.spaceNow());
+    this.store.setMeta("recording", "0");
+    if (!finished) return;
+    const onReplay = reactions
+      .map((r) => ({ atMs: r.second * 1000 - finished.offsetMs, counts: r.counts }))
+      .filter((r) => r.atMs >= 0 && r.atMs < finished.durationMs);
+    await saveRecording(db(this.env), {
+      spaceId,
+      audioKey: finished.key,
+      contentType: RECORDING_CONTENT_TYPE,
+      bytes: finished.bytes,
+      offsetMs: finished.offsetMs,
+      durationMs: finished.durationMs,
+      reactions: JSON.stringify(onReplay),
+    });
+    log("media_recording_finished", { spaceId, bytes: finished.bytes, durationMs: finished.durationMs, finishMs: Date.now() - started });
   }
 
   /** The adapters open now (who, which track, whether the SFU has connected), for the room and tests. */
@@ -156,7 +225,10 @@ export class SpaceMedia extends DurableObject<Env> {
     if (fresh && this.store.adapter(claims.userId)?.adapterKey !== claims.adapterKey) return tryClose(ws, 1000, "adapter closed");
     const track = this.trackFor(claims);
     track.lastPacketAt = Date.now();
+    const recorder = this.liveRecorder();
     track.pipeline.push(new Uint8Array(message));
+    // Not awaited: uploads queue behind each other while packets keep flowing; failures are logged there.
+    if (recorder) void recorder.flushDue(this.spaceNow());
     // A new track starts the KeepAlive/idle checks; later packets leave the alarm alone.
     if (fresh) await this.syncAlarm();
   }
@@ -174,6 +246,7 @@ export class SpaceMedia extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     const now = Date.now();
     if (this.flushAt !== null && now >= this.flushAt) await this.flushCaptions();
+    await this.liveRecorder()?.flushDue(this.spaceNow());
     for (const [userId, track] of this.tracks) {
       if (now - track.lastPacketAt >= IDLE_CLOSE_MS) this.endTrack(userId);
       else track.stt.keepAliveIfIdle();
@@ -197,7 +270,8 @@ export class SpaceMedia extends DurableObject<Env> {
         if (this.flushAt === null) void this.syncAlarm();
       },
     );
-    const pipeline = new TrackPipeline([stt], () => Date.now() - startedAt);
+    const recording = new RecorderSink(() => this.recorder?.liveMix() ?? null);
+    const pipeline = new TrackPipeline([stt, recording], () => Date.now() - startedAt);
     const track: ActiveTrack = { claims, pipeline, stt, lastPacketAt: Date.now() };
     this.tracks.set(claims.userId, track);
     return track;
@@ -232,6 +306,8 @@ export class SpaceMedia extends DurableObject<Env> {
     if (this.flushAt === null && !this.captions.isEmpty) this.flushAt = now + CAPTION_FLUSH_MS;
     let next = this.flushAt;
     if (this.tracks.size > 0) next = Math.min(next ?? Infinity, now + KEEPALIVE_CHECK_MS);
+    // While recording, a chunk is stored when it is complete even if no packet arrives to trigger it.
+    if (this.recorder?.running) next = Math.min(next ?? Infinity, now + CHUNK_MS / 2);
     if (next === null || next === Infinity) await this.ctx.storage.deleteAlarm();
     else await this.ctx.storage.setAlarm(next);
   }

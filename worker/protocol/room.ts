@@ -98,6 +98,8 @@ export type SnapshotMessage = {
   /** The first listeners (not on stage), oldest first; the rest are only counted. */
   listeners?: ListenerEntry[];
   captions: CaptionsState;
+  /** The host is recording this Space (everyone sees a REC badge; going on stage means being recorded). */
+  recording: boolean;
 };
 
 /** A change; every field is optional and absent fields did not change. */
@@ -118,6 +120,7 @@ export type UpdateMessage = {
   /** The listener sample, whole, when it changed. */
   listeners?: ListenerEntry[];
   captions?: CaptionsState;
+  recording?: boolean;
 };
 
 export type ReactionSender = { userId: string; handle: string; emoji: ReactionEmoji };

@@ -7,6 +7,8 @@ import { captionsStateOf, isManager, isOnStage, stageTracks, type Effect, type E
 const sameTrack = (a: TrackRef, b: TrackRef) => a.sessionId === b.sessionId && a.trackName === b.trackName;
 
 const captioning = (state: RoomState) => state.phase === "live" && state.captionsAvailable && state.captions === "on";
+/** The media object hears the stage while captions are on (and possible) or the Space is being recorded. */
+export const hearingStage = (state: RoomState) => captioning(state) || (state.phase === "live" && state.recording);
 
 /** `set_captions {on}` from host or co-host: everyone hears the new state; stage tracks gain or lose their adapter. */
 export function setCaptions(state: RoomState, actor: Person, on: boolean, out: Effects): void {
@@ -16,9 +18,17 @@ export function setCaptions(state: RoomState, actor: Person, on: boolean, out: E
   }
   const next = on ? "on" : "off";
   if (state.captions === next) return;
+  const wasHearing = hearingStage(state);
   state.captions = next;
   out.touchMeta();
   out.broadcast({ type: "update", captions: captionsStateOf(state) });
+  // A recorded Space keeps its adapters whatever the captions switch says.
+  if (wasHearing === hearingStage(state)) return;
+  stageAdapters(state, on, out);
+}
+
+/** Every stage track gains (on) or loses (off) its adapter. */
+export function stageAdapters(state: RoomState, on: boolean, out: Effects): void {
   for (const { userId, track } of stageTracks(state)) {
     const person = state.people.get(userId);
     if (on && person) out.push({ kind: "open_adapter", userId, handle: person.handle, track });
@@ -50,7 +60,7 @@ export function adapterEffects(
     const person = state.people.get(setTrack.userId);
     if (setTrack.track === null) {
       if (!closed.has(setTrack.userId)) extra.push({ kind: "close_adapter", userId: setTrack.userId });
-    } else if (person && isOnStage(person) && person.track && sameTrack(person.track, setTrack.track) && captioning(state)) {
+    } else if (person && isOnStage(person) && person.track && sameTrack(person.track, setTrack.track) && hearingStage(state)) {
       extra.push({ kind: "open_adapter", userId: person.userId, handle: person.handle, track: person.track });
     }
   }

@@ -60,6 +60,8 @@ export type RoomState = {
   captions: "on" | "off";
   /** Whether this deployment can caption at all (speech-to-text, Calls, endpoint): set by the object from env. */
   captionsAvailable: boolean;
+  /** The host's recording switch (persisted); off by default. */
+  recording: boolean;
 };
 
 export type Effect =
@@ -79,7 +81,9 @@ export type Effect =
   /** Captions are on and this person on stage publishes: the media object should hear the track. */
   | { kind: "open_adapter"; userId: string; handle: string; track: TrackRef }
   /** The track stopped, or its owner left the stage, or captions went off: the media object stops hearing it. */
-  | { kind: "close_adapter"; userId: string };
+  | { kind: "close_adapter"; userId: string }
+  /** The host turned recording on or off: the media object starts or stops its recorder. */
+  | { kind: "recording"; on: boolean };
 
 export const RECONNECT_GRACE_MS = 30_000;
 export const HOST_ABSENCE_MS = 5 * 60_000;
@@ -120,6 +124,7 @@ export function createRoom(space: RoomSpace, host: Identity): RoomState {
     peakListeners: 0,
     captions: "on",
     captionsAvailable: false,
+    recording: false,
   };
 }
 
@@ -208,6 +213,7 @@ export function snapshotFor(state: RoomState, person: Person): SnapshotMessage {
     listenerCount: state.listenerCount,
     listeners: listenerSample(state),
     captions: captionsStateOf(state),
+    recording: state.recording,
   };
 }
 

@@ -5,6 +5,7 @@ import { roomError } from "../protocol/room-parse.ts";
 import { applyFrame } from "./room-actions.ts";
 import { adapterEffects } from "./room-captions.ts";
 import { dropPerson, endRoom } from "./room-changes.ts";
+import { setRecording } from "./room-recording.ts";
 import {
   Effects,
   HOST_ABSENCE_MS,
@@ -28,6 +29,8 @@ export type RoomEvent =
   | { kind: "tick" }
   | { kind: "end"; reason: EndReason }
   | { kind: "set_track"; userId: string; track: TrackRef | null }
+  /** The recording switch, from the HTTP route (host checked here too). */
+  | { kind: "set_recording"; userId: string; on: boolean }
   /** The object woke (hibernation or restart) with these sockets still open: they rejoin silently, and anyone
    *  remembered but not among them starts their grace period now. */
   | { kind: "restore"; sockets: { identity: Identity; connectionId: string }[] };
@@ -181,6 +184,9 @@ export function transition(state: RoomState, event: RoomEvent, now: number): Tra
       break;
     case "restore":
       restore(state, event.sockets, now, out);
+      break;
+    case "set_recording":
+      setRecording(state, event.userId, event.on, out);
       break;
     default: {
       const unreachable: never = event;

@@ -11,6 +11,8 @@ type StoredMeta = {
   peakListeners: number;
   /** Absent in rooms stored before captions existed: on. */
   captions?: RoomState["captions"];
+  /** Absent in rooms stored before recording existed: off. */
+  recording?: boolean;
 };
 
 /** What outlives the object: everything about a person but their open sockets and the in-memory reaction window. */
@@ -23,7 +25,9 @@ export class RoomStorage {
     this.sql = sql;
     sql.exec(`CREATE TABLE IF NOT EXISTS room_meta (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS room_people (user_id TEXT PRIMARY KEY, json TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS room_blocked (user_id TEXT PRIMARY KEY);`);
+      CREATE TABLE IF NOT EXISTS room_blocked (user_id TEXT PRIMARY KEY);
+      CREATE TABLE IF NOT EXISTS room_reaction_seconds (second INTEGER NOT NULL, emoji TEXT NOT NULL, count INTEGER NOT NULL,
+        PRIMARY KEY (second, emoji));`);
   }
 
   /** The stored room with nobody connected yet, or null if this Space never started. */
@@ -46,6 +50,7 @@ export class RoomStorage {
       captions: meta.captions ?? "on",
       // Not stored: the object sets it from its env after every load.
       captionsAvailable: false,
+      recording: meta.recording ?? false,
     };
     // rowid order is first-stored order, which keeps speakers in the order they came on stage.
     const rows = this.sql.exec<{ json: string }>("SELECT json FROM room_people ORDER BY rowid").toArray();
@@ -75,6 +80,7 @@ export class RoomStorage {
       pin: state.pin,
       peakListeners: state.peakListeners,
       captions: state.captions,
+      recording: state.recording,
     };
     this.sql.exec(
       "INSERT INTO room_meta (id, json) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET json = excluded.json",
@@ -100,6 +106,24 @@ export class RoomStorage {
 
   saveBlocked(userId: string): void {
     this.sql.exec("INSERT INTO room_blocked (user_id) VALUES (?) ON CONFLICT DO NOTHING", userId);
+  }
+
+  /** Counts one reaction in its second of the Space (kept while recording, for the replay's timeline). */
+  addReaction(second: number, emoji: string): void {
+    this.sql.exec(
+      "INSERT INTO room_reaction_seconds (second, emoji, count) VALUES (?, ?, 1) ON CONFLICT (second, emoji) DO UPDATE SET count = count + 1",
+      second, emoji,
+    );
+  }
+
+  reactionSeconds(): { second: number; counts: Record<string, number> }[] {
+    const out = new Map<number, Record<string, number>>();
+    for (const row of this.sql.exec<{ second: number; emoji: string; count: number }>("SELECT second, emoji, count FROM room_reaction_seconds ORDER BY second").toArray()) {
+      const counts = out.get(row.second) ?? {};
+      counts[row.emoji] = row.count;
+      out.set(row.second, counts);
+    }
+    return [...out].map(([second, counts]) => ({ second, counts }));
   }
 }
 

@@ -96,6 +96,19 @@ export class SpaceRoom extends DurableObject<Env> {
     return error?.type === "error" ? { ok: false, code: error.code } : { ok: true };
   }
 
+  /** The host's recording switch; refused (`not_host`, `space_ended`) like a frame would be. */
+  async setRecording(userId: string, on: boolean): Promise<RoomResult> {
+    if (!this.room) return { ok: false, code: "space_not_live" };
+    const replies = await this.run({ kind: "set_recording", userId, on }, null);
+    const error = replies.find((m) => m.type === "error");
+    return error?.type === "error" ? { ok: false, code: error.code } : { ok: true };
+  }
+
+  /** Whether the live room is being recorded now (clips of a live Space need it). */
+  isRecording(): boolean {
+    return this.room?.phase === "live" && this.room.recording;
+  }
+
   /** Caption frames from the media object (already coalesced), to everyone while captions are on. */
   relayCaptions(frames: CaptionMessage[]): void {
     if (this.room?.phase !== "live" || this.room.captions !== "on" || !this.room.captionsAvailable) return;
@@ -205,6 +218,7 @@ export class SpaceRoom extends DurableObject<Env> {
           break;
         case "react":
           this.fanout.addReaction(effect.sender);
+          if (room.recording) this.store.addReaction(Math.floor((Date.now() - room.space.startedAt) / 1000), effect.sender.emoji);
           break;
         case "count":
           this.fanout.countChanged();
@@ -236,6 +250,11 @@ export class SpaceRoom extends DurableObject<Env> {
         case "close_adapter":
           this.toMedia(room, "close_adapter", (media) => media.closeAdapter(effect.userId));
           break;
+        case "recording": {
+          const request = { spaceId: room.space.id, startedAt: room.space.startedAt, on: effect.on };
+          this.toMedia(room, "recording", (media) => media.setRecording(request));
+          break;
+        }
         default: {
           const unreachable: never = effect;
           return unreachable;
@@ -283,7 +302,7 @@ export class SpaceRoom extends DurableObject<Env> {
       tryClose(ws, CLOSE_ENDED, "ended");
     }
     console.log(JSON.stringify({ event: "space_ended", spaceId: room.space.id, reason, peakListeners: room.peakListeners }));
-    this.toMedia(room, "close_all", (media) => media.closeAll());
+    this.toMedia(room, "close_all", (media) => media.closeAll(this.store.reactionSeconds()));
     await recordEnd(this.db, room.space.id, room.endedAt ?? Date.now(), room.peakListeners);
     await tellWatchers(this.env, room.space.id, "ended");
   }
