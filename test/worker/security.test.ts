@@ -1,10 +1,11 @@
 // Security findings fixed, each checked through the real Worker and D1: login throttling that parallel guesses cannot
 // beat, limited per address so an attacker cannot keep the owner out; signups limited per address; sessions that
-// end server-side at logout, and tokens without an expiry refused; only seasoned followers count toward hosting.
+// end server-side at logout and on a password change, tokens without an expiry refused; only seasoned followers count toward hosting.
 import { env, SELF } from "cloudflare:test";
 import { decodeJwt, SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
 import { client, ORIGIN, signup, uniqueHandle } from "./helpers.ts";
+import { runCron } from "./spaces-support.ts";
 
 /** A JSON POST from a given address (Cloudflare's CF-Connecting-IP header). */
 function postFrom(address: string, path: string, body: unknown) {
@@ -87,6 +88,29 @@ describe("sessions", () => {
     expect((await ana.call("POST", "/api/auth/logout")).status).toBe(200);
     expect((await stolen.call("GET", "/api/me")).status).toBe(401);
     expect((await stolen.call("GET", "/api/auth/session")).json).toEqual({ user: null });
+  });
+
+  it("a password change ends every other session; this browser stays in, and only the new password works", async () => {
+    const ana = await signup();
+    const otherBrowser = client();
+    expect((await otherBrowser.call("POST", "/api/auth/login", { handle: ana.handle, password: "correct horse" })).status).toBe(200);
+    const wrong = await ana.call("POST", "/api/auth/password", { currentPassword: "not it", newPassword: "battery staple" });
+    expect([wrong.status, wrong.json.error.code]).toEqual([403, "wrong_password"]);
+    expect((await ana.call("POST", "/api/auth/password", { currentPassword: "correct horse", newPassword: "battery staple" })).status).toBe(200);
+    expect((await otherBrowser.call("GET", "/api/me")).status).toBe(401);
+    expect((await ana.call("GET", "/api/me")).status).toBe(200);
+    expect((await client().call("POST", "/api/auth/login", { handle: ana.handle, password: "correct horse" })).status).toBe(401);
+    expect((await client().call("POST", "/api/auth/login", { handle: ana.handle, password: "battery staple" })).status).toBe(200);
+  });
+
+  it("the cron clears expired session rows and keeps live ones", async () => {
+    const ana = await signup();
+    await env.DB.prepare("INSERT INTO sessions (id, user_id, expires_at) VALUES ('expired-one', ?, ?)").bind(ana.id, Date.now() - 1000).run();
+    await runCron();
+    const rows = await env.DB.prepare("SELECT id FROM sessions WHERE user_id = ?").bind(ana.id).all<{ id: string }>();
+    expect(rows.results.map((row) => row.id)).not.toContain("expired-one");
+    expect(rows.results).toHaveLength(1);
+    expect((await ana.call("GET", "/api/me")).status).toBe(200);
   });
 
   it("a session token without an expiry is refused, though the same claims with one are accepted", async () => {

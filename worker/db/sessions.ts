@@ -1,6 +1,6 @@
 // Server-side sessions: a row per signed-in browser. The cookie is only good while its row exists and is unexpired,
 // so logging out (or a password change, via endAllSessions) ends a session for good, not just in that browser.
-import { and, eq, gt } from "drizzle-orm";
+import { and, eq, gt, lte } from "drizzle-orm";
 import type { Db } from "./client.ts";
 import { sessions } from "./schema.ts";
 
@@ -26,4 +26,9 @@ export async function endSessionRow(db: Db, sessionId: string): Promise<void> {
 /** Ends every session of a person (password change). */
 export async function endAllSessions(db: Db, userId: string): Promise<void> {
   await db.delete(sessions).where(eq(sessions.userId, userId));
+}
+
+/** Expired rows are worthless; the cron clears them so the table holds live sessions only. */
+export async function deleteExpiredSessions(db: Db, now: number): Promise<void> {
+  await db.delete(sessions).where(lte(sessions.expiresAt, now));
 }

@@ -39,6 +39,10 @@ export async function createUser(
   return rows[0] ?? null;
 }
 
+export async function setPassword(db: Db, userId: string, passwordHash: string, passwordSalt: string): Promise<void> {
+  await db.update(users).set({ passwordHash, passwordSalt }).where(eq(users.id, userId));
+}
+
 /** Counts are derived from the follows table itself, so they are exact whatever the concurrency. */
 export async function followCounts(db: Db, userId: string): Promise<{ followers: number; following: number }> {
   const [followers, following] = await db.batch([

@@ -1,10 +1,11 @@
-// Accounts: signup, login (with failed-attempt throttling), logout, /me and /auth/session.
+// Accounts: signup and login (both throttled), password change, logout, /me and /auth/session.
 import { Hono } from "hono";
 import { z } from "zod";
 import { hashPassword, verifyPassword } from "../auth/passwords.ts";
 import { hostFollowerMinAgeMs, hostMinFollowers } from "../settings.ts";
 import { claimAttempt, loginCounters, settleSuccess, signupCounters } from "../db/login-attempts.ts";
-import { createUser, findUserByHandle, findUserById, followCounts, seasonedFollowerCount, toPublicUser } from "../db/users.ts";
+import { endAllSessions } from "../db/sessions.ts";
+import { createUser, findUserByHandle, findUserById, followCounts, seasonedFollowerCount, setPassword, toPublicUser } from "../db/users.ts";
 import { clientAddress, requireUserId, type AppContext, type AppEnv } from "./context.ts";
 import { db } from "../db/client.ts";
 import { ApiError, unauthorized } from "./errors.ts";
@@ -18,6 +19,7 @@ const signupSchema = z.object({
   password: passwordSchema,
   displayName: z.string().trim().min(1).max(50).optional(),
 });
+const passwordChangeSchema = z.object({ currentPassword: z.string().min(1).max(200), newPassword: passwordSchema });
 const loginSchema = z.object({ handle: z.string().min(1).max(64), password: z.string().min(1).max(200) });
 
 /** The signed-in person as the web app sees them. */
@@ -66,6 +68,20 @@ export const authRoutes = new Hono<AppEnv>()
     await settleSuccess(db(c.env), handleLower, address);
     await startSession(c, user.id);
     return c.json({ user: await meView(c, user.id) });
+  })
+  // A new password ends every session of the account (a thief's included); this browser gets a fresh one.
+  .post("/auth/password", jsonBody(passwordChangeSchema), async (c) => {
+    const userId = requireUserId(c);
+    const { currentPassword, newPassword } = c.req.valid("json");
+    const user = await findUserById(db(c.env), userId);
+    if (!user || !(await verifyPassword(currentPassword, user.passwordHash, user.passwordSalt))) {
+      throw new ApiError(403, "wrong_password", "The current password is not right.", ["currentPassword"]);
+    }
+    const { hash, salt } = await hashPassword(newPassword);
+    await setPassword(db(c.env), userId, hash, salt);
+    await endAllSessions(db(c.env), userId);
+    await startSession(c, userId);
+    return c.json({ ok: true });
   })
   .post("/auth/logout", async (c) => {
     await endSession(c);
