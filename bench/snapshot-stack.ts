@@ -62,7 +62,8 @@ export async function startSnapshotStack(log: (line: string) => void, extraSql =
   const port = await freePort();
   const inspectorPort = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const vars = { CALLS_API_BASE: sfu.url, CALLS_APP_ID, APP_ORIGIN: url };
+  // SPACES_LOAD_TEST: one machine plays thousands of people, so per-address limits are lifted (loopback only).
+  const vars = { CALLS_API_BASE: sfu.url, CALLS_APP_ID, APP_ORIGIN: url, SPACES_LOAD_TEST: "1" };
   log("Starting the Worker (wrangler dev on the frozen copy)…");
   const child = spawn(
     process.execPath,

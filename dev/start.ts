@@ -9,6 +9,8 @@ const started = Date.now();
 const stack = await startStack({
   port,
   persistDir: join(ROOT, ".wrangler/state"),
+  // SPACES_LOAD_TEST=1 lifts per-address limits; the Worker honours it only for loopback requests like these.
+  ...(process.env.SPACES_LOAD_TEST === "1" ? { vars: { SPACES_LOAD_TEST: "1" } } : {}),
   log: (line) => console.log(`[${((Date.now() - started) / 1000).toFixed(1)}s] ${line}`),
 });
 

@@ -22,3 +22,26 @@ export function platformFeePercent(env: Pick<Env, "PLATFORM_FEE_PERCENT">): numb
 export function appOrigin(env: Pick<Env, "APP_ORIGIN">, requestUrl: string): string {
   return env.APP_ORIGIN || new URL(requestUrl).origin;
 }
+
+const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+function isLoopback(hostname: string): boolean {
+  return LOOPBACK_HOSTS.has(hostname) || hostname.endsWith(".localhost") || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+}
+
+/**
+ * Whether per-address limits are lifted for this request: SPACES_LOAD_TEST is "1" and the request's host (and its
+ * Origin, when sent) are loopback, so one machine can play thousands of people. A deployed Worker is reached under
+ * its public host, so even a stray SPACES_LOAD_TEST there changes nothing.
+ */
+export function perAddressLimitsLifted(env: Pick<Env, "SPACES_LOAD_TEST">, request: Request): boolean {
+  if (env.SPACES_LOAD_TEST !== "1") return false;
+  if (!isLoopback(new URL(request.url).hostname)) return false;
+  const origin = request.headers.get("Origin");
+  if (origin === null) return true;
+  try {
+    return isLoopback(new URL(origin).hostname);
+  } catch {
+    return false;
+  }
+}

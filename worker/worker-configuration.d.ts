@@ -14,6 +14,7 @@ interface __BaseEnv_Env {
 	VAPID_SUBJECT: string;
 	STT_WS_URL: string;
 	ADAPTER_ENDPOINT_ORIGIN: string;
+	SPACES_LOAD_TEST: string;
 	PUSH_SERVICE_HOSTS: string;
 	SESSION_SECRET: string;
 	CALLS_APP_SECRET: string;
@@ -37,7 +38,7 @@ type StringifyValues<EnvType extends Record<string, unknown>> = {
 	[Binding in keyof EnvType]: EnvType[Binding] extends string ? EnvType[Binding] : string;
 };
 declare namespace NodeJS {
-	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "HOST_MIN_FOLLOWERS" | "HOST_FOLLOWER_MIN_AGE_DAYS" | "PLATFORM_FEE_PERCENT" | "CALLS_API_BASE" | "CALLS_APP_ID" | "STRIPE_API_BASE" | "APP_ORIGIN" | "VAPID_SUBJECT" | "STT_WS_URL" | "ADAPTER_ENDPOINT_ORIGIN" | "PUSH_SERVICE_HOSTS" | "SESSION_SECRET" | "CALLS_APP_SECRET" | "STRIPE_SECRET_KEY" | "STRIPE_WEBHOOK_SECRET" | "VAPID_PUBLIC_KEY" | "VAPID_PRIVATE_KEY">> {}
+	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "HOST_MIN_FOLLOWERS" | "HOST_FOLLOWER_MIN_AGE_DAYS" | "PLATFORM_FEE_PERCENT" | "CALLS_API_BASE" | "CALLS_APP_ID" | "STRIPE_API_BASE" | "APP_ORIGIN" | "VAPID_SUBJECT" | "STT_WS_URL" | "ADAPTER_ENDPOINT_ORIGIN" | "SPACES_LOAD_TEST" | "PUSH_SERVICE_HOSTS" | "SESSION_SECRET" | "CALLS_APP_SECRET" | "STRIPE_SECRET_KEY" | "STRIPE_WEBHOOK_SECRET" | "VAPID_PUBLIC_KEY" | "VAPID_PRIVATE_KEY">> {}
 }
 declare module "*.txt" {
 	const value: string;
