@@ -1,4 +1,5 @@
-// Local demo data (never production): users host, ana and ben (password spaces-dev) and 640 generated fans of host.
+// Local demo data (never production): users host, ana and ben and 640 generated fans of host (fan_0001…), all with
+// password spaces-dev.
 // The SQL is idempotent (fixed ids, INSERT OR IGNORE), so running the seed again adds nothing.
 import { pbkdf2Sync, randomBytes } from "node:crypto";
 
@@ -19,24 +20,32 @@ function hashPassword(password: string): { hash: string; salt: string } {
 
 const quote = (value: string) => `'${value.replaceAll("'", "''")}'`;
 
+/** A calendar feed token in the Worker's format (32 hex characters), or the feed URL answers 404. */
+const calendarToken = () => randomBytes(16).toString("hex");
+
 export function seedSql(now = Date.now()): string {
   const lines: string[] = [];
   for (const user of DEMO_USERS) {
     const { hash, salt } = hashPassword(DEMO_PASSWORD);
     lines.push(
-      `INSERT OR IGNORE INTO users (id, handle, display_name, password_hash, password_salt, calendar_token) VALUES (${quote(user.id)}, ${quote(user.handle)}, ${quote(user.displayName)}, ${quote(hash)}, ${quote(salt)}, ${quote(`cal-${user.id}-${randomBytes(8).toString("hex")}`)});`,
+      `INSERT OR IGNORE INTO users (id, handle, display_name, password_hash, password_salt, calendar_token) VALUES (${quote(user.id)}, ${quote(user.handle)}, ${quote(user.displayName)}, ${quote(hash)}, ${quote(salt)}, ${quote(calendarToken())});`,
     );
   }
-  // Generated fans cannot log in (their hash is not a valid PBKDF2 output); they exist to be followers.
+  // Generated fans log in with the demo password too. They share one salt and hash: 640 PBKDF2 runs would add
+  // half a minute to every seed, and these are throwaway local accounts.
+  const fan = hashPassword(DEMO_PASSWORD);
   for (let i = 1; i <= DEMO_FAN_COUNT; i++) {
     const id = `demo-fan-${String(i).padStart(4, "0")}`;
     lines.push(
       // Backdated a year: only followers with accounts older than HOST_FOLLOWER_MIN_AGE_DAYS count toward hosting.
-      `INSERT OR IGNORE INTO users (id, handle, display_name, password_hash, password_salt, calendar_token, created_at) VALUES (${quote(id)}, ${quote(`fan_${String(i).padStart(4, "0")}`)}, ${quote(`Fan ${i}`)}, '!', '!', ${quote(`cal-${id}`)}, ${now - 365 * 24 * 3600 * 1000});`,
+      `INSERT OR IGNORE INTO users (id, handle, display_name, password_hash, password_salt, calendar_token, created_at) VALUES (${quote(id)}, ${quote(`fan_${String(i).padStart(4, "0")}`)}, ${quote(`Fan ${i}`)}, ${quote(fan.hash)}, ${quote(fan.salt)}, ${quote(calendarToken())}, ${now - 365 * 24 * 3600 * 1000});`,
       `INSERT OR IGNORE INTO follows (follower_id, followee_id) VALUES (${quote(id)}, 'demo-host');`,
     );
   }
   lines.push(
+    // Databases seeded by older versions: fans without a usable hash, and feed tokens the Worker does not accept.
+    `UPDATE users SET password_hash = ${quote(fan.hash)}, password_salt = ${quote(fan.salt)} WHERE id LIKE 'demo-fan-%' AND password_hash = '!';`,
+    `UPDATE users SET calendar_token = lower(hex(randomblob(16))) WHERE id LIKE 'demo-%' AND calendar_token LIKE 'cal-%';`,
     `INSERT OR IGNORE INTO follows (follower_id, followee_id) VALUES ('demo-ana', 'demo-host'), ('demo-ben', 'demo-host'), ('demo-host', 'demo-ben');`,
     // An upcoming Space so the lists and reminders have something to show; its time moves forward on each seed.
     `INSERT INTO spaces (id, host_id, title, state, speak_policy, scheduled_for) VALUES ('demo-upcoming', 'demo-host', 'Friday music chat', 'scheduled', 'everyone', ${now + 24 * 3600 * 1000})
