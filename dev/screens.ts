@@ -78,7 +78,8 @@ try {
       for (const scene of scenes) {
         const context = await signedIn(scene.who, { viewport, colorScheme, reducedMotion: "reduce" });
         const page = await context.newPage();
-        await page.goto(`${stack.url}${scene.path}`);
+        // A first load can be cut short by the app's own start-up navigation; one more try settles it.
+        await page.goto(`${stack.url}${scene.path}`).catch(() => page.goto(`${stack.url}${scene.path}`));
         await pageLoaded(page);
         await page.screenshot({ path: join(outDir, `${scene.name}-${viewport.name}-${colorScheme}.png`) });
         await context.close();
