@@ -12,6 +12,7 @@ import { mediaRoutes } from "./http/media.ts";
 import { transcriptRoutes } from "./http/transcript.ts";
 import { recordingRoutes } from "./http/recording.ts";
 import { replayRoutes } from "./http/replay.ts";
+import { clipRoutes } from "./http/clips.ts";
 import { checkOrigin, loadSession } from "./http/session.ts";
 import { earningsRoutes } from "./http/earnings.ts";
 import { embedRoutes } from "./http/embeds.ts";
@@ -41,6 +42,7 @@ const api = new Hono<AppEnv>()
   .route("/", transcriptRoutes)
   .route("/", recordingRoutes)
   .route("/", replayRoutes)
+  .route("/", clipRoutes)
   .route("/", watchRoutes)
   .route("/", hostSpacesRoutes)
   .route("/", avatarRoutes)

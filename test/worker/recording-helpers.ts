@@ -12,8 +12,8 @@ export const adapterUpgrade = (spaceId: string, token: string) =>
 export const setRecording = (person: Person, spaceId: string, on: boolean) => person.call("POST", `/api/spaces/${spaceId}/recording`, { on });
 
 /** A live recorded Space whose host published; the adapter socket the SFU would hold, opened. */
-export async function recordedSpace(options: { captions?: boolean } = {}) {
-  const { host, spaceId } = await liveSpace();
+export async function recordedSpace(options: { captions?: boolean; body?: Record<string, unknown> } = {}) {
+  const { host, spaceId } = await liveSpace(options.body);
   const hostSocket = await connect(host, spaceId);
   if (options.captions === false) {
     hostSocket.send({ type: "set_captions", on: false });
@@ -55,3 +55,14 @@ export async function r2Keys(spaceId: string): Promise<string[]> {
 }
 
 export const partKeys = async (spaceId: string) => (await r2Keys(spaceId)).filter((k) => k.includes("/parts/"));
+
+/** Sends tone packets (`ms` long) and ends the Space; returns once its replay is ready. */
+export async function recordAndEnd(ms = 10_000) {
+  const space = await recordedSpace();
+  for (const packet of tonePackets(ms)) space.socket.send(packet);
+  await until(() => partKeys(space.spaceId), (keys) => keys.length >= Math.floor(ms / 4000) - 1, 15_000);
+  const ended = await space.host.call("POST", `/api/spaces/${space.spaceId}/end`);
+  if (ended.status !== 200) throw new Error(`end failed: ${ended.status}`);
+  await until(() => space.host.call("GET", `/api/spaces/${space.spaceId}/replay`), (r) => r.status === 200, 15_000);
+  return space;
+}

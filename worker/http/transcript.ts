@@ -16,8 +16,8 @@ import { param } from "./validate.ts";
 const STAGE_ROLES = new Set(["host", "cohost", "speaker"]);
 
 /** The transcript's (and the replay's) access rule: in a ticketed Space, ticket holders, the host and the stage. */
-export async function readableSpace(c: AppContext, what = "transcript"): Promise<Space> {
-  const space = await getSpace(db(c.env), param(c, "id"));
+export async function readableSpace(c: AppContext, what = "transcript", spaceId = param(c, "id")): Promise<Space> {
+  const space = await getSpace(db(c.env), spaceId);
   if (!space) throw notFound("That Space");
   if (space.ticketCapacity === null) return space;
   const userId = requireUserId(c);

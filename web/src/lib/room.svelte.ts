@@ -45,6 +45,8 @@ export class RoomClient {
   reactionTotals = $state<Record<string, number>>({});
   /** The Space's captions switch as the room reports it; rooms that predate captions report nothing. */
   captions = $state<CaptionsState>("unavailable");
+  /** The host is recording this Space (REC badge; going on stage means being recorded). */
+  recording = $state(false);
 
   readonly spaceId: string;
   private socket: WebSocket | null = null;
@@ -172,6 +174,7 @@ export class RoomClient {
         this.listenerCount = message.listenerCount;
         this.listeners = message.listeners ?? [];
         this.captions = message.captions ?? "unavailable";
+        this.recording = message.recording ?? false;
         break;
       case "update":
         this.applyUpdate(message);
@@ -235,6 +238,10 @@ export class RoomClient {
     if (update.listenerCount !== undefined) this.listenerCount = update.listenerCount;
     if (update.listeners) this.listeners = update.listeners;
     if (update.captions) this.captions = update.captions;
+    if (update.recording !== undefined) {
+      this.recording = update.recording;
+      this.announce(update.recording ? "The host started recording this Space." : "The host stopped recording this Space.");
+    }
   }
 
   private showReactions(message: ReactionsMessage): void {
