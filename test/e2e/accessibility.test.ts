@@ -1,21 +1,16 @@
 // axe-core over the main pages (signed out and in, light and dark): no serious or critical violations.
 // Also the ring row by keyboard and with reduced motion, since the ring is the one animated thing on home.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { after, before, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { launchChromium } from "../../dev/browser/chromium.ts";
 import { pageLoaded } from "../../dev/browser/page-loaded.ts";
+import { seriousViolations } from "./support/axe.ts";
 import { loginAs, startTestStack, type Stack } from "./support/stack.ts";
-
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
 let stack: Stack;
 let browser: Browser;
 let liveSpaceId = "";
-
-type AxeViolation = { id: string; impact: string | null; help: string; nodes: { target: string[] }[] };
 
 before(async () => {
   stack = await startTestStack();
@@ -38,18 +33,6 @@ after(async () => {
   await browser?.close();
   await stack?.stop();
 });
-
-async function seriousViolations(page: Page): Promise<string[]> {
-  // Evaluated through DevTools, not as a <script> tag: the app's CSP rightly refuses inline scripts, and stays on.
-  await page.evaluate(AXE_SOURCE);
-  const violations = await page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: AxeViolation[] }> } }).axe;
-    return (await axe.run(document, { resultTypes: ["violations"] })).violations;
-  });
-  return violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.impact} ${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")}`);
-}
 
 /** Waits until the page has finished loading, so axe never judges a spinner, and fails on an error in its place. */
 async function finishedLoading(page: Page, path: string): Promise<void> {

@@ -7,7 +7,7 @@ import { WebSocketServer } from "ws";
 import { startSfu, type RunningSfu } from "../../dev/sfu/server.ts";
 import { createCallsClient, type CallsClient } from "../../worker/calls/client.ts";
 import { opusToneSource } from "./support/opus-tone.ts";
-import { createWeriftBrowser } from "./support/werift-browser.ts";
+import { createWeriftBrowser, publishOn } from "./support/werift-browser.ts";
 
 const APP_ID = "adapters-client-app";
 const APP_SECRET = "adapters-client-secret";
@@ -31,13 +31,7 @@ beforeAll(async () => {
     socket.on("close", () => (entry.closed = true));
   });
   endpointUrl = `ws://127.0.0.1:${(endpoint.address() as AddressInfo).port}/api/spaces/s1/media/adapter?token=abc`;
-  const session = await client.newSession();
-  if (!session.ok) throw new Error("newSession failed");
-  publisherId = session.value.sessionId;
-  const { sdp, mid } = await publisher.offerToPublish();
-  const pushed = await client.newTracks(publisherId, { sessionDescription: { type: "offer", sdp }, tracks: [{ location: "local", mid, trackName: "mic" }] });
-  if (!pushed.ok) throw new Error(pushed.errorDescription);
-  await publisher.applyAnswer(pushed.value.sessionDescription?.sdp ?? "");
+  publisherId = (await publishOn(client, publisher)).sessionId;
   await publisher.connected();
   publisher.startSending(opusToneSource(440));
 });

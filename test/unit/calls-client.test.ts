@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSfu, type RunningSfu } from "../../dev/sfu/server.ts";
 import { createCallsClient, type CallsClient } from "../../worker/calls/client.ts";
 import type { CallsCallObserver } from "../../worker/calls/types.ts";
-import { createWeriftBrowser } from "./support/werift-browser.ts";
+import { createWeriftBrowser, publishOn, type WeriftBrowser } from "./support/werift-browser.ts";
 
 const APP_ID = "unit-app";
 const APP_SECRET = "unit-secret";
@@ -22,20 +22,11 @@ afterAll(async () => {
 });
 
 /** Two fresh sessions; the publisher's werift browser publishes its mic as track "mic" (at `mid`) on the first. */
-async function publishMic(publisher: ReturnType<typeof createWeriftBrowser>) {
-  const publisherSession = await client.newSession();
+async function publishMic(publisher: WeriftBrowser) {
+  const { sessionId: publisherId, mid } = await publishOn(client, publisher);
   const listenerSession = await client.newSession();
-  if (!publisherSession.ok || !listenerSession.ok) throw new Error("newSession failed");
-  const publisherId = publisherSession.value.sessionId;
-  const listenerId = listenerSession.value.sessionId;
-  const { sdp, mid } = await publisher.offerToPublish();
-  const pushed = await client.newTracks(publisherId, {
-    sessionDescription: { type: "offer", sdp },
-    tracks: [{ location: "local", mid, trackName: "mic" }],
-  });
-  if (!pushed.ok) throw new Error(pushed.errorDescription);
-  await publisher.applyAnswer(pushed.value.sessionDescription?.sdp ?? "");
-  return { publisherId, listenerId, mid };
+  if (!listenerSession.ok) throw new Error("newSession failed");
+  return { publisherId, listenerId: listenerSession.value.sessionId, mid };
 }
 
 describe("calls client", () => {

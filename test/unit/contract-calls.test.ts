@@ -6,7 +6,7 @@ import type { z } from "zod";
 import { startSfu, type RunningSfu } from "../../dev/sfu/server.ts";
 import { createCallsClient, type CallsClient } from "../../worker/calls/client.ts";
 import { callsErrorBodySchema, sessionEndpoints } from "../../worker/calls/schema/sessions.ts";
-import { createWeriftBrowser } from "./support/werift-browser.ts";
+import { createWeriftBrowser, publishOn } from "./support/werift-browser.ts";
 
 type SessionMethod = keyof typeof sessionEndpoints;
 type Exchange = { httpMethod: string; path: string; requestBody: unknown; status: number; responseBody: unknown };
@@ -75,16 +75,10 @@ describe("Calls contract (published OpenAPI)", () => {
     const publisher = createWeriftBrowser();
     const listener = createWeriftBrowser();
     try {
-      const publisherSession = await client.newSession();
+      const { sessionId: publisherId, mid } = await publishOn(client, publisher);
       const listenerSession = await client.newSession();
-      if (!publisherSession.ok || !listenerSession.ok) throw new Error("newSession failed");
-      const publisherId = publisherSession.value.sessionId;
+      if (!listenerSession.ok) throw new Error("newSession failed");
       const listenerId = listenerSession.value.sessionId;
-
-      const { sdp, mid } = await publisher.offerToPublish();
-      const pushed = await client.newTracks(publisherId, { sessionDescription: { type: "offer", sdp }, tracks: [{ location: "local", mid, trackName: "mic" }] });
-      if (!pushed.ok) throw new Error(pushed.errorDescription);
-      await publisher.applyAnswer(pushed.value.sessionDescription?.sdp ?? "");
 
       const pulled = await client.newTracks(listenerId, {
         tracks: [

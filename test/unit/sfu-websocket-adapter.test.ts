@@ -10,7 +10,7 @@ import { createCallsClient, type CallsClient } from "../../worker/calls/client.t
 import { adapterRequestErrorSchema, closeAdapterResponseSchema, newAdapterResponseSchema } from "../../worker/calls/schema/adapters.ts";
 import { decodeAdapterPacket, type AdapterPacket } from "../../worker/media/adapter-packet.ts";
 import { leftChannel, opusToneSource, rms, zeroCrossingFrequency } from "./support/opus-tone.ts";
-import { createWeriftBrowser } from "./support/werift-browser.ts";
+import { createWeriftBrowser, publishOn } from "./support/werift-browser.ts";
 
 const APP_ID = "adapter-app";
 const APP_SECRET = "adapter-secret";
@@ -67,13 +67,7 @@ const waitFor = <T>(check: () => T | undefined | false, what: string, timeoutMs 
 beforeAll(async () => {
   sfu = await startSfu({ appId: APP_ID, appSecret: APP_SECRET, onAdapterEvent: (event, fields) => events.push({ event, fields }) });
   client = createCallsClient({ baseUrl: sfu.url, appId: APP_ID, appSecret: APP_SECRET });
-  const session = await client.newSession();
-  if (!session.ok) throw new Error("newSession failed");
-  publisherId = session.value.sessionId;
-  const { sdp, mid } = await publisher.offerToPublish();
-  const pushed = await client.newTracks(publisherId, { sessionDescription: { type: "offer", sdp }, tracks: [{ location: "local", mid, trackName: "mic" }] });
-  if (!pushed.ok) throw new Error(pushed.errorDescription);
-  await publisher.applyAnswer(pushed.value.sessionDescription?.sdp ?? "");
+  publisherId = (await publishOn(client, publisher)).sessionId;
   await publisher.connected();
   publisher.startSending(opusToneSource(440));
 });

@@ -2,6 +2,7 @@
 // WebRTC against the local SFU without launching Chromium. Sends Opus-shaped RTP on demand.
 import { MediaStreamTrack, RtpHeader, RtpPacket } from "werift";
 import { keepLoopbackCandidates, loopbackPeerConnection } from "../../../dev/sfu/loopback-sdp.ts";
+import type { CallsClient } from "../../../worker/calls/client.ts";
 
 /** An Opus packet for 20 ms of silence (TOC byte + empty frame). */
 const OPUS_SILENCE = Buffer.from([0xf8, 0xff, 0xfe]);
@@ -108,4 +109,20 @@ export function createWeriftBrowser() {
       await pc.close();
     },
   };
+}
+
+export type WeriftBrowser = ReturnType<typeof createWeriftBrowser>;
+
+/** A new Calls session on which `publisher` publishes its mic as track `trackName`; its id and the track's mid. */
+export async function publishOn(client: CallsClient, publisher: WeriftBrowser, trackName = "mic"): Promise<{ sessionId: string; mid: string }> {
+  const session = await client.newSession();
+  if (!session.ok) throw new Error(`newSession failed: ${session.errorDescription}`);
+  const { sdp, mid } = await publisher.offerToPublish();
+  const pushed = await client.newTracks(session.value.sessionId, {
+    sessionDescription: { type: "offer", sdp },
+    tracks: [{ location: "local", mid, trackName }],
+  });
+  if (!pushed.ok) throw new Error(pushed.errorDescription);
+  await publisher.applyAnswer(pushed.value.sessionDescription?.sdp ?? "");
+  return { sessionId: session.value.sessionId, mid };
 }
