@@ -10,14 +10,14 @@ import { clientAddress, requireUserId, type AppContext, type AppEnv } from "./co
 import { db } from "../db/client.ts";
 import { ApiError, unauthorized } from "./errors.ts";
 import { endSession, startSession } from "./session.ts";
-import { handleSchema, jsonBody } from "./validate.ts";
+import { handleSchema, jsonBody, userLineSchema } from "./validate.ts";
 
 const passwordSchema = z.string().min(8, "at least 8 characters").max(200, "at most 200 characters");
 
 const signupSchema = z.object({
   handle: handleSchema,
   password: passwordSchema,
-  displayName: z.string().trim().min(1).max(50).optional(),
+  displayName: userLineSchema(50).optional(),
 });
 const passwordChangeSchema = z.object({ currentPassword: z.string().min(1).max(200), newPassword: passwordSchema });
 const loginSchema = z.object({ handle: z.string().min(1).max(64), password: z.string().min(1).max(200) });

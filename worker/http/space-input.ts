@@ -6,12 +6,12 @@ import type { Space } from "../db/schema.ts";
 import { getSpace } from "../db/spaces.ts";
 import { requireUserId, type AppContext } from "./context.ts";
 import { ApiError, notFound, notHost } from "./errors.ts";
-import { param } from "./validate.ts";
+import { param, userLineSchema } from "./validate.ts";
 
 export const MIN_LEAD_MS = 10 * 60 * 1000;
 export const MAX_LEAD_MS = 30 * 24 * 3600 * 1000;
 
-export const titleSchema = z.string().trim().min(1, "required").max(100, "at most 100 characters");
+export const titleSchema = userLineSchema(100);
 
 export const topicSchema = z
   .string()

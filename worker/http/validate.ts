@@ -13,6 +13,21 @@ function invalidInput(issues: z.core.$ZodIssue[]): ApiError {
   return new ApiError(400, "invalid_input", `Some fields are not valid (${detail}).`, fields);
 }
 
+// C0 and C1 control characters (tabs and newlines included) and the Unicode line/paragraph separators: a title or
+// name is one line, and a lone \r or \n would break the lines of calendar files, logs and notifications. Bidi
+// characters stay (they are real text in right-to-left languages); the UI isolates user text instead.
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+/** Removes control characters from one-line user text (titles, display names). */
+export function stripControlCharacters(text: string): string {
+  return text.replace(CONTROL_CHARACTERS, "");
+}
+
+/** One line of user text: control characters removed, then trimmed, 1 to `max` characters. */
+export function userLineSchema(max: number) {
+  return z.string().overwrite(stripControlCharacters).trim().min(1, "required").max(max, `at most ${max} characters`);
+}
+
 /** Validates the JSON body with zod; read it with `c.req.valid("json")`. Malformed JSON is mapped in app.onError. */
 export function jsonBody<S extends z.ZodType>(schema: S) {
   return zValidator("json", schema, (result) => {
