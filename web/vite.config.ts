@@ -8,6 +8,9 @@ export default defineConfig({
   plugins: [
     sveltekit({
       adapter: adapter({ pages: "build", assets: "build", fallback: "index.html", strict: false }),
+      // One JS bundle (and one stylesheet): the SPA fallback cannot preload a route's chunks, so "split" costs two
+      // more sequential round trips (entry → route node → its imports) before the page can ask for data.
+      output: { bundleStrategy: "single" },
     }),
   ],
   server: {

@@ -2,6 +2,7 @@
 // Each call asks the Space's room for the caller's current role; the Calls secret stays in the Worker.
 import { Hono } from "hono";
 import { z } from "zod";
+import { verifyJoinToken } from "../auth/tokens.ts";
 import { forceCloseTrack } from "../audio/track-closer.ts";
 import { callsConfigured, callsFor } from "../audio/calls-for-env.ts";
 import { signAudioSession, verifyAudioSession } from "../audio/session-token.ts";
@@ -12,13 +13,14 @@ import type { Role, TrackRef } from "../protocol/room.ts";
 import { roomFor } from "../space/space-room.ts";
 import { requireUserId, type AppContext, type AppEnv } from "./context.ts";
 import { ApiError, forbidden } from "./errors.ts";
-import { jsonBody, param } from "./validate.ts";
+import { check, jsonBody, param } from "./validate.ts";
 
 const sdp = z.string().min(10).max(100_000);
 const sessionToken = z.string().min(10).max(2_000);
 const mid = z.string().min(1).max(32);
 const trackRef = z.object({ sessionId: z.string().min(1).max(128), trackName: z.string().min(1).max(64) });
 
+const sessionSchema = z.object({ joinToken: z.string().min(10).max(4_000).optional() });
 const publishSchema = z.object({ sessionToken, offer: sdp, mid });
 const pullSchema = z.object({ sessionToken, tracks: z.array(trackRef).min(1).max(64) });
 const renegotiateSchema = z.object({ sessionToken, answer: sdp });
@@ -27,13 +29,34 @@ const closeSchema = z.object({ sessionToken, mids: z.array(mid).min(1).max(64), 
 type Caller = { userId: string; spaceId: string; role: Role; calls: CallsClient };
 
 /** The signed-in caller and their current role in the live room; 403 when they are not in it. */
-async function caller(c: AppContext): Promise<Caller> {
+async function caller(c: AppContext, joinToken?: string): Promise<Caller> {
   const userId = requireUserId(c);
   const spaceId = param(c, "id");
   if (!callsConfigured(c.env)) throw new ApiError(503, "audio_unavailable", "Audio is not configured on this server.");
-  const role = await roomFor(c.env, spaceId).getRoleOf(userId);
+  const role = (await roomFor(c.env, spaceId).getRoleOf(userId)) ?? (await joiningAs(c, joinToken, userId, spaceId));
   if (!role) throw new ApiError(403, "not_in_room", "Join the Space before connecting its audio.");
   return { userId, spaceId, role, calls: callsFor(c.env) };
+}
+
+/**
+ * A person whose room socket is still opening shows their join ticket instead: the audio session then starts in
+ * parallel with the socket (a round trip saved). It counts as a listener's; publish and pull still ask the room.
+ */
+async function joiningAs(c: AppContext, joinToken: string | undefined, userId: string, spaceId: string): Promise<Role | null> {
+  if (!joinToken) return null;
+  const claims = await verifyJoinToken(c.env.SESSION_SECRET, joinToken, spaceId);
+  return claims?.userId === userId ? "listener" : null;
+}
+
+/** The session call's body is optional (older pages send none); when present it must be the schema's JSON. */
+async function optionalJson(c: AppContext): Promise<unknown> {
+  const text = await c.req.text();
+  if (!text.trim()) return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ApiError(400, "invalid_input", "The request body is not valid JSON.");
+  }
 }
 
 async function sessionOf(c: AppContext, who: Caller, token: string): Promise<string> {
@@ -62,7 +85,8 @@ const sameTrack = (a: TrackRef, b: TrackRef) => a.sessionId === b.sessionId && a
 
 export const audioRoutes = new Hono<AppEnv>()
   .post("/spaces/:id/audio/session", async (c) => {
-    const who = await caller(c);
+    const body = check(sessionSchema, await optionalJson(c));
+    const who = await caller(c, body.joinToken);
     const created = await who.calls.newSession();
     if (!created.ok) throw callsFailure(who, "newSession", created);
     const { sessionId } = created.value;

@@ -6,6 +6,7 @@ import { signJoinToken, verifyJoinToken } from "../auth/tokens.ts";
 import { getSpaceView } from "../db/spaces.ts";
 import { findUserById, isFollowing } from "../db/users.ts";
 import { markLive, recordEnd } from "../db/space-lifecycle.ts";
+import type { Space } from "../db/schema.ts";
 import { encodeIdentity, IDENTITY_HEADER } from "../space/room-sockets.ts";
 import { roomFor } from "../space/space-room.ts";
 import { tellWatchers } from "../space/space-watch.ts";
@@ -23,6 +24,34 @@ async function spaceView(c: AppContext, id: string) {
   const space = await getSpaceView(db(c.env), id);
   if (!space) throw notFound("That Space");
   return space;
+}
+
+export type JoinTicket = { url: string; token: string };
+
+/**
+ * A join ticket (the room socket's URL and a signed token) for a live Space the person may enter; the contract's
+ * errors otherwise. Shared by POST /join and by GET /spaces/:id?join=1, which saves the page a round trip.
+ */
+export async function issueJoin(c: AppContext, space: Space, userId: string): Promise<JoinTicket> {
+  if (space.state === "ended" || space.state === "cancelled") throw spaceEnded();
+  if (space.state !== "live") throw notLive();
+  await assertCanEnter(c.env, space, userId);
+  const [user, hostFollows] = await Promise.all([
+    findUserById(db(c.env), userId),
+    userId === space.hostId ? Promise.resolve(true) : isFollowing(db(c.env), space.hostId, userId),
+  ]);
+  if (!user) throw unauthorized();
+  const token = await signJoinToken(c.env.SESSION_SECRET, {
+    userId,
+    handle: user.handle,
+    displayName: user.displayName,
+    spaceId: space.id,
+    hostFollows,
+  });
+  const url = new URL(`/api/spaces/${space.id}/live`, c.req.url);
+  url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+  url.searchParams.set("token", token);
+  return { url: url.toString(), token };
 }
 
 export const liveRoutes = new Hono<AppEnv>()
@@ -62,25 +91,7 @@ export const liveRoutes = new Hono<AppEnv>()
   .post("/spaces/:id/join", async (c) => {
     const userId = requireUserId(c);
     const space = await spaceFromParam(c);
-    if (space.state === "ended" || space.state === "cancelled") throw spaceEnded();
-    if (space.state !== "live") throw notLive();
-    await assertCanEnter(c.env, space, userId);
-    const [user, hostFollows] = await Promise.all([
-      findUserById(db(c.env), userId),
-      userId === space.hostId ? Promise.resolve(true) : isFollowing(db(c.env), space.hostId, userId),
-    ]);
-    if (!user) throw unauthorized();
-    const token = await signJoinToken(c.env.SESSION_SECRET, {
-      userId,
-      handle: user.handle,
-      displayName: user.displayName,
-      spaceId: space.id,
-      hostFollows,
-    });
-    const url = new URL(`/api/spaces/${space.id}/live`, c.req.url);
-    url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
-    url.searchParams.set("token", token);
-    return c.json({ url: url.toString(), token });
+    return c.json(await issueJoin(c, space, userId));
   })
   .get("/spaces/:id/live", async (c) => {
     const spaceId = param(c, "id");

@@ -1,7 +1,7 @@
 // Creating Spaces (behind the host gate) and discovery: GET /spaces (live/upcoming, search, topic) and GET /spaces/:id.
 import { Hono } from "hono";
 import { z } from "zod";
-import { createSpace, getSpaceView, listSpaces } from "../db/spaces.ts";
+import { createSpace, getSpace, getSpaceView, listSpaces } from "../db/spaces.ts";
 import { SPEAK_POLICIES } from "../protocol/api.ts";
 import { seasonedFollowerCount } from "../db/users.ts";
 import { hostFollowerMinAgeMs, hostMinFollowers } from "../settings.ts";
@@ -11,6 +11,7 @@ import { requireUserId, type AppContext, type AppEnv } from "./context.ts";
 import { db } from "../db/client.ts";
 import { ApiError, notFound } from "./errors.ts";
 import { scheduledForSchema, scheduledTime, titleSchema, topicSchema, topicsSchema } from "./space-input.ts";
+import { issueJoin, type JoinTicket } from "./live.ts";
 import { check, jsonBody, param } from "./validate.ts";
 
 export const MAX_UPCOMING = 10;
@@ -89,6 +90,23 @@ export const spaceRoutes = new Hono<AppEnv>()
   .get("/spaces/:id", async (c) => {
     const space = await getSpaceView(db(c.env), param(c, "id"));
     if (!space) throw notFound("That Space");
-    const [withFlag] = await withRemindedFlag(c, [space]);
-    return c.json({ space: withFlag });
+    const [[withFlag], join] = await Promise.all([withRemindedFlag(c, [space]), joinAlongside(c, space)]);
+    return c.json(join ? { space: withFlag, join } : { space: withFlag });
   });
+
+/**
+ * `?join=1`: a signed-in person opening a live Space gets its join ticket in the same answer, so the page goes
+ * straight to the room socket. Any refusal (ticket needed, blocked) leaves it out: POST /join then says why.
+ */
+async function joinAlongside(c: AppContext, view: SpaceView): Promise<JoinTicket | null> {
+  const userId = c.get("userId");
+  if (c.req.query("join") !== "1" || !userId || view.state !== "live") return null;
+  const space = await getSpace(db(c.env), view.id);
+  if (!space) return null;
+  try {
+    return await issueJoin(c, space, userId);
+  } catch (error) {
+    if (error instanceof ApiError) return null;
+    throw error;
+  }
+}

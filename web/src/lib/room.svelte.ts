@@ -23,6 +23,9 @@ export type RoomStatus = "connecting" | "open" | "reconnecting" | "ended" | "rem
 /** A reaction shown floating over the stage for a moment. */
 export type FloatingReaction = { id: number; emoji: string; from: string };
 
+/** POST /join's answer (DESIGN.md's contract), also carried by GET /spaces/:id?join=1. */
+export type JoinTicket = { url: string; token: string; protocols?: string[] };
+
 const RECONNECT_DELAYS_MS = [500, 1000, 2000, 4000, 8000];
 
 export class RoomClient {
@@ -56,8 +59,14 @@ export class RoomClient {
   private recentReactions: number[] = [];
   private readonly captionListeners = new Set<(caption: CaptionMessage) => void>();
 
-  constructor(spaceId: string) {
+  /** Told each join token as it is issued, so the audio session can start alongside the socket. */
+  onJoinTicket: ((token: string) => void) | null = null;
+  /** A ticket that came with the page's first data call (GET /spaces/:id?join=1), used once instead of POST /join. */
+  private ticket: JoinTicket | null;
+
+  constructor(spaceId: string, ticket: JoinTicket | null = null) {
     this.spaceId = spaceId;
+    this.ticket = ticket;
   }
 
   get canManage(): boolean {
@@ -97,9 +106,9 @@ export class RoomClient {
 
   async connect(): Promise<void> {
     this.closedByUs = false;
-    let joined: { url: string; token: string };
+    let joined: JoinTicket;
     try {
-      joined = await api.post<{ url: string; token: string }>(`/spaces/${encodeURIComponent(this.spaceId)}/join`);
+      joined = this.ticket ?? (await api.post<JoinTicket>(`/spaces/${encodeURIComponent(this.spaceId)}/join`));
     } catch (error) {
       if (error instanceof ApiFailure && error.status !== 0 && error.status < 500) {
         this.failure = { code: error.code, message: error.message };
@@ -110,6 +119,8 @@ export class RoomClient {
       this.scheduleReconnect();
       return;
     }
+    this.ticket = null;
+    this.onJoinTicket?.(joined.token);
     const url = new URL(joined.url, location.href);
     url.protocol = url.protocol === "https:" || url.protocol === "wss:" ? "wss:" : "ws:";
     if (!url.searchParams.has("token")) url.searchParams.set("token", joined.token);

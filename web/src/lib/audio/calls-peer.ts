@@ -29,8 +29,9 @@ export class CallsPeer {
     this.pc.onconnectionstatechange = () => events.onConnectionState(this.pc.connectionState);
   }
 
-  static async open(spaceId: string, events: PeerEvents): Promise<CallsPeer> {
-    const session = await audioApi.session(spaceId);
+  /** `joinToken`: the room socket may still be opening; the ticket lets the session start alongside it. */
+  static async open(spaceId: string, events: PeerEvents, joinToken?: string): Promise<CallsPeer> {
+    const session = await audioApi.session(spaceId, joinToken);
     return new CallsPeer(spaceId, session.sessionId, session.sessionToken, events);
   }
 

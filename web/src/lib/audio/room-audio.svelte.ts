@@ -43,9 +43,31 @@ export class RoomAudio {
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private disconnectTimer: ReturnType<typeof setTimeout> | null = null;
   private destroyed = false;
+  /** A Calls session started with the join ticket while the room socket opens; the first reconcile takes it. */
+  private opening: Promise<CallsPeer> | null = null;
 
   constructor(room: RoomClient) {
     this.room = room;
+    room.onJoinTicket = (token) => this.startEarly(token);
+  }
+
+  /** Starts the Calls session in parallel with the room socket instead of after the snapshot: one round trip less. */
+  private startEarly(joinToken: string): void {
+    if (this.peer || this.opening || this.destroyed) return;
+    this.opening = this.openPeer(joinToken);
+    // A failure here is retried by the reconcile that takes it; nothing is left unhandled meanwhile.
+    this.opening.catch(() => undefined);
+  }
+
+  private openPeer(joinToken?: string): Promise<CallsPeer> {
+    return CallsPeer.open(
+      this.room.spaceId,
+      {
+        onTrack: (mid, track) => this.trackArrived(mid, track),
+        onConnectionState: (state) => this.connectionChanged(state),
+      },
+      joinToken,
+    );
   }
 
   /** Call whenever the room's state changes; work is serialized and coalesced. */
@@ -77,6 +99,8 @@ export class RoomAudio {
 
   destroy(): void {
     this.destroyed = true;
+    void this.opening?.then((peer) => peer.close(), () => undefined);
+    this.opening = null;
     if (this.retryTimer !== null) clearTimeout(this.retryTimer);
     this.teardown();
     this.meter.stop();
@@ -104,10 +128,10 @@ export class RoomAudio {
     const onStage = you.role !== "listener";
     if (!this.peer) {
       this.connection = "connecting";
-      this.peer = await CallsPeer.open(this.room.spaceId, {
-        onTrack: (mid, track) => this.trackArrived(mid, track),
-        onConnectionState: (state) => this.connectionChanged(state),
-      });
+      const opening = this.opening ?? this.openPeer();
+      this.opening = null;
+      this.peer = await opening;
+      if (this.destroyed) return this.teardown();
     }
     const peer = this.peer;
 

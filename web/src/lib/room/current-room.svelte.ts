@@ -3,7 +3,7 @@
 import type { SpaceView } from "#protocol/api.ts";
 import { pauseRemoteAudio, playRemoteAudio, showNowPlaying } from "../audio/media-session.ts";
 import { RoomAudio } from "../audio/room-audio.svelte.ts";
-import { RoomClient } from "../room.svelte.ts";
+import { RoomClient, type JoinTicket } from "../room.svelte.ts";
 
 export type CurrentSpace = Pick<SpaceView, "id" | "title" | "host">;
 
@@ -17,14 +17,14 @@ class CurrentRoom {
   paused = $state(false);
   private stopNowPlaying: (() => void) | null = null;
 
-  /** Joins `space` unless already in it; leaves any other room first. */
-  enter(space: CurrentSpace): RoomClient {
+  /** Joins `space` unless already in it; leaves any other room first. `ticket`: a join ticket the page already has. */
+  enter(space: CurrentSpace, ticket: JoinTicket | null = null): RoomClient {
     if (this.room && this.room.spaceId === space.id && !this.room.finished) {
       this.space = { id: space.id, title: space.title, host: space.host };
       return this.room;
     }
     this.close();
-    const room = new RoomClient(space.id);
+    const room = new RoomClient(space.id, ticket);
     this.room = room;
     this.audio = new RoomAudio(room);
     this.space = { id: space.id, title: space.title, host: space.host };
