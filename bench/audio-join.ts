@@ -1,6 +1,7 @@
 // Listener join → first received audio, and Calls API calls per join, measured in real Chromium against the bench's
 // stack: the host's fake mic plays 440 Hz, a listener opens the Space page in a fresh context and the clock stops when
-// the tone is in what the page receives. `node bench/audio-join.ts [runs]` starts its own stack; bench/run.ts reuses its.
+// the tone is in what the page receives; then the same with 100 ms added to every request (far listeners).
+// `node bench/audio-join.ts [runs]` starts its own stack; bench/run.ts reuses its.
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -25,8 +26,10 @@ export type AudioJoinFigures = {
   runs: number;
   /** From opening the Space page to the host's tone present in the listener's received audio. */
   openToFirstAudioMs: { p50: number; min: number; max: number; samples: number[] };
-  /** From the page's POST /join (the room join itself) to the tone. */
+  /** From the page's join request (GET /spaces/:id?join=1, or POST /join when that carried no ticket) to the tone. */
   joinToFirstAudioMs: { p50: number; min: number; max: number; samples: number[] };
+  /** Page open → tone with Chromium adding 100 ms to every request (CDP Network.emulateNetworkConditions). */
+  openToFirstAudioAt100MsMs?: { p50: number; min: number; max: number; samples: number[] };
   /** Calls API requests the Worker made between opening the page and the tone (median over runs), counted at the SFU. */
   callsPerListenerJoin: number;
   callKinds: Record<string, number>;
@@ -54,12 +57,23 @@ async function openHostSpace(browser: Browser, stack: AudioStack): Promise<strin
   return spaceId;
 }
 
-async function oneJoin(browser: Browser, stack: AudioStack, spaceId: string) {
+/** Far listeners: every request pays `latencyMs` more, as Chromium's network emulation adds it. */
+const EMULATED_LATENCY_MS = 100;
+
+async function oneJoin(browser: Browser, stack: AudioStack, spaceId: string, latencyMs = 0) {
   const context = await signedInContext(browser, stack, LISTENER_ID);
   const page: Page = await context.newPage();
+  if (latencyMs > 0) {
+    const cdp = await context.newCDPSession(page);
+    await cdp.send("Network.enable");
+    await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: latencyMs, downloadThroughput: -1, uploadThroughput: -1 });
+  }
   let joinRequestedAt = 0;
   page.on("request", (request) => {
-    if (new URL(request.url()).pathname.endsWith(`/spaces/${spaceId}/join`)) joinRequestedAt = Date.now();
+    const url = new URL(request.url());
+    // The page's first data call carries the join ticket; POST /join only when it did not.
+    const ticketCall = url.pathname === `/api/spaces/${spaceId}` && url.searchParams.get("join") === "1";
+    if ((ticketCall || url.pathname.endsWith(`/spaces/${spaceId}/join`)) && joinRequestedAt === 0) joinRequestedAt = Date.now();
   });
   const before = stack.callsCounts();
   const openedAt = Date.now();
@@ -93,9 +107,16 @@ export async function measureAudioJoin(stack: AudioStack, options: { runs?: numb
       log(`run ${i + 1}/${runs}: open → audio ${result.openMs} ms, join → audio ${result.joinMs} ms, ${result.calls} Calls API calls`);
       results.push(result);
     }
+    const far = [];
+    for (let i = 0; i < runs; i++) {
+      const result = await oneJoin(listenerBrowser, stack, spaceId, EMULATED_LATENCY_MS);
+      log(`run ${i + 1}/${runs} with ${EMULATED_LATENCY_MS} ms per request: open → audio ${result.openMs} ms`);
+      far.push(result);
+    }
     return {
       runs,
       openToFirstAudioMs: spread(results.map((r) => r.openMs)),
+      openToFirstAudioAt100MsMs: spread(far.map((r) => r.openMs)),
       joinToFirstAudioMs: spread(results.map((r) => r.joinMs)),
       callsPerListenerJoin: median(results.map((r) => r.calls)),
       callKinds: results[0]?.callKinds ?? {},

@@ -36,9 +36,11 @@ export function renderBench(results: BenchResults): string {
   if (audio) {
     lines.push(
       `- listener join → first audio (Chromium, local SFU, ${audio.runs} joins): page open → tone ${audio.openToFirstAudioMs.p50} ms ` +
-        `(${audio.openToFirstAudioMs.min}–${audio.openToFirstAudioMs.max}), POST /join → tone ${audio.joinToFirstAudioMs.p50} ms; ` +
+        `(${audio.openToFirstAudioMs.min}–${audio.openToFirstAudioMs.max}), join → tone ${audio.joinToFirstAudioMs.p50} ms; ` +
         `Calls API calls before first audio: ${audio.callsPerListenerJoin}`,
     );
+    const far = audio.openToFirstAudioAt100MsMs;
+    if (far) lines.push(`- the same with 100 ms added to every request (CDP latency): page open → tone ${far.p50} ms (${far.min}–${far.max})`);
   }
   for (const failed of results.targets.filter((t) => t.failure)) lines.push(`- ${failed.name} stopped early: ${failed.failure}`);
   lines.push(
