@@ -96,22 +96,41 @@ describe("push opt-in API", () => {
     expect(anonymous.json.error.code).toBe("unauthorized");
   });
 
-  it("subscribes, moves a re-used endpoint to whoever subscribed last, and unsubscribes only your own", async () => {
+  it("subscribes, refuses another person's endpoint (409, no takeover), and unsubscribes only your own", async () => {
     const ana = await signup();
     const ben = await signup();
     const browser = await subscribe(ana);
     expect(await storedEndpoints(ana.id)).toEqual([browser.endpoint]);
-    // Ben signs in on the same browser and subscribes: the endpoint is his now.
-    await ben.call("POST", "/api/push/subscription", {
+    // Ben posts Ana's endpoint (her browser, or a copied one): it stays hers.
+    const taken = await ben.call("POST", "/api/push/subscription", {
       endpoint: browser.endpoint,
       keys: { p256dh: browser.keys.p256dh, auth: browser.keys.authText },
     });
-    expect(await storedEndpoints(ana.id)).toEqual([]);
-    expect((await ana.call("DELETE", "/api/push/subscription", { endpoint: browser.endpoint })).json).toEqual({ subscribed: false });
-    expect(await storedEndpoints(ben.id)).toEqual([browser.endpoint]);
-    expect((await ben.call("DELETE", "/api/push/subscription", { endpoint: browser.endpoint })).status).toBe(200);
+    expect(taken.status).toBe(409);
+    expect(taken.json.error.code).toBe("push_endpoint_taken");
+    expect(await storedEndpoints(ana.id)).toEqual([browser.endpoint]);
     expect(await storedEndpoints(ben.id)).toEqual([]);
+    // Ana re-subscribing the same endpoint (new keys) still updates her own row.
+    expect((await ana.call("POST", "/api/push/subscription", { endpoint: browser.endpoint, keys: { p256dh: browser.keys.p256dh, auth: browser.keys.authText } })).status).toBe(201);
+    expect((await ben.call("DELETE", "/api/push/subscription", { endpoint: browser.endpoint })).json).toEqual({ subscribed: false });
+    expect(await storedEndpoints(ana.id)).toEqual([browser.endpoint]);
+    // Once Ana turns it off, Ben may subscribe that browser.
+    expect((await ana.call("DELETE", "/api/push/subscription", { endpoint: browser.endpoint })).status).toBe(200);
+    expect(
+      (await ben.call("POST", "/api/push/subscription", { endpoint: browser.endpoint, keys: { p256dh: browser.keys.p256dh, auth: browser.keys.authText } })).status,
+    ).toBe(201);
+    expect(await storedEndpoints(ben.id)).toEqual([browser.endpoint]);
     expect((await ben.call("DELETE", "/api/push/subscription", { endpoint: "ftp://x" })).status).toBe(400);
+  });
+
+  it("accepts push services on port 443 only", async () => {
+    const ana = await signup();
+    const keys = await newSubscriptionKeys();
+    const at = (endpoint: string) => ana.call("POST", "/api/push/subscription", { endpoint, keys: { p256dh: keys.p256dh, auth: keys.authText } });
+    const other = await at(`${PUSH_SERVICE_ORIGIN}:8443/push/p`);
+    expect(other.status).toBe(400);
+    expect(other.json.error.fields).toEqual(["endpoint"]);
+    expect((await at(`${PUSH_SERVICE_ORIGIN}:443/push/p443`)).status).toBe(201);
   });
 });
 

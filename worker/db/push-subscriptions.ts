@@ -1,4 +1,4 @@
-// Web Push subscriptions: one row per browser endpoint, owned by the person signed in when it subscribed.
+// Web Push subscriptions: one row per browser endpoint, owned by the person who made it (nobody else can take it).
 import { and, desc, eq, inArray, notInArray } from "drizzle-orm";
 import type { Db } from "./client.ts";
 import { pushSubscriptions } from "./schema.ts";
@@ -9,33 +9,36 @@ export const MAX_SUBSCRIPTIONS_PER_USER = 10;
 export type StoredPushSubscription = { endpoint: string; userId: string; p256dh: string; auth: string };
 
 /**
- * Saves a subscription. The endpoint identifies the browser, so a browser that subscribes again (new keys, or a
- * different person now signed in there) replaces its row instead of adding one.
+ * Saves a subscription. A subscription belongs to the person who made it: the same person subscribing again (new
+ * keys) updates their row, but an endpoint another person holds is left alone ("taken"), so knowing someone's
+ * endpoint does not redirect their pushes. Returns "saved" or "taken".
  */
-export async function savePushSubscription(db: Db, sub: StoredPushSubscription): Promise<void> {
-  await db.batch([
-    db
-      .insert(pushSubscriptions)
-      .values(sub)
-      .onConflictDoUpdate({
-        target: pushSubscriptions.endpoint,
-        set: { userId: sub.userId, p256dh: sub.p256dh, auth: sub.auth, createdAt: Date.now() },
-      }),
-    db.delete(pushSubscriptions).where(
-      and(
-        eq(pushSubscriptions.userId, sub.userId),
-        notInArray(
-          pushSubscriptions.endpoint,
-          db
-            .select({ endpoint: pushSubscriptions.endpoint })
-            .from(pushSubscriptions)
-            .where(eq(pushSubscriptions.userId, sub.userId))
-            .orderBy(desc(pushSubscriptions.createdAt))
-            .limit(MAX_SUBSCRIPTIONS_PER_USER),
-        ),
+export async function savePushSubscription(db: Db, sub: StoredPushSubscription): Promise<"saved" | "taken"> {
+  const written = await db
+    .insert(pushSubscriptions)
+    .values(sub)
+    .onConflictDoUpdate({
+      target: pushSubscriptions.endpoint,
+      set: { p256dh: sub.p256dh, auth: sub.auth, createdAt: Date.now() },
+      setWhere: eq(pushSubscriptions.userId, sub.userId),
+    })
+    .returning({ endpoint: pushSubscriptions.endpoint });
+  if (written.length === 0) return "taken";
+  await db.delete(pushSubscriptions).where(
+    and(
+      eq(pushSubscriptions.userId, sub.userId),
+      notInArray(
+        pushSubscriptions.endpoint,
+        db
+          .select({ endpoint: pushSubscriptions.endpoint })
+          .from(pushSubscriptions)
+          .where(eq(pushSubscriptions.userId, sub.userId))
+          .orderBy(desc(pushSubscriptions.createdAt))
+          .limit(MAX_SUBSCRIPTIONS_PER_USER),
       ),
     ),
-  ]);
+  );
+  return "saved";
 }
 
 /** Removes the caller's own subscription for this endpoint; returns whether one was there. */

@@ -21,12 +21,13 @@ const endpointSchema = z
   .refine((value) => {
     try {
       const url = new URL(value);
-      // Push services are https (RFC 8030); credentials in the URL have no place in a push resource.
-      return url.protocol === "https:" && url.username === "" && url.password === "";
+      // Push services are https on port 443 (RFC 8030; the URL parser drops a written :443); credentials in the
+      // URL have no place in a push resource.
+      return url.protocol === "https:" && url.port === "" && url.username === "" && url.password === "";
     } catch {
       return false;
     }
-  }, "an https URL");
+  }, "an https URL on port 443");
 
 const subscriptionSchema = z.object({
   endpoint: endpointSchema,
@@ -69,7 +70,10 @@ export const pushRoutes = new Hono<AppEnv>()
     if (!isKnownPushService(endpoint, c.env.PUSH_SERVICE_HOSTS)) {
       throw new ApiError(400, "invalid_input", "The endpoint is not a known browser push service.", ["endpoint"]);
     }
-    await savePushSubscription(db(c.env), { endpoint, userId, p256dh: keys.p256dh, auth: keys.auth });
+    const saved = await savePushSubscription(db(c.env), { endpoint, userId, p256dh: keys.p256dh, auth: keys.auth });
+    if (saved === "taken") {
+      throw new ApiError(409, "push_endpoint_taken", "This browser's push subscription belongs to another account. Sign in as them to turn it off first.", ["endpoint"]);
+    }
     console.log(JSON.stringify({ event: "push_subscribed", userId, pushService: new URL(endpoint).host }));
     return c.json({ subscribed: true }, 201);
   })
