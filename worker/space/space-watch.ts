@@ -3,6 +3,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { SpaceState } from "../protocol/api.ts";
 import type { WatchMessage } from "../protocol/watch.ts";
+import { errorResponse } from "../protocol/errors.ts";
 
 export class SpaceWatch extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
@@ -13,7 +14,7 @@ export class SpaceWatch extends DurableObject<Env> {
 
   override async fetch(request: Request): Promise<Response> {
     if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
-      return Response.json({ error: { code: "upgrade_required", message: "This address only accepts WebSocket connections." } }, { status: 426 });
+      return errorResponse(426, "upgrade_required", "This address only accepts WebSocket connections.");
     }
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server);
