@@ -24,13 +24,16 @@ const all = !only;
 if (all || only === "typecheck") stage("typecheck (worker, tests, web)", "npm", ["run", "--silent", "typecheck"]);
 if (all || only === "deps") stage("import rule (dev/dependency-rules.cjs)", "npm", ["run", "--silent", "lint:deps"]);
 if (all || only === "unit") stage("unit tests", bin("vitest"), ["run", "--config", "test/unit/vitest.config.ts"]);
-if (all || only === "worker") stage("worker tests (workerd)", bin("vitest"), ["run", "--config", "test/worker/vitest.config.ts"]);
-if (all || only === "deploy") stage("deploy dry run and bundle budget", process.execPath, ["dev/bundle-check.ts"]);
-if (all || only === "e2e") {
+// The worker tests (share cards, security headers), the deploy dry run and the browser tests all serve web/build.
+if (all || only === "worker" || only === "deploy" || only === "e2e") {
   const started = Date.now();
   console.log("\n▶ web build");
   await buildWeb((line) => console.log(line));
   console.log(`✓ web build (${((Date.now() - started) / 1000).toFixed(1)}s)`);
+}
+if (all || only === "worker") stage("worker tests (workerd)", bin("vitest"), ["run", "--config", "test/worker/vitest.config.ts"]);
+if (all || only === "deploy") stage("deploy dry run and bundle budget", process.execPath, ["dev/bundle-check.ts"]);
+if (all || only === "e2e") {
   stage("browser tests (Chromium)", process.execPath, ["--test", "--test-concurrency=1", "--test-reporter=spec", "test/e2e/*.test.ts"]);
 }
 console.log("\nAll tests passed.");
