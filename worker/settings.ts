@@ -12,6 +12,18 @@ export function hostFollowerMinAgeMs(env: Pick<Env, "HOST_FOLLOWER_MIN_AGE_DAYS"
   return (Number.isFinite(parsed) && parsed >= 0 ? parsed : 7) * 24 * 3600 * 1000;
 }
 
+/** Drafts one host may keep at once (HOST_MAX_DRAFTS, default 20): drafts cost rows and nobody else sees them. */
+export function hostMaxDrafts(env: Pick<Env, "HOST_MAX_DRAFTS">): number {
+  const parsed = Number.parseInt(env.HOST_MAX_DRAFTS, 10);
+  return Number.isFinite(parsed) && parsed >= 0 ? parsed : 20;
+}
+
+/** Spaces one host may have live at once (HOST_MAX_LIVE, default 10): each live room holds a Durable Object. */
+export function hostMaxLive(env: Pick<Env, "HOST_MAX_LIVE">): number {
+  const parsed = Number.parseInt(env.HOST_MAX_LIVE, 10);
+  return Number.isFinite(parsed) && parsed >= 0 ? parsed : 10;
+}
+
 /** The platform's cut of ticket sales in percent (PLATFORM_FEE_PERCENT, 0–100, default 10). */
 export function platformFeePercent(env: Pick<Env, "PLATFORM_FEE_PERCENT">): number {
   const parsed = Number(env.PLATFORM_FEE_PERCENT);

@@ -7,6 +7,8 @@ interface __BaseEnv_Env {
 	HOST_MIN_FOLLOWERS: string;
 	HOST_FOLLOWER_MIN_AGE_DAYS: string;
 	RECORDING_RETENTION_DAYS: string;
+	HOST_MAX_DRAFTS: string;
+	HOST_MAX_LIVE: string;
 	PLATFORM_FEE_PERCENT: string;
 	CALLS_API_BASE: string;
 	CALLS_APP_ID: string;

@@ -5,6 +5,15 @@ import type { SpeakPolicy } from "../protocol/api.ts";
 import type { Db } from "./client.ts";
 import { spaces } from "./schema.ts";
 
+/** How many Spaces this host has live now (the HOST_MAX_LIVE check before a room opens). */
+export async function liveSpaceCount(db: Db, hostId: string): Promise<number> {
+  const [row] = await db
+    .select({ n: sql<number>`count(*)` })
+    .from(spaces)
+    .where(and(eq(spaces.hostId, hostId), eq(spaces.state, "live")));
+  return row?.n ?? 0;
+}
+
 /** Draft or scheduled → live; false when the Space was in any other state. */
 export async function markLive(db: Db, spaceId: string, startedAt: number): Promise<boolean> {
   const result = await db

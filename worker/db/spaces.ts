@@ -83,14 +83,15 @@ export type NewSpace = {
  * The count and the insert are one guarded statement (topics follow in the same batch), so two racing requests
  * cannot both take the last slot.
  */
-export async function createSpace(db: Db, input: NewSpace, maxUpcoming = Number.POSITIVE_INFINITY): Promise<string | null> {
+/** Creates a Space unless its host already has `maxInState` Spaces in the new one's state (draft or scheduled). */
+export async function createSpace(db: Db, input: NewSpace, maxInState = Number.POSITIVE_INFINITY): Promise<string | null> {
   const id = crypto.randomUUID();
-  const limit = input.state === "scheduled" && Number.isFinite(maxUpcoming) ? maxUpcoming : Number.MAX_SAFE_INTEGER;
+  const limit = Number.isFinite(maxInState) ? maxInState : Number.MAX_SAFE_INTEGER;
   const insertSpace = statement(db, sql`
     INSERT INTO spaces (id, host_id, title, state, scheduled_for, speak_policy, ticket_price_cents, ticket_currency, ticket_capacity)
     SELECT ${id}, ${input.hostId}, ${input.title}, ${input.state}, ${input.scheduledFor}, ${input.speakPolicy},
       ${input.ticket?.priceCents ?? null}, ${input.ticket?.currency ?? null}, ${input.ticket?.capacity ?? null}
-    WHERE (SELECT count(*) FROM spaces WHERE host_id = ${input.hostId} AND state = 'scheduled') < ${limit}`);
+    WHERE (SELECT count(*) FROM spaces WHERE host_id = ${input.hostId} AND state = ${input.state}) < ${limit}`);
   const insertTopics = input.topics.map((topic) =>
     statement(db, sql`INSERT INTO space_topics (space_id, topic) SELECT ${id}, ${topic} WHERE EXISTS (SELECT 1 FROM spaces WHERE id = ${id})`),
   );

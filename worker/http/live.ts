@@ -5,7 +5,8 @@ import { announceSpaceLive } from "../announce.ts";
 import { signJoinToken, verifyJoinToken } from "../auth/tokens.ts";
 import { getSpaceView } from "../db/spaces.ts";
 import { findUserById, isFollowing } from "../db/users.ts";
-import { markLive, recordEnd } from "../db/space-lifecycle.ts";
+import { liveSpaceCount, markLive, recordEnd } from "../db/space-lifecycle.ts";
+import { hostMaxLive } from "../settings.ts";
 import type { Space } from "../db/schema.ts";
 import { encodeIdentity, IDENTITY_HEADER } from "../space/room-sockets.ts";
 import { roomFor } from "../space/space-room.ts";
@@ -58,6 +59,10 @@ export const liveRoutes = new Hono<AppEnv>()
   .post("/spaces/:id/start", async (c) => {
     const space = await hostedSpace(c);
     if (space.state === "ended" || space.state === "cancelled") throw spaceEnded();
+    if (space.state !== "live" && (await liveSpaceCount(db(c.env), space.hostId)) >= hostMaxLive(c.env)) {
+      const max = hostMaxLive(c.env);
+      throw new ApiError(409, "too_many_live", `You can have at most ${max} Space(s) live at once. End one first.`);
+    }
     const host = await findUserById(db(c.env), space.hostId);
     if (!host) throw unauthorized();
     const startedAt = space.startedAt ?? Date.now();

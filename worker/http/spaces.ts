@@ -4,7 +4,7 @@ import { z } from "zod";
 import { createSpace, getSpace, getSpaceView, listSpaces } from "../db/spaces.ts";
 import { SPEAK_POLICIES } from "../protocol/api.ts";
 import { seasonedFollowerCount } from "../db/users.ts";
-import { hostFollowerMinAgeMs, hostMinFollowers } from "../settings.ts";
+import { hostFollowerMinAgeMs, hostMaxDrafts, hostMinFollowers } from "../settings.ts";
 import { remindedAmong } from "../db/reminders.ts";
 import type { SpaceView } from "../protocol/api.ts";
 import { requireUserId, type AppContext, type AppEnv } from "./context.ts";
@@ -74,8 +74,12 @@ export const spaceRoutes = new Hono<AppEnv>()
         topics: [...new Set(body.topics ?? [])],
         ticket: body.ticket ?? null,
       },
-      MAX_UPCOMING,
+      scheduledFor === null ? hostMaxDrafts(c.env) : MAX_UPCOMING,
     );
+    if (id === null && scheduledFor === null) {
+      const max = hostMaxDrafts(c.env);
+      throw new ApiError(409, "too_many_drafts", `You can keep at most ${max} drafts. Delete or schedule one first.`);
+    }
     if (id === null) {
       throw new ApiError(400, "too_many_scheduled", `You can have at most ${MAX_UPCOMING} upcoming Spaces.`, ["scheduledFor"]);
     }
