@@ -114,9 +114,26 @@ test("a listener sees the live room in ≤ 4 round trips and hears the stage in 
   await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 100, downloadThroughput: -1, uploadThroughput: -1 });
 
   const recorder = recordExchanges(listener);
+  // The moment the room is on screen is taken in the page (a DOM observer calling back), not when a locator's polling
+  // happens to notice it, which on a busy machine can be after the next exchange answered.
+  let room: ReturnType<typeof recorder.mark> | undefined;
+  let roomShown: () => void = () => {};
+  const shown = new Promise<void>((resolve) => (roomShown = resolve));
+  await listener.exposeBinding("roomShown", () => {
+    room ??= recorder.mark();
+    roomShown();
+  });
+  await listener.addInitScript(() => {
+    const observer = new MutationObserver(() => {
+      if (!document.querySelector('[data-testid="stage-host"]')) return;
+      observer.disconnect();
+      void (window as unknown as { roomShown(): Promise<void> }).roomShown();
+    });
+    observer.observe(document, { childList: true, subtree: true });
+  });
   await listener.goto(`${stack.url}/spaces/${spaceId}`);
-  await listener.getByTestId("stage-host").waitFor();
-  const room = recorder.mark();
+  await shown;
+  assert.ok(room);
   // First received audio: the pulled track unmutes when its first RTP packet arrives.
   await listener.waitForFunction(() => {
     const audio = document.querySelector<HTMLAudioElement>('audio[data-testid="remote-audio"][data-user-id="demo-host"]');
