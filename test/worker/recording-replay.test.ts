@@ -12,8 +12,10 @@ const DAY = 86_400_000;
 
 describe("replay", () => {
   it("gives the replay and its audio; Range answers 206 with the right bytes and type", async () => {
-    const { spaceId } = await recordAndEnd();
+    const { spaceId, host } = await recordAndEnd();
     const listener = await signup();
+    const listed = await listener.call("GET", `/api/users/${host.handle}/replays`);
+    expect(listed.json.replays.map((r: { spaceId: string }) => r.spaceId)).toEqual([spaceId]);
     const replay = await listener.call("GET", `/api/spaces/${spaceId}/replay`);
     expect(replay.status).toBe(200);
     expect(replay.json).toMatchObject({ audioUrl: `/api/spaces/${spaceId}/replay/audio`, segments: [], reactions: [] });

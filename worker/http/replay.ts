@@ -1,20 +1,22 @@
 // The replay of a recorded Space: GET /spaces/:id/replay (audio URL, length, transcript and reactions on the
-// replay's timeline), its audio with Range, and DELETE /spaces/:id/recording (the host, before retention does).
+// replay's timeline), its audio with Range, a host's replays (profile), and DELETE /spaces/:id/recording (the host,
+// before retention does).
 // Access follows the transcript's rule (ticketed: ticket holders, the host and the stage).
 import { Hono } from "hono";
 import { db } from "../db/client.ts";
-import { markRecordingDeleted, recordingOf } from "../db/recordings.ts";
+import { markRecordingDeleted, recordingOf, replaysOfHost } from "../db/recordings.ts";
 import type { Recording } from "../db/schema.ts";
 import { segmentsOf } from "../db/transcripts.ts";
-import { findUserById } from "../db/users.ts";
+import { findUserByHandle, findUserById } from "../db/users.ts";
 import { deleteRecordingObjects } from "../media/recording/retention.ts";
-import type { ReplayReactions, ReplayResponse } from "../protocol/replay.ts";
+import type { HostReplays, ReplayReactions, ReplayResponse } from "../protocol/replay.ts";
 import type { TranscriptSegment } from "../protocol/transcript.ts";
 import { serveObject } from "./byte-range.ts";
 import type { AppContext, AppEnv } from "./context.ts";
-import { ApiError } from "./errors.ts";
+import { ApiError, notFound } from "./errors.ts";
 import { hostedSpace } from "./space-input.ts";
 import { readableSpace } from "./transcript.ts";
+import { handleSchema, param } from "./validate.ts";
 
 const noRecording = () => new ApiError(404, "no_recording", "This Space has no recording.");
 
@@ -52,6 +54,12 @@ export const replayRoutes = new Hono<AppEnv>()
     const response = await serveObject(c.env.MEDIA, recording.audioKey, c.req.header("Range"), recording.contentType);
     if (!response) throw noRecording();
     return response;
+  })
+  .get("/users/:handle/replays", async (c) => {
+    const handle = param(c, "handle", handleSchema);
+    const user = await findUserByHandle(db(c.env), handle);
+    if (!user) throw notFound(`The user @${handle}`);
+    return c.json({ replays: await replaysOfHost(db(c.env), user.id) } satisfies HostReplays);
   })
   .delete("/spaces/:id/recording", async (c) => {
     const space = await hostedSpace(c);

@@ -39,7 +39,8 @@ export const ADAPTER_CLAIMS_HEADER = "x-spaces-adapter";
 const IDLE_CLOSE_MS = 30_000;
 const KEEPALIVE_CHECK_MS = 4_000;
 
-export type OpenAdapterRequest = { spaceId: string; startedAt: number; userId: string; handle: string; track: TrackRef };
+/** `captions`: whether the track should also go to speech-to-text (a recorded Space may have captions off). */
+export type OpenAdapterRequest = { spaceId: string; startedAt: number; userId: string; handle: string; track: TrackRef; captions?: boolean };
 export type MediaResult = { ok: true } | { ok: false; code: string };
 /** Reaction counts of one second of the Space (second = whole seconds since its start), kept by the room. */
 export type ReactionSecond = { second: number; counts: Record<string, number> };
@@ -67,6 +68,7 @@ export class SpaceMedia extends DurableObject<Env> {
     if (!origin || (!captionsAvailable(this.env) && !this.recordingOn())) return { ok: false, code: "captions_unavailable" };
     this.store.setMeta("spaceId", request.spaceId);
     this.store.setMeta("startedAt", String(request.startedAt));
+    this.store.setMeta("captions", request.captions === false ? "0" : "1");
     const existing = this.store.adapter(request.userId);
     if (existing && sameTrack(existing.track, request.track)) return { ok: true };
     if (existing) await this.closeAdapter(request.userId);
@@ -261,7 +263,8 @@ export class SpaceMedia extends DurableObject<Env> {
     if (existing && existing.claims.adapterKey === claims.adapterKey) return existing;
     if (existing) this.endTrack(claims.userId);
     const startedAt = Number(this.store.meta("startedAt") ?? Date.now());
-    const provider = sttProviderFor(this.env);
+    // Captions off (a Space recorded without captions): no recogniser stream at all.
+    const provider = this.store.meta("captions") === "0" ? null : sttProviderFor(this.env);
     const stt = new SttSink(
       provider ?? { name: "local", connect: async () => null },
       { userId: claims.userId, handle: claims.handle },

@@ -24,3 +24,6 @@ export type ClipResponse = {
 
 /** A clip is at most this long. */
 export const MAX_CLIP_MS = 60_000;
+
+/** GET /api/users/:handle/replays: the host's recordings still playable, newest first. */
+export type HostReplays = { replays: { spaceId: string; title: string; durationMs: number; createdAt: number }[] };

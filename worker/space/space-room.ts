@@ -243,7 +243,8 @@ export class SpaceRoom extends DurableObject<Env> {
           closeTracks.push({ userId: effect.userId, track: effect.track });
           break;
         case "open_adapter": {
-          const request = { spaceId: room.space.id, startedAt: room.space.startedAt, userId: effect.userId, handle: effect.handle, track: effect.track };
+          const captions = room.captionsAvailable && room.captions === "on";
+          const request = { spaceId: room.space.id, startedAt: room.space.startedAt, userId: effect.userId, handle: effect.handle, track: effect.track, captions };
           this.toMedia(room, "open_adapter", (media) => media.openAdapter(request));
           break;
         }

@@ -1,6 +1,6 @@
 // Replays and clips over HTTP: the replay of a recorded Space, making a clip, reading a clip; and which transcript
 // line is playing at a time.
-import type { ClipCreated, ClipResponse, ReplayResponse } from "#protocol/replay.ts";
+import type { ClipCreated, ClipResponse, HostReplays, ReplayResponse } from "#protocol/replay.ts";
 import type { TranscriptSegment } from "#protocol/transcript.ts";
 import { api } from "./api.ts";
 
@@ -8,6 +8,7 @@ export const getReplay = (spaceId: string) => api.get<ReplayResponse>(`/spaces/$
 export const makeClip = (spaceId: string, startMs: number, endMs: number) =>
   api.post<ClipCreated>(`/spaces/${encodeURIComponent(spaceId)}/clips`, { startMs, endMs });
 export const getClip = (id: string) => api.get<ClipResponse>(`/clips/${encodeURIComponent(id)}`);
+export const getHostReplays = async (handle: string) => (await api.get<HostReplays>(`/users/${encodeURIComponent(handle)}/replays`)).replays;
 export const deleteRecording = (spaceId: string) => api.delete<{ deleted: boolean }>(`/spaces/${encodeURIComponent(spaceId)}/recording`);
 
 /** The index of the line playing at `ms` (the last one started), or -1 before the first. */
