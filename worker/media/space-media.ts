@@ -13,6 +13,11 @@
 // KeepAlive (a recogniser idle 4 s), idle close (no packet for 30 s: Finalize + CloseStream, adapter kept).
 // Hibernation: adapter sockets are hibernatable and carry their claims as the attachment; pipelines and
 // recognisers live in memory and are rebuilt on the next packet after a wake.
+// Recording (meta "recording", set by the room before it opens adapters for it): every track also feeds a
+// RecorderSink into the one Recorder (recording/recorder.ts): off ──setRecording(on)──▶ recording (mix in memory,
+// a part to R2 every 4 s; the alarm keeps storing while nobody sends) ──setRecording(off)──▶ off (last part stored,
+// encoder ended) ; at closeAll the parts become the replay (D1 `recordings`). After a wake the recorder resumes at the
+// current chunk; the lost chunk becomes silence in the replay.
 import { DurableObject } from "cloudflare:workers";
 import { callsFor } from "../audio/calls-for-env.ts";
 import { db } from "../db/client.ts";
