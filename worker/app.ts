@@ -31,6 +31,7 @@ import { userRoutes } from "./http/users.ts";
 import { watchRoutes } from "./http/watch.ts";
 import { hostSpacesRoutes } from "./http/host-spaces.ts";
 import { avatarRoutes } from "./http/avatars.ts";
+import { bodyLimits } from "./http/body-limits.ts";
 
 const api = new Hono<AppEnv>()
   .get("/health", (c) => c.json({ ok: true }))
@@ -64,7 +65,7 @@ export const app = new Hono<AppEnv>()
     c.set("requestId", c.req.header("cf-ray") ?? crypto.randomUUID());
     await next();
   })
-  .use("/api/*", checkOrigin, loadSession)
+  .use("/api/*", bodyLimits, checkOrigin, loadSession)
   .route("/api", api);
 
 app.notFound((c) => {

@@ -1,5 +1,5 @@
 // Hono typing shared by every route group: Worker bindings and per-request variables.
-import type { Context } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { unauthorized } from "./errors.ts";
 
 export type AppEnv = {
@@ -22,3 +22,9 @@ export function requireUserId(c: AppContext): string {
 export function clientAddress(c: AppContext): string {
   return c.req.header("cf-connecting-ip") ?? "unknown";
 }
+
+/** Route middleware: signed out is 401 before the body is read or validated. */
+export const signedIn: MiddlewareHandler<AppEnv> = async (c, next) => {
+  requireUserId(c);
+  await next();
+};

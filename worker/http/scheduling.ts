@@ -8,7 +8,7 @@ import { tellWatchers } from "../space/space-watch.ts";
 import { addReminder, removeReminder } from "../db/reminders.ts";
 import { cancelSpaceIfIn, getSpace, getSpaceView, updateScheduledSpace } from "../db/spaces.ts";
 import type { SpaceState } from "../protocol/api.ts";
-import { requireUserId, type AppEnv } from "./context.ts";
+import { requireUserId, signedIn, type AppEnv } from "./context.ts";
 import { db } from "../db/client.ts";
 import { ApiError } from "./errors.ts";
 import { hostedSpace, scheduledForSchema, scheduledTime, spaceFromParam, titleSchema, topicsSchema } from "./space-input.ts";
@@ -45,7 +45,7 @@ function notScheduledMessage(state: SpaceState): string {
 }
 
 export const schedulingRoutes = new Hono<AppEnv>()
-  .patch("/spaces/:id", jsonBody(editSchema), async (c) => {
+  .patch("/spaces/:id", signedIn, jsonBody(editSchema), async (c) => {
     const space = await hostedSpace(c);
     if (space.state !== "scheduled") {
       throw new ApiError(409, "not_scheduled", "Only a scheduled Space can be edited; this one is " + space.state + ".");

@@ -28,6 +28,8 @@ export const scheduledForSchema = z.union([
     .number()
     .int()
     .positive()
+    // Past JavaScript's last date (8.64e15 ms) toISOString throws: refuse it as bad input, not a crash.
+    .max(8_640_000_000_000_000, "a date before the year 275760")
     .transform((ms) => new Date(ms).toISOString()),
 ]);
 

@@ -7,7 +7,7 @@ import { seasonedFollowerCount } from "../db/users.ts";
 import { hostFollowerMinAgeMs, hostMaxDrafts, hostMinFollowers } from "../settings.ts";
 import { remindedAmong } from "../db/reminders.ts";
 import type { SpaceView } from "../protocol/api.ts";
-import { requireUserId, type AppContext, type AppEnv } from "./context.ts";
+import { requireUserId, signedIn, type AppContext, type AppEnv } from "./context.ts";
 import { db } from "../db/client.ts";
 import { ApiError, notFound } from "./errors.ts";
 import { scheduledForSchema, scheduledTime, titleSchema, topicSchema, topicsSchema } from "./space-input.ts";
@@ -49,7 +49,7 @@ async function withRemindedFlag(c: AppContext, list: SpaceView[]): Promise<Space
 }
 
 export const spaceRoutes = new Hono<AppEnv>()
-  .post("/spaces", jsonBody(createSchema), async (c) => {
+  .post("/spaces", signedIn, jsonBody(createSchema), async (c) => {
     const hostId = requireUserId(c);
     const body = c.req.valid("json");
     const needed = hostMinFollowers(c.env);
