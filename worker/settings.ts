@@ -57,3 +57,8 @@ export function perAddressLimitsLifted(env: Pick<Env, "SPACES_LOAD_TEST">, reque
     return false;
   }
 }
+
+/** Whether a public, non-ticketed live Space can be heard without an account (GUEST_LISTENING, default on). */
+export function guestListening(env: Pick<Env, "GUEST_LISTENING">): boolean {
+  return (env.GUEST_LISTENING ?? "").trim().toLowerCase() !== "false";
+}

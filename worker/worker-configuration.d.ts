@@ -10,6 +10,7 @@ interface __BaseEnv_Env {
 	HOST_MAX_DRAFTS: string;
 	HOST_MAX_LIVE: string;
 	PLATFORM_FEE_PERCENT: string;
+	GUEST_LISTENING: string;
 	CALLS_API_BASE: string;
 	CALLS_APP_ID: string;
 	STRIPE_API_BASE: string;
@@ -41,7 +42,7 @@ type StringifyValues<EnvType extends Record<string, unknown>> = {
 	[Binding in keyof EnvType]: EnvType[Binding] extends string ? EnvType[Binding] : string;
 };
 declare namespace NodeJS {
-	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "HOST_MIN_FOLLOWERS" | "HOST_FOLLOWER_MIN_AGE_DAYS" | "RECORDING_RETENTION_DAYS" | "PLATFORM_FEE_PERCENT" | "CALLS_API_BASE" | "CALLS_APP_ID" | "STRIPE_API_BASE" | "APP_ORIGIN" | "VAPID_SUBJECT" | "STT_WS_URL" | "ADAPTER_ENDPOINT_ORIGIN" | "SPACES_LOAD_TEST" | "PUSH_SERVICE_HOSTS" | "SESSION_SECRET" | "CALLS_APP_SECRET" | "STRIPE_SECRET_KEY" | "STRIPE_WEBHOOK_SECRET" | "VAPID_PUBLIC_KEY" | "VAPID_PRIVATE_KEY">> {}
+	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "HOST_MIN_FOLLOWERS" | "HOST_FOLLOWER_MIN_AGE_DAYS" | "RECORDING_RETENTION_DAYS" | "PLATFORM_FEE_PERCENT" | "GUEST_LISTENING" | "CALLS_API_BASE" | "CALLS_APP_ID" | "STRIPE_API_BASE" | "APP_ORIGIN" | "VAPID_SUBJECT" | "STT_WS_URL" | "ADAPTER_ENDPOINT_ORIGIN" | "SPACES_LOAD_TEST" | "PUSH_SERVICE_HOSTS" | "SESSION_SECRET" | "CALLS_APP_SECRET" | "STRIPE_SECRET_KEY" | "STRIPE_WEBHOOK_SECRET" | "VAPID_PUBLIC_KEY" | "VAPID_PRIVATE_KEY">> {}
 }
 declare module "wasm-media-encoders/wasm/*" {
 	const value: WebAssembly.Module;

@@ -94,9 +94,10 @@ describe("going live and joining", () => {
     }
   });
 
-  it("needs a session to join and an upgrade header to connect", async () => {
+  it("joins someone without a session only as a guest, and needs an upgrade header to connect", async () => {
     const { spaceId } = await liveSpace();
-    expect((await client().call("POST", `/api/spaces/${spaceId}/join`)).status).toBe(401);
+    const anonymous = await client().call("POST", `/api/spaces/${spaceId}/join`);
+    expect([anonymous.status, anonymous.json.guest?.id]).toEqual([200, expect.stringMatching(/^guest-/)]);
     const plain = await client().call("GET", `/api/spaces/${spaceId}/live?token=x`);
     expect([plain.status, plain.json.error.code]).toEqual([426, "upgrade_required"]);
   });

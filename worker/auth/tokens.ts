@@ -82,3 +82,18 @@ export async function verifyJoinToken(secret: string, token: string, spaceId: st
     hostFollows: payload.hf === true,
   };
 }
+
+const GUEST_AUDIENCE = "spaces-guest";
+/** A guest's credential for the audio routes lasts as long as a long listen; the room join itself stays 60 s. */
+export const GUEST_TTL_SECONDS = 6 * 3600;
+
+/** Lets guest `guestId` open a pull-only audio session in `spaceId` (guests have no session cookie). */
+export function signGuestToken(secret: string, guestId: string, spaceId: string): Promise<string> {
+  return signToken(secret, GUEST_AUDIENCE, guestId, { sp: spaceId }, GUEST_TTL_SECONDS);
+}
+
+/** The guest id of a valid guest token for exactly this Space, or null. */
+export async function verifyGuestToken(secret: string, token: string, spaceId: string): Promise<string | null> {
+  const payload = await verifyToken(secret, GUEST_AUDIENCE, token);
+  return payload && payload.sp === spaceId ? payload.sub : null;
+}

@@ -28,6 +28,11 @@ export function signupCounters(address: string): AttemptCounter[] {
   return [{ key: `signup:${address}`, max: 10, lockMs: HOUR_MS, windowMs: HOUR_MS }];
 }
 
+/** Guest join tokens per address: 30 in ten minutes, enough for a household reconnecting, not for a bot swarm. */
+export function guestJoinCounters(address: string): AttemptCounter[] {
+  return [{ key: `guest:${address}`, max: 30, lockMs: 10 * 60 * 1000, windowMs: 10 * 60 * 1000 }];
+}
+
 /**
  * Claims one attempt on every counter; returns how many milliseconds to wait when any counter is locked (its claim
  * then counts for nothing), or 0 when the password may be checked. The row's handle_lower column holds the key.

@@ -6,6 +6,9 @@ import { verifyJoinToken } from "../auth/tokens.ts";
 import { forceCloseTrack } from "../audio/track-closer.ts";
 import { callsConfigured, callsFor } from "../audio/calls-for-env.ts";
 import { signAudioSession, verifyAudioSession } from "../audio/session-token.ts";
+import { verifyGuestToken } from "../auth/tokens.ts";
+import { GUEST_TOKEN_HEADER, isGuestId } from "../protocol/guest.ts";
+import { guestListening } from "../settings.ts";
 import type { CallsClient } from "../calls/client.ts";
 import type { CallsError } from "../calls/types.ts";
 import type { AudioSession, CloseResponse, PublishResponse, PullResponse } from "../protocol/audio.ts";
@@ -28,10 +31,19 @@ const closeSchema = z.object({ sessionToken, mids: z.array(mid).min(1).max(64), 
 
 type Caller = { userId: string; spaceId: string; role: Role; calls: CallsClient };
 
-/** The signed-in caller and their current role in the live room; 403 when they are not in it. */
+/** The signed-in person, else a guest holding a guest token for this Space (where guests may listen), else 401. */
+async function callerId(c: AppContext, spaceId: string): Promise<string> {
+  const guestToken = c.req.header(GUEST_TOKEN_HEADER);
+  if (c.get("userId") || !guestToken || !guestListening(c.env)) return requireUserId(c);
+  const guestId = await verifyGuestToken(c.env.SESSION_SECRET, guestToken, spaceId);
+  if (!guestId) throw new ApiError(401, "invalid_token", "The guest pass is missing, expired or for another Space; join again.");
+  return guestId;
+}
+
+/** The caller (signed in or a guest) and their current role in the live room; 403 when they are not in it. */
 async function caller(c: AppContext, joinToken?: string): Promise<Caller> {
-  const userId = requireUserId(c);
   const spaceId = param(c, "id");
+  const userId = await callerId(c, spaceId);
   if (!callsConfigured(c.env)) throw new ApiError(503, "audio_unavailable", "Audio is not configured on this server.");
   const role = (await roomFor(c.env, spaceId).getRoleOf(userId)) ?? (await joiningAs(c, joinToken, userId, spaceId));
   if (!role) throw new ApiError(403, "not_in_room", "Join the Space before connecting its audio.");
@@ -96,7 +108,8 @@ export const audioRoutes = new Hono<AppEnv>()
   .post("/spaces/:id/audio/publish", jsonBody(publishSchema), async (c) => {
     const who = await caller(c);
     const body = c.req.valid("json");
-    // Checked before the SFU is touched: a listener's session never gets a local (published) track.
+    // Checked before the SFU is touched: a listener's (and a guest's) session never gets a local (published) track.
+    if (isGuestId(who.userId)) throw forbidden("Guests can only listen. Sign up to speak.");
     if (who.role === "listener") throw forbidden("Only speakers, co-hosts and the host can publish audio.");
     const sessionId = await sessionOf(c, who, body.sessionToken);
     const track: TrackRef = { sessionId, trackName: `mic-${crypto.randomUUID().slice(0, 8)}` };

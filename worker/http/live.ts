@@ -1,17 +1,21 @@
-// Going live and joining: POST /spaces/:id/start|end (host only), POST /spaces/:id/join → { url, token },
-// and GET /spaces/:id/live, which verifies the join token here so the room only ever sees verified identities.
+// Going live and joining: POST /spaces/:id/start|end (host only), POST /spaces/:id/join → { url, token } (a
+// listen-only guest join without a session where GUEST_LISTENING allows it), and GET /spaces/:id/live, which verifies
+// the join token here so the room only ever sees verified identities.
 import { Hono } from "hono";
 import { announceSpaceLive } from "../announce.ts";
-import { signJoinToken, verifyJoinToken } from "../auth/tokens.ts";
+import { signGuestToken, signJoinToken, verifyGuestToken, verifyJoinToken } from "../auth/tokens.ts";
+import { claimAttempt, guestJoinCounters } from "../db/login-attempts.ts";
+import { GUEST_PREFIX, GUEST_TOKEN_HEADER, type GuestJoin } from "../protocol/guest.ts";
+import { guestListening, hostMaxLive, perAddressLimitsLifted } from "../settings.ts";
 import { getSpaceView } from "../db/spaces.ts";
 import { findUserById, isFollowing } from "../db/users.ts";
 import { liveSpaceCount, markLive, recordEnd } from "../db/space-lifecycle.ts";
-import { hostMaxLive } from "../settings.ts";
 import type { Space } from "../db/schema.ts";
 import { encodeIdentity, IDENTITY_HEADER } from "../space/room-sockets.ts";
 import { roomFor } from "../space/space-room.ts";
 import { tellWatchers } from "../space/space-watch.ts";
-import { requireUserId, type AppContext, type AppEnv } from "./context.ts";
+import { clientAddress, requireUserId, type AppContext, type AppEnv } from "./context.ts";
+import type { Space } from "../db/schema.ts";
 import { db } from "../db/client.ts";
 import { assertCanEnter } from "./entry-gate.ts";
 import { ApiError, notFound, unauthorized } from "./errors.ts";
@@ -25,6 +29,45 @@ async function spaceView(c: AppContext, id: string) {
   const space = await getSpaceView(db(c.env), id);
   if (!space) throw notFound("That Space");
   return space;
+}
+
+function roomUrl(c: AppContext, spaceId: string, token: string): string {
+  const url = new URL(`/api/spaces/${spaceId}/live`, c.req.url);
+  url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+  url.searchParams.set("token", token);
+  return url.toString();
+}
+
+/**
+ * A listen-only join for someone without an account: only where GUEST_LISTENING allows it and the Space needs no
+ * ticket, and at most a few per address (claimed atomically, like signups). A guest who still holds a token for this
+ * Space (a reconnect) keeps their guest id, so they are not counted twice.
+ */
+async function guestJoin(c: AppContext, space: Space): Promise<GuestJoin> {
+  if (!guestListening(c.env)) throw unauthorized();
+  if (space.ticketCapacity !== null) {
+    throw new ApiError(402, "ticket_required", "This Space needs a ticket. Sign in and buy one to join.");
+  }
+  // A local load test (SPACES_LOAD_TEST on loopback) plays thousands of guests from one address.
+  const lifted = perAddressLimitsLifted(c.env, c.req.raw);
+  const wait = lifted ? 0 : await claimAttempt(db(c.env), guestJoinCounters(clientAddress(c)), Date.now());
+  if (wait > 0) {
+    c.header("Retry-After", String(Math.ceil(wait / 1000)));
+    throw new ApiError(429, "too_many_guest_joins", "Too many guests joined from this network. Sign in, or try again later.");
+  }
+  const held = c.req.header(GUEST_TOKEN_HEADER);
+  const previous = held ? await verifyGuestToken(c.env.SESSION_SECRET, held, space.id) : null;
+  const guestId = previous ?? `${GUEST_PREFIX}${crypto.randomUUID()}`;
+  const token = await signJoinToken(c.env.SESSION_SECRET, {
+    userId: guestId,
+    handle: "guest",
+    displayName: "Guest",
+    spaceId: space.id,
+    hostFollows: false,
+  });
+  console.log(JSON.stringify({ event: "guest_joined", spaceId: space.id, returning: previous !== null }));
+  const guestToken = await signGuestToken(c.env.SESSION_SECRET, guestId, space.id);
+  return { url: roomUrl(c, space.id, token), token, guest: { id: guestId, token: guestToken } };
 }
 
 export type JoinTicket = { url: string; token: string };
@@ -49,10 +92,7 @@ export async function issueJoin(c: AppContext, space: Space, userId: string): Pr
     spaceId: space.id,
     hostFollows,
   });
-  const url = new URL(`/api/spaces/${space.id}/live`, c.req.url);
-  url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
-  url.searchParams.set("token", token);
-  return { url: url.toString(), token };
+  return { url: roomUrl(c, space.id, token), token };
 }
 
 export const liveRoutes = new Hono<AppEnv>()
@@ -94,9 +134,15 @@ export const liveRoutes = new Hono<AppEnv>()
     return c.json({ space: await spaceView(c, space.id) });
   })
   .post("/spaces/:id/join", async (c) => {
-    const userId = requireUserId(c);
+    const signedIn = c.get("userId");
+    if (!signedIn && !guestListening(c.env)) throw unauthorized();
     const space = await spaceFromParam(c);
-    return c.json(await issueJoin(c, space, userId));
+    if (!signedIn) {
+      if (space.state === "ended" || space.state === "cancelled") throw spaceEnded();
+      if (space.state !== "live") throw notLive();
+      return c.json(await guestJoin(c, space));
+    }
+    return c.json(await issueJoin(c, space, signedIn));
   })
   .get("/spaces/:id/live", async (c) => {
     const spaceId = param(c, "id");

@@ -170,7 +170,9 @@ export type RoomErrorCode =
   | "cohosts_full"
   | "rate_limited"
   | "space_ended"
-  | "captions_unavailable";
+  | "captions_unavailable"
+  /** A guest (listening without an account) sent something only members may do: react, raise a hand, … */
+  | "sign_up_required";
 
 export type ErrorMessage = { type: "error"; code: RoomErrorCode; message: string; frame?: string };
 

@@ -1,4 +1,5 @@
 // What each client frame does, and who may do it: permission and limit checks first, then one change; no I/O.
+import { isGuestId } from "../protocol/guest.ts";
 import { roomError } from "../protocol/room-parse.ts";
 import {
   MAX_COHOSTS,
@@ -24,6 +25,24 @@ function target(ctx: Ctx, frame: string, userId: string): Person | null {
   const person = ctx.state.people.get(userId);
   if (!person) deny(ctx, frame, "not_found", "That person is not in this Space.");
   return person ?? null;
+}
+
+/** Frames a guest may send: listening needs nothing more than staying connected. */
+const GUEST_FRAMES = new Set<ClientMessage["type"]>(["ping", "decline_invite"]);
+/** Frames that would put their target on the stage, which a guest can never be. */
+const STAGE_FRAMES = new Set<ClientMessage["type"]>(["invite", "approve", "set_role"]);
+
+/** Guests listen only; refuses (with an error frame) what a guest may not do or have done to them. */
+function refusedForGuests(ctx: Ctx, message: ClientMessage): boolean {
+  if (isGuestId(ctx.actor.userId) && !GUEST_FRAMES.has(message.type)) {
+    deny(ctx, message.type, "sign_up_required", "Guests can only listen. Sign up to react or speak.");
+    return true;
+  }
+  if (STAGE_FRAMES.has(message.type) && "userId" in message && typeof message.userId === "string" && isGuestId(message.userId)) {
+    forbidden(ctx, message.type, "Guests listen only; they need an account to speak.");
+    return true;
+  }
+  return false;
 }
 
 function react(ctx: Ctx, emoji: Extract<ClientMessage, { type: "react" }>["emoji"]): void {
@@ -132,6 +151,7 @@ function remove(ctx: Ctx, userId: string, block: boolean): void {
 /** Applies one parsed client frame from `actor`. */
 export function applyFrame(state: RoomState, actor: Person, message: ClientMessage, now: number, out: Effects): void {
   const ctx: Ctx = { state, actor, now, out };
+  if (refusedForGuests(ctx, message)) return;
   switch (message.type) {
     case "ping":
       return out.reply({ type: "pong" });

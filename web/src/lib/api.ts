@@ -1,5 +1,12 @@
 // The one typed HTTP client of the web app: JSON in and out, errors in the contract's shape as ApiFailure.
 import type { ApiErrorBody } from "#protocol/api.ts";
+import { GUEST_TOKEN_HEADER } from "#protocol/guest.ts";
+
+/** A guest listener's pass (listening without an account); sent along so the audio routes know the guest. */
+let guestToken: string | null = null;
+export function setGuestToken(token: string | null): void {
+  guestToken = token;
+}
 
 export class ApiFailure extends Error {
   readonly status: number;
@@ -16,10 +23,12 @@ export class ApiFailure extends Error {
 async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
   let response: Response;
   try {
+    const headers: Record<string, string> = body === undefined ? {} : { "Content-Type": "application/json" };
+    if (guestToken) headers[GUEST_TOKEN_HEADER] = guestToken;
     response = await fetch(`/api${path}`, {
       method,
       credentials: "same-origin",
-      headers: body === undefined ? {} : { "Content-Type": "application/json" },
+      headers,
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch {

@@ -1,5 +1,5 @@
 // Data and rules behind the embed pages: a poller that follows a host's or a Space's state while the embed is visible,
-// and who may listen in the player (the one place guest listening will plug in).
+// and who may listen in the player (signed in, or as a guest where the Space needs no ticket).
 import type { Me, SpaceView } from "#protocol/api.ts";
 import type { HostLiveResponse } from "#protocol/embed.ts";
 import { api, errorMessage } from "./api.ts";
@@ -54,12 +54,12 @@ export class Polled<T> {
 }
 
 /**
- * What the embedded player offers a viewer: listening, a sign-in link, or nothing yet. Listening without an account
- * (issue 16, part 5) adds its rule here: a guest may listen where the Space allows guests.
+ * What the embedded player offers a viewer: listening, a sign-in link, or nothing yet. Without an account a viewer may
+ * listen as a guest where the Space needs no ticket (the server still decides: GUEST_LISTENING can turn guests off).
  */
 export type ListenAccess = "listen" | "sign_in" | "not_live";
 
 export function listenAccess(space: SpaceView, me: Me | null): ListenAccess {
   if (space.state !== "live") return "not_live";
-  return me ? "listen" : "sign_in";
+  return me || space.ticket === null ? "listen" : "sign_in";
 }

@@ -16,7 +16,8 @@ import {
   type UpdateMessage,
   type YouState,
 } from "#protocol/room.ts";
-import { api, ApiFailure, errorMessage } from "./api.ts";
+import type { GuestJoin } from "#protocol/guest.ts";
+import { api, ApiFailure, errorMessage, setGuestToken } from "./api.ts";
 
 export type RoomStatus = "connecting" | "open" | "reconnecting" | "ended" | "removed" | "failed";
 
@@ -32,6 +33,8 @@ export class RoomClient {
   status = $state<RoomStatus>("connecting");
   /** Why joining failed (ticket needed, blocked, ended …), as the API said it. */
   failure = $state<{ code: string; message: string } | null>(null);
+  /** Listening without an account: no reactions, no hand, a prompt to sign up instead. */
+  guest = $state(false);
   space = $state<RoomSpace | null>(null);
   you = $state<YouState | null>(null);
   participants = $state<Participant[]>([]);
@@ -106,9 +109,9 @@ export class RoomClient {
 
   async connect(): Promise<void> {
     this.closedByUs = false;
-    let joined: JoinTicket;
+    let joined: JoinTicket & { guest?: GuestJoin["guest"] };
     try {
-      joined = this.ticket ?? (await api.post<JoinTicket>(`/spaces/${encodeURIComponent(this.spaceId)}/join`));
+      joined = this.ticket ?? (await api.post<typeof joined>(`/spaces/${encodeURIComponent(this.spaceId)}/join`));
     } catch (error) {
       if (error instanceof ApiFailure && error.status !== 0 && error.status < 500) {
         this.failure = { code: error.code, message: error.message };
@@ -120,6 +123,9 @@ export class RoomClient {
       return;
     }
     this.ticket = null;
+    // Without an account the room takes you as a listen-only guest; the guest pass opens the audio.
+    this.guest = joined.guest !== undefined;
+    if (joined.guest) setGuestToken(joined.guest.token);
     this.onJoinTicket?.(joined.token);
     const url = new URL(joined.url, location.href);
     url.protocol = url.protocol === "https:" || url.protocol === "wss:" ? "wss:" : "ws:";
