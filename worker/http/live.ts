@@ -15,7 +15,6 @@ import { encodeIdentity, IDENTITY_HEADER } from "../space/room-sockets.ts";
 import { roomFor } from "../space/space-room.ts";
 import { tellWatchers } from "../space/space-watch.ts";
 import { clientAddress, requireUserId, type AppContext, type AppEnv } from "./context.ts";
-import type { Space } from "../db/schema.ts";
 import { db } from "../db/client.ts";
 import { assertCanEnter } from "./entry-gate.ts";
 import { ApiError, notFound, unauthorized } from "./errors.ts";
