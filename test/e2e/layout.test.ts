@@ -67,6 +67,14 @@ for (const viewport of VIEWPORTS) {
       const overflow = await sidewaysOverflow(page);
       if (overflow > 0) wide.push(`${path}: ${overflow}px`);
     }
+    // A 390 px phone at 200 % zoom is a 195 px wide view: the room, host tools included, still fits.
+    for (const [page, ready] of [[host, "[data-testid=live-room]"], [ana, "[data-testid=listener-grid]"]] as const) {
+      await page.goto(`${e2e.stack.url}/spaces/${liveId}`);
+      await page.locator(ready).first().waitFor();
+      await page.setViewportSize({ width: 195, height: 422 });
+      const overflow = await sidewaysOverflow(page);
+      if (overflow > 0) wide.push(`room at 195px: ${overflow}px`);
+    }
     assert.deepEqual(wide, []);
     // The long title is there in full (wrapped, not cut), on its page and on the cards that list it.
     await ana.goto(`${e2e.stack.url}/spaces/${longId}`);
