@@ -138,13 +138,14 @@ describe("host gate", () => {
       await env.DB.batch(ids.slice(i, i + 100).flatMap((id) => [user.bind(id, `t_${id.slice(0, 12)}`, `cal-${id}`), follow.bind(id, climber.id)]));
     }
     const me = await climber.call("GET", "/api/me");
-    expect([me.json.user.followers, me.json.user.canHost]).toEqual([ids.length, false]);
+    expect([me.json.user.followers, me.json.user.hostEligibleFollowers, me.json.user.canHost]).toEqual([ids.length, 0, false]);
     const refused = await climber.call("POST", "/api/spaces", { title: "Pumped up" });
     expect([refused.status, refused.json.error.code]).toEqual([403, "host_not_eligible"]);
     expect(refused.json.error.message).toContain("7 days old");
 
     await env.DB.prepare("UPDATE users SET created_at = ? WHERE display_name = 'Throwaway'").bind(Date.now() - 8 * 86_400_000).run();
-    expect((await climber.call("GET", "/api/me")).json.user.canHost).toBe(true);
+    const grown = (await climber.call("GET", "/api/me")).json.user;
+    expect([grown.hostEligibleFollowers, grown.canHost]).toEqual([ids.length, true]);
     expect((await climber.call("POST", "/api/spaces", { title: "Grown up" })).status).toBe(201);
   });
 });

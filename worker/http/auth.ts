@@ -29,7 +29,7 @@ export async function meView(c: AppContext, userId: string) {
   const counts = await followCounts(db(c.env), userId);
   const needed = hostMinFollowers(c.env);
   const seasoned = await seasonedFollowerCount(db(c.env), userId, Date.now() - hostFollowerMinAgeMs(c.env));
-  return { ...toPublicUser(user), ...counts, canHost: seasoned >= needed, hostMinFollowers: needed };
+  return { ...toPublicUser(user), ...counts, canHost: seasoned >= needed, hostMinFollowers: needed, hostEligibleFollowers: seasoned };
 }
 
 export const authRoutes = new Hono<AppEnv>()

@@ -7,7 +7,10 @@ export type PublicUser = {
   avatarUrl?: string | null;
 };
 
-export type Me = PublicUser & { followers: number; following: number; canHost: boolean; hostMinFollowers: number };
+/** `hostEligibleFollowers`: the followers the host gate counts (accounts old enough), the figure `canHost` compares. */
+export type Me = PublicUser & {
+  followers: number; following: number; canHost: boolean; hostMinFollowers: number; hostEligibleFollowers: number;
+};
 
 export type Profile = PublicUser & { followers: number; following: number; followedByMe: boolean; isMe: boolean };
 
