@@ -7,6 +7,7 @@ import { seasonedFollowerCount } from "../db/users.ts";
 import { hostFollowerMinAgeMs, hostMaxDrafts, hostMinFollowers } from "../settings.ts";
 import { remindedAmong } from "../db/reminders.ts";
 import type { SpaceView } from "../protocol/api.ts";
+import { DomainError } from "../protocol/errors.ts";
 import { requireUserId, signedIn, type AppContext, type AppEnv } from "./context.ts";
 import { db } from "../db/client.ts";
 import { ApiError, notFound } from "./errors.ts";
@@ -110,7 +111,8 @@ async function joinAlongside(c: AppContext, view: SpaceView): Promise<JoinTicket
   try {
     return await issueJoin(c, space, userId);
   } catch (error) {
-    if (error instanceof ApiError) return null;
+    // Refusals come as HTTP errors (not live, blocked) or as domain errors (ticket access); both leave it out.
+    if (error instanceof ApiError || error instanceof DomainError) return null;
     throw error;
   }
 }
