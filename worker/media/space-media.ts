@@ -13,31 +13,26 @@
 // KeepAlive (a recogniser idle 4 s), idle close (no packet for 30 s: Finalize + CloseStream, adapter kept).
 // Hibernation: adapter sockets are hibernatable and carry their claims as the attachment; pipelines and
 // recognisers live in memory and are rebuilt on the next packet after a wake.
-// Recording (meta "recording", set by the room before it opens adapters for it): every track also feeds a
-// RecorderSink into the one Recorder (recording/recorder.ts): off ──setRecording(on)──▶ recording (mix in memory,
-// a part to R2 every 4 s; the alarm keeps storing while nobody sends) ──setRecording(off)──▶ off (last part stored,
-// encoder ended) ; at closeAll the parts become the replay (D1 `recordings`). After a wake the recorder resumes at the
-// current chunk; the lost chunk becomes silence in the replay.
+// Recording: every track also feeds a sink into the Space's one recorder (recording/space-recording.ts: its states,
+// parts in R2, the replay at closeAll). Seams: the SFU calls in sfu-adapters.ts, caption delivery in caption-relay.ts.
 import { DurableObject } from "cloudflare:workers";
-import { callsFor } from "../audio/calls-for-env.ts";
-import { db } from "../db/client.ts";
-import { insertSegments } from "../db/transcripts.ts";
-import type { CaptionMessage, TrackRef } from "../protocol/room.ts";
-import { signAdapterToken, type AdapterClaims } from "./adapter-token.ts";
+import type { TrackRef } from "../protocol/room.ts";
+import { errorResponse } from "../protocol/errors.ts";
+import { tryClose } from "../sockets.ts";
+import type { AdapterClaims } from "./adapter-token.ts";
+import { claimsOf, log, parseClaims } from "./adapter-sockets.ts";
 import { adapterEndpointOrigin, captionsAvailable } from "./availability.ts";
 import { CAPTION_FLUSH_MS, CaptionBatch } from "./caption-batch.ts";
+import { relayCaptions } from "./caption-relay.ts";
 import { MediaStorage, type AdapterRow } from "./media-storage.ts";
+import { releaseAdapter, requestAdapter } from "./sfu-adapters.ts";
 import { sttProviderFor } from "./stt/provider.ts";
 import { SttSink } from "./stt-sink.ts";
 import { TrackPipeline } from "./track-pipeline.ts";
-import { errorResponse } from "../protocol/errors.ts";
-import { tryClose } from "../sockets.ts";
-import { claimsOf, log, parseClaims } from "./adapter-sockets.ts";
-import { Recorder } from "./recording/recorder.ts";
-import { RecorderSink } from "./recording/recorder-sink.ts";
-import { RECORDING_CONTENT_TYPE } from "./recording/mp3-stream.ts";
 import { CHUNK_MS } from "./recording/mix.ts";
-import { saveRecording } from "../db/recordings.ts";
+import { SpaceRecording, type ReactionSecond } from "./recording/space-recording.ts";
+
+export type { ReactionSecond };
 
 /** Header on the Worker → object upgrade request: the adapter token's claims, verified by the Worker. */
 export const ADAPTER_CLAIMS_HEADER = "x-spaces-adapter";
@@ -47,8 +42,6 @@ const KEEPALIVE_CHECK_MS = 4_000;
 /** `captions`: whether the track should also go to speech-to-text (a recorded Space may have captions off). */
 export type OpenAdapterRequest = { spaceId: string; startedAt: number; userId: string; handle: string; track: TrackRef; captions?: boolean };
 export type MediaResult = { ok: true } | { ok: false; code: string };
-/** Reaction counts of one second of the Space (second = whole seconds since its start), kept by the room. */
-export type ReactionSecond = { second: number; counts: Record<string, number> };
 
 type ActiveTrack = { claims: AdapterClaims; pipeline: TrackPipeline; stt: SttSink; lastPacketAt: number };
 
@@ -57,11 +50,12 @@ export class SpaceMedia extends DurableObject<Env> {
   private readonly tracks = new Map<string, ActiveTrack>();
   private readonly captions = new CaptionBatch();
   private flushAt: number | null = null;
-  private recorder: Recorder | null = null;
+  private readonly recording: SpaceRecording;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new MediaStorage(ctx.storage.sql);
+    this.recording = new SpaceRecording(env, ctx.storage.sql, this.store);
   }
 
   // ---- RPC from the room ----
@@ -70,7 +64,7 @@ export class SpaceMedia extends DurableObject<Env> {
   async openAdapter(request: OpenAdapterRequest): Promise<MediaResult> {
     const origin = adapterEndpointOrigin(this.env);
     // Adapters serve captions (when this deployment can caption) and the recorder (whenever recording is on).
-    if (!origin || (!captionsAvailable(this.env) && !this.recordingOn())) return { ok: false, code: "captions_unavailable" };
+    if (!origin || (!captionsAvailable(this.env) && !this.recording.on)) return { ok: false, code: "captions_unavailable" };
     this.store.setMeta("spaceId", request.spaceId);
     this.store.setMeta("startedAt", String(request.startedAt));
     this.store.setMeta("captions", request.captions === false ? "0" : "1");
@@ -86,23 +80,15 @@ export class SpaceMedia extends DurableObject<Env> {
       openedAt: Date.now(),
     };
     this.store.saveAdapter(row);
-    const token = await signAdapterToken(this.env.SESSION_SECRET, { spaceId: request.spaceId, userId: row.userId, handle: row.handle, track: row.track, adapterKey: row.adapterKey });
-    const endpoint = `${origin}/api/spaces/${encodeURIComponent(request.spaceId)}/media/adapter?token=${encodeURIComponent(token)}`;
-    const calls = callsFor(this.env);
-    const created = await calls.newAdapters({
-      tracks: [{ location: "remote", sessionId: row.track.sessionId, trackName: row.track.trackName, endpoint, outputCodec: "pcm" }],
-    });
-    const adapterId = created.ok ? created.value.adapters[0]?.adapterId : undefined;
-    if (!adapterId) {
+    const opened = await requestAdapter(this.env, origin, { spaceId: request.spaceId, userId: row.userId, handle: row.handle, track: row.track, adapterKey: row.adapterKey });
+    if (!opened.ok) {
       this.store.deleteAdapter(row.userId, row.adapterKey);
-      const code = created.ok ? "adapter_failed" : created.errorCode;
-      const items = created.ok ? created.value.itemErrors : created.itemErrors;
-      log("media_adapter_failed", { spaceId: request.spaceId, userId: row.userId, code, items: items.map((e) => e.errorCode) });
-      return { ok: false, code };
+      return opened;
     }
+    const { adapterId } = opened;
     // Closed (demoted, left) while the SFU was being asked: the new adapter must not outlive that.
     if (this.store.adapter(row.userId)?.adapterKey !== row.adapterKey) {
-      await calls.closeAdapters({ tracks: [{ adapterId }] });
+      await releaseAdapter(this.env, row.userId, adapterId);
       return { ok: false, code: "adapter_closed" };
     }
     this.store.saveAdapter({ ...row, adapterId });
@@ -116,14 +102,7 @@ export class SpaceMedia extends DurableObject<Env> {
     if (row) this.store.deleteAdapter(userId, row.adapterKey);
     this.endTrack(userId);
     for (const ws of this.ctx.getWebSockets(userId)) tryClose(ws, 1000, "adapter closed");
-    if (row?.adapterId) {
-      const closed = await callsFor(this.env).closeAdapters({ tracks: [{ adapterId: row.adapterId }] });
-      if (!closed.ok || closed.value.itemErrors.length > 0) {
-        log("media_adapter_close_failed", { userId, adapterId: row.adapterId, code: closed.ok ? closed.value.itemErrors[0]?.errorCode : closed.errorCode });
-      } else {
-        log("media_adapter_closed", { userId, adapterId: row.adapterId });
-      }
-    }
+    if (row?.adapterId) await releaseAdapter(this.env, userId, row.adapterId);
     await this.syncAlarm();
   }
 
@@ -131,65 +110,21 @@ export class SpaceMedia extends DurableObject<Env> {
   async closeAll(reactions: ReactionSecond[] = []): Promise<void> {
     for (const row of this.store.adapters()) await this.closeAdapter(row.userId);
     await this.flushCaptions();
-    await this.finishRecording(reactions);
+    await this.recording.finish(this.spaceNow(), reactions);
   }
 
   /** The host's recording switch, told by the room before it opens or closes adapters for it. */
   async setRecording(request: { spaceId: string; startedAt: number; on: boolean }): Promise<MediaResult> {
     this.store.setMeta("spaceId", request.spaceId);
     this.store.setMeta("startedAt", String(request.startedAt));
-    this.store.setMeta("recording", request.on ? "1" : "0");
-    if (request.on) this.recorderFor(request.spaceId).start(this.spaceNow());
-    else await this.recorder?.stop(this.spaceNow());
+    await this.recording.set(request.spaceId, request.on, this.spaceNow());
     await this.syncAlarm();
-    log("media_recording", { spaceId: request.spaceId, on: request.on });
     return { ok: true };
-  }
-
-  private recordingOn(): boolean {
-    return this.store.meta("recording") === "1";
   }
 
   /** ms since the Space started, the timeline of captions and of the recording. */
   private spaceNow(): number {
     return Date.now() - Number(this.store.meta("startedAt") ?? Date.now());
-  }
-
-  private recorderFor(spaceId: string): Recorder {
-    this.recorder ??= new Recorder(this.env.MEDIA, this.ctx.storage.sql, spaceId);
-    return this.recorder;
-  }
-
-  /** The live recorder, started again after a wake while recording is on; null when not recording. */
-  private liveRecorder(): Recorder | null {
-    const spaceId = this.store.meta("spaceId");
-    if (!spaceId || !this.recordingOn()) return null;
-    const recorder = this.recorderFor(spaceId);
-    recorder.start(this.spaceNow());
-    return recorder;
-  }
-
-  /** Joins the parts into the replay and records it in D1, with the per-second reactions on the replay's timeline. */
-  private async finishRecording(reactions: ReactionSecond[]): Promise<void> {
-    const spaceId = this.store.meta("spaceId");
-    if (!spaceId) return;
-    const started = Date.now();
-    const finished = await this.recorderFor(spaceId).finish(this.spaceNow());
-    this.store.setMeta("recording", "0");
-    if (!finished) return;
-    const onReplay = reactions
-      .map((r) => ({ atMs: r.second * 1000 - finished.offsetMs, counts: r.counts }))
-      .filter((r) => r.atMs >= 0 && r.atMs < finished.durationMs);
-    await saveRecording(db(this.env), {
-      spaceId,
-      audioKey: finished.key,
-      contentType: RECORDING_CONTENT_TYPE,
-      bytes: finished.bytes,
-      offsetMs: finished.offsetMs,
-      durationMs: finished.durationMs,
-      reactions: JSON.stringify(onReplay),
-    });
-    log("media_recording_finished", { spaceId, bytes: finished.bytes, durationMs: finished.durationMs, finishMs: Date.now() - started });
   }
 
   /** The adapters open now (who, which track, whether the SFU has connected), for the room and tests. */
@@ -232,7 +167,7 @@ export class SpaceMedia extends DurableObject<Env> {
     if (fresh && this.store.adapter(claims.userId)?.adapterKey !== claims.adapterKey) return tryClose(ws, 1000, "adapter closed");
     const track = this.trackFor(claims);
     track.lastPacketAt = Date.now();
-    const recorder = this.liveRecorder();
+    const recorder = this.recording.live(this.spaceNow());
     track.pipeline.push(new Uint8Array(message));
     // Not awaited: uploads queue behind each other while packets keep flowing; failures are logged there.
     if (recorder) void recorder.flushDue(this.spaceNow());
@@ -253,7 +188,8 @@ export class SpaceMedia extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     const now = Date.now();
     if (this.flushAt !== null && now >= this.flushAt) await this.flushCaptions();
-    await this.liveRecorder()?.flushDue(this.spaceNow());
+    const spaceMs = this.spaceNow();
+    await this.recording.live(spaceMs)?.flushDue(spaceMs);
     for (const [userId, track] of this.tracks) {
       if (now - track.lastPacketAt >= IDLE_CLOSE_MS) this.endTrack(userId);
       else track.stt.keepAliveIfIdle();
@@ -278,8 +214,7 @@ export class SpaceMedia extends DurableObject<Env> {
         if (this.flushAt === null) void this.syncAlarm();
       },
     );
-    const recording = new RecorderSink(() => this.recorder?.liveMix() ?? null);
-    const pipeline = new TrackPipeline([stt, recording], () => Date.now() - startedAt);
+    const pipeline = new TrackPipeline([stt, this.recording.sink()], () => Date.now() - startedAt);
     const track: ActiveTrack = { claims, pipeline, stt, lastPacketAt: Date.now() };
     this.tracks.set(claims.userId, track);
     return track;
@@ -295,17 +230,8 @@ export class SpaceMedia extends DurableObject<Env> {
 
   private async flushCaptions(): Promise<void> {
     this.flushAt = null;
-    if (this.captions.isEmpty) return;
     const spaceId = this.store.meta("spaceId");
-    if (!spaceId) return;
-    const { frames, finals } = this.captions.take();
-    const results = await Promise.allSettled([
-      roomRelay(this.env, spaceId).relayCaptions(frames),
-      insertSegments(db(this.env), finals.map((c) => ({ spaceId, speakerId: c.speakerId, handle: c.handle, text: c.text, startMs: c.startMs, endMs: c.endMs }))),
-    ]);
-    for (const result of results) {
-      if (result.status === "rejected") log("media_caption_flush_failed", { spaceId, error: String(result.reason) });
-    }
+    if (spaceId) await relayCaptions(this.env, spaceId, this.captions);
   }
 
   /** One alarm for every deadline: caption flush, KeepAlive checks and idle close while tracks are active. */
@@ -315,7 +241,7 @@ export class SpaceMedia extends DurableObject<Env> {
     let next = this.flushAt;
     if (this.tracks.size > 0) next = Math.min(next ?? Infinity, now + KEEPALIVE_CHECK_MS);
     // While recording, a chunk is stored when it is complete even if no packet arrives to trigger it.
-    if (this.recorder?.running) next = Math.min(next ?? Infinity, now + CHUNK_MS / 2);
+    if (this.recording.running) next = Math.min(next ?? Infinity, now + CHUNK_MS / 2);
     if (next === null || next === Infinity) await this.ctx.storage.deleteAlarm();
     else await this.ctx.storage.setAlarm(next);
   }
@@ -325,13 +251,6 @@ export class SpaceMedia extends DurableObject<Env> {
 export function mediaFor(env: Env, spaceId: string): DurableObjectStub<SpaceMedia> {
   const namespace = env.SPACE_MEDIA as DurableObjectNamespace<SpaceMedia>;
   return namespace.get(namespace.idFromName(spaceId));
-}
-
-/** The one room method the media object calls, named here so media/ needs nothing from space/ (no module cycle). */
-type CaptionRelay = { relayCaptions(frames: CaptionMessage[]): Promise<void> };
-
-function roomRelay(env: Env, spaceId: string): CaptionRelay {
-  return env.SPACE_ROOM.get(env.SPACE_ROOM.idFromName(spaceId)) as unknown as CaptionRelay;
 }
 
 const sameTrack = (a: TrackRef, b: TrackRef) => a.sessionId === b.sessionId && a.trackName === b.trackName;
