@@ -1,8 +1,10 @@
 // Profile pictures: upload (bytes checked to be a PNG, JPEG or WebP), served back from R2, shown on the person's
-// profile and on their Spaces, replaced (the old file goes) and cleared; bad uploads get the contract's errors.
+// profile, on their Spaces and in the live room (stage, listeners, hands), replaced (the old file goes) and cleared;
+// bad uploads get the contract's errors.
 import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { client, host, ORIGIN, signup, type Client } from "./helpers.ts";
+import { connect } from "./room-helpers.ts";
 
 // A 1×1 PNG, then the same signature with different bytes so two uploads differ.
 const PNG = Uint8Array.from(atob("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="), (ch) => ch.charCodeAt(0));
@@ -34,6 +36,33 @@ describe("profile pictures", () => {
     expect((await client().call("GET", `/api/users/${h.handle}`)).json.user.avatarUrl).toBe(avatarUrl);
     const created = await h.call("POST", "/api/spaces", { title: "With a face" });
     expect(created.json.space.host.avatarUrl).toBe(avatarUrl);
+  });
+
+  it("shows pictures in the live room: the host on stage, a listener in the sample and the hand queue", async () => {
+    const h = await host();
+    const hostPicture = (await (await upload(h, PNG)).json<{ avatarUrl: string }>()).avatarUrl;
+    const ana = await signup();
+    const anaPicture = (await (await upload(ana, JPEG, "image/jpeg")).json<{ avatarUrl: string }>()).avatarUrl;
+    const bo = await signup();
+    const spaceId = (await h.call("POST", "/api/spaces", { title: "Faces in the room" })).json.space.id as string;
+    expect((await h.call("POST", `/api/spaces/${spaceId}/start`)).status).toBe(200);
+
+    const hostSocket = await connect(h, spaceId);
+    expect(hostSocket.snapshot.participants[0]).toMatchObject({ userId: h.id, avatarUrl: hostPicture });
+    const anaSocket = await connect(ana, spaceId);
+    await connect(bo, spaceId);
+    const sample = anaSocket.snapshot.listeners ?? [];
+    expect(sample.find((entry) => entry.userId === ana.id)?.avatarUrl).toBe(anaPicture);
+    // Someone without a picture carries no avatar field: the grid shows their initials.
+    const later = await anaSocket.next("update", (u) => (u.listeners ?? []).some((entry) => entry.userId === bo.id), 5000);
+    expect(later.listeners?.find((entry) => entry.userId === bo.id)).not.toHaveProperty("avatarUrl");
+
+    anaSocket.send({ type: "raise_hand" });
+    const raised = await hostSocket.next("update", (u) => (u.handsAdded ?? []).length > 0);
+    expect(raised.handsAdded?.[0]).toMatchObject({ userId: ana.id, avatarUrl: anaPicture });
+    hostSocket.send({ type: "approve", userId: ana.id });
+    const promoted = await hostSocket.next("update", (u) => (u.participants ?? []).some((p) => p.userId === ana.id));
+    expect(promoted.participants?.find((p) => p.userId === ana.id)?.avatarUrl).toBe(anaPicture);
   });
 
   it("replaces the picture (the old file is gone) and clears it back to initials", async () => {

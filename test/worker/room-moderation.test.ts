@@ -1,4 +1,5 @@
-// Moderation and reactions over real sockets: hands and approval, authz errors, remove/block, coalesced reactions.
+// Moderation and reactions over real sockets: hands and approval, the listener sample across role changes, authz
+// errors, remove/block, coalesced reactions.
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
 import type { ServerMessage } from "../../worker/protocol/room.ts";
@@ -25,6 +26,24 @@ describe("stage over the socket", () => {
     // The host saw the approval take the hand out of the queue, then sees the new speaker unmute.
     await hostSocket.next("update", (f) => f.handsRemoved?.includes(ana.id) === true);
     await hostSocket.next("update", (f) => f.participants?.some((p) => p.userId === ana.id && !p.muted) === true);
+  });
+
+  it("sends a fresh listener sample when a listener goes on stage and when they step back down", async () => {
+    const { host, spaceId } = await liveSpace();
+    const ana = await signup();
+    const hostSocket = await connect(host, spaceId);
+    const anaSocket = await connect(ana, spaceId);
+    const inSample = (f: { listeners?: { userId: string }[] }) => f.listeners?.some((l) => l.userId === ana.id);
+    await hostSocket.next("update", (f) => inSample(f) === true, 5000);
+
+    hostSocket.send({ type: "invite", userId: ana.id });
+    await anaSocket.next("update", (f) => f.you?.invited === true);
+    anaSocket.send({ type: "accept_invite" });
+    await hostSocket.next("update", (f) => f.listeners !== undefined && inSample(f) === false, 5000);
+
+    anaSocket.send({ type: "set_role", userId: ana.id, role: "listener" });
+    await hostSocket.next("update", (f) => f.gone?.includes(ana.id) === true);
+    await hostSocket.next("update", (f) => inSample(f) === true, 5000);
   });
 
   it("answers forbidden to a listener's moderation frames and keeps the socket open", async () => {

@@ -63,10 +63,15 @@ export type JoinClaims = {
   spaceId: string;
   /** The host follows this person (for the "people the host follows" speak policy). */
   hostFollows: boolean;
+  /** Their profile picture's URL, so the room shows it on the stage and in the listener grid (absent: initials). */
+  avatarUrl?: string | null;
 };
 
 export function signJoinToken(secret: string, claims: JoinClaims): Promise<string> {
-  const payload = { h: claims.handle, n: claims.displayName, sp: claims.spaceId, hf: claims.hostFollows };
+  const payload = {
+    h: claims.handle, n: claims.displayName, sp: claims.spaceId, hf: claims.hostFollows,
+    ...(claims.avatarUrl ? { a: claims.avatarUrl } : {}),
+  };
   return signToken(secret, JOIN_AUDIENCE, claims.userId, payload, JOIN_TTL_SECONDS);
 }
 
@@ -80,6 +85,7 @@ export async function verifyJoinToken(secret: string, token: string, spaceId: st
     displayName: String(payload.n),
     spaceId,
     hostFollows: payload.hf === true,
+    avatarUrl: typeof payload.a === "string" ? payload.a : null,
   };
 }
 

@@ -8,7 +8,7 @@ import { claimAttempt, guestJoinCounters } from "../db/login-attempts.ts";
 import { GUEST_PREFIX, GUEST_TOKEN_HEADER, type GuestJoin } from "../protocol/guest.ts";
 import { guestListening, hostMaxLive, perAddressLimitsLifted } from "../settings.ts";
 import { getSpaceView } from "../db/spaces.ts";
-import { findUserById, isFollowing } from "../db/users.ts";
+import { avatarUrlOf, findUserById, isFollowing } from "../db/users.ts";
 import { liveSpaceCount, markLive, recordEnd } from "../db/space-lifecycle.ts";
 import type { Space } from "../db/schema.ts";
 import { encodeIdentity, IDENTITY_HEADER } from "../space/room-sockets.ts";
@@ -90,6 +90,7 @@ export async function issueJoin(c: AppContext, space: Space, userId: string): Pr
     displayName: user.displayName,
     spaceId: space.id,
     hostFollows,
+    avatarUrl: avatarUrlOf(user.avatarKey),
   });
   return { url: roomUrl(c, space.id, token), token };
 }
@@ -108,7 +109,7 @@ export const liveRoutes = new Hono<AppEnv>()
     // The room opens before D1 says "live", so anyone who sees the Space live finds an open room.
     const opened = await roomFor(c.env, space.id).start(
       { id: space.id, title: space.title, hostId: space.hostId, startedAt, speakPolicy: space.speakPolicy },
-      { userId: host.id, handle: host.handle, displayName: host.displayName, hostFollows: true },
+      { userId: host.id, handle: host.handle, displayName: host.displayName, hostFollows: true, avatarUrl: avatarUrlOf(host.avatarKey) },
     );
     if (!opened.ok) throw spaceEnded();
     if (space.state !== "live" && (await markLive(db(c.env), space.id, startedAt))) {

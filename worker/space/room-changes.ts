@@ -1,6 +1,7 @@
 // The room's compound changes (role change, hand lowering, dropping someone, ending), each emitting its own deltas.
 import type { EndReason, Role } from "../protocol/room.ts";
 import {
+  handEntryOf,
   isManager,
   isOnStage,
   participantOf,
@@ -26,10 +27,7 @@ export function raiseHand(state: RoomState, person: Person, now: number, out: Ef
   if (person.handRaisedAt !== null) return;
   person.handRaisedAt = now;
   state.hands.push(person.userId);
-  out.managers({
-    type: "update",
-    handsAdded: [{ userId: person.userId, handle: person.handle, displayName: person.displayName, raisedAt: now }],
-  });
+  out.managers({ type: "update", handsAdded: [handEntryOf(person)] });
   out.send(person.userId, { type: "update", you: youOf(person) });
   out.touch(person.userId);
 }
@@ -59,6 +57,8 @@ export function setRole(state: RoomState, person: Person, role: Role, out: Effec
     out.broadcast({ type: "update", participants: [participantOf(person)] });
   }
   if (person.handRaisedAt !== null) lowerHand(state, person, out);
+  // Crossing between the audience and the stage changes the listener sample and the audience count everyone sees.
+  if (before === "listener" || role === "listener") out.push({ kind: "count" });
   // Gaining or losing the manager view changes what the client must hold (the hand queue): resend it whole.
   if (wasManager !== isManager(person)) out.send(person.userId, snapshotFor(state, person));
   else out.send(person.userId, { type: "update", you: youOf(person) });

@@ -19,7 +19,17 @@ import type {
 import { LISTENER_SAMPLE_SIZE } from "../protocol/room.ts";
 
 /** What the Worker vouches for (from a verified join token). */
-export type Identity = { userId: string; handle: string; displayName: string; hostFollows: boolean };
+export type Identity = {
+  userId: string;
+  handle: string;
+  displayName: string;
+  hostFollows: boolean;
+  /** Their profile picture (a same-origin URL); absent or null: the UI shows initials. */
+  avatarUrl?: string | null;
+};
+
+/** The avatar field for a wire entry: present only when the person has a picture, so frames stay small. */
+const avatarOf = (person: Identity) => (person.avatarUrl ? { avatarUrl: person.avatarUrl } : {});
 
 export type Person = Identity & {
   role: Role;
@@ -71,6 +81,7 @@ export type Effect =
   | { kind: "managers"; message: ServerMessage }
   | { kind: "remove"; userId: string; blocked: boolean }
   | { kind: "react"; sender: ReactionSender }
+  /** The listener count or the listener sample changed (someone came, went, or crossed the stage): fan them out soon. */
   | { kind: "count" }
   | { kind: "persist"; userIds: string[]; meta: boolean }
   | { kind: "schedule" }
@@ -149,6 +160,7 @@ export function participantOf(person: Person): Participant {
     mutedBy: person.mutedBy,
     connected: person.connections.size > 0,
     track: person.track,
+    ...avatarOf(person),
   };
 }
 
@@ -168,6 +180,7 @@ export const handEntryOf = (person: Person): HandEntry => ({
   handle: person.handle,
   displayName: person.displayName,
   raisedAt: person.handRaisedAt ?? 0,
+  ...avatarOf(person),
 });
 
 /** Stage order by role: host first, listeners last. */
@@ -195,7 +208,7 @@ export function listenerSample(state: RoomState): ListenerEntry[] {
   for (const person of state.people.values()) {
     if (sample.length >= LISTENER_SAMPLE_SIZE) break;
     if (person.role !== "listener" || person.connections.size === 0) continue;
-    sample.push({ userId: person.userId, handle: person.handle, displayName: person.displayName });
+    sample.push({ userId: person.userId, handle: person.handle, displayName: person.displayName, ...avatarOf(person) });
   }
   return sample;
 }

@@ -45,7 +45,13 @@ export function parseIdentity(header: string | null): Identity | null {
     if (typeof value.userId !== "string" || typeof value.handle !== "string" || typeof value.displayName !== "string") {
       return null;
     }
-    return { userId: value.userId, handle: value.handle, displayName: value.displayName, hostFollows: value.hostFollows === true };
+    return {
+      userId: value.userId,
+      handle: value.handle,
+      displayName: value.displayName,
+      hostFollows: value.hostFollows === true,
+      avatarUrl: typeof value.avatarUrl === "string" ? value.avatarUrl : null,
+    };
   } catch {
     return null;
   }

@@ -55,6 +55,7 @@ function connect(state: RoomState, identity: Identity, connectionId: string, out
   person.handle = identity.handle;
   person.displayName = identity.displayName;
   person.hostFollows = identity.hostFollows;
+  person.avatarUrl = identity.avatarUrl ?? null;
   const firstSocket = person.connections.size === 0;
   person.connections.add(connectionId);
   if (firstSocket) {

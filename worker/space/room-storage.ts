@@ -133,6 +133,7 @@ function toStored(person: Person): StoredPerson {
     handle: person.handle,
     displayName: person.displayName,
     hostFollows: person.hostFollows,
+    avatarUrl: person.avatarUrl ?? null,
     role: person.role,
     muted: person.muted,
     mutedBy: person.mutedBy,

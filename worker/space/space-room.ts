@@ -64,7 +64,10 @@ export class SpaceRoom extends DurableObject<Env> {
       const who = attachmentOf(ws);
       if (!who || ws.readyState !== WebSocket.OPEN) continue;
       if (this.room.phase === "ended") tryClose(ws, CLOSE_ENDED, "ended");
-      else sockets.push({ identity: { userId: who.userId, handle: who.handle, displayName: who.displayName, hostFollows: who.hostFollows }, connectionId: who.cid });
+      else {
+        const { userId, handle, displayName, hostFollows, avatarUrl } = who;
+        sockets.push({ identity: { userId, handle, displayName, hostFollows, avatarUrl: avatarUrl ?? null }, connectionId: who.cid });
+      }
     }
     await this.run({ kind: "restore", sockets }, null);
   }
