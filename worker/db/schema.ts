@@ -78,6 +78,8 @@ export const spaces = sqliteTable(
     ticketCapacity: integer("ticket_capacity"),
     ticketsSold: integer("tickets_sold").notNull().default(0),
     ticketsHeld: integer("tickets_held").notNull().default(0),
+    /** The host turned recording on before the start (draft or scheduled): the room records from its first second. */
+    recordOnStart: integer("record_on_start", { mode: "boolean" }).notNull().default(false),
     createdAt: createdAt(),
   },
   (t) => [

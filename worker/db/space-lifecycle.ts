@@ -1,4 +1,5 @@
-// A Space's life in D1 as the room reports it: going live, the coalesced listener count, the speak policy and the end.
+// A Space's life in D1 as the room reports it: going live, the coalesced listener count, the speak policy and the end,
+// and the host's recording choice made before the start.
 // Each is one guarded UPDATE, so a late or repeated write cannot move a Space backwards.
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { SpeakPolicy } from "../protocol/api.ts";
@@ -40,4 +41,13 @@ export async function recordEnd(db: Db, spaceId: string, endedAt: number, peak: 
     .update(spaces)
     .set({ state: "ended", endedAt, peakListeners: sql`max(${spaces.peakListeners}, ${peak})`, listenerCount: 0 })
     .where(and(eq(spaces.id, spaceId), eq(spaces.state, "live")));
+}
+
+/** The host's recording choice before the start; false when the Space is no longer draft or scheduled (it went live). */
+export async function setRecordOnStart(db: Db, spaceId: string, on: boolean): Promise<boolean> {
+  const result = await db
+    .update(spaces)
+    .set({ recordOnStart: on })
+    .where(and(eq(spaces.id, spaceId), inArray(spaces.state, ["draft", "scheduled"])));
+  return result.meta.changes > 0;
 }

@@ -23,6 +23,7 @@ export function toSpaceView(row: SpaceRow, topics: string[]): SpaceView {
     endedAt: iso(row.endedAt),
     listenerCount: row.listenerCount,
     peakListeners: row.peakListeners,
+    recordOnStart: row.recordOnStart,
     ticket:
       row.ticketCapacity === null || row.ticketPriceCents === null
         ? null

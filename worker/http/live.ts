@@ -18,6 +18,7 @@ import { clientAddress, requireUserId, type AppContext, type AppEnv } from "./co
 import { db } from "../db/client.ts";
 import { assertCanEnter } from "./entry-gate.ts";
 import { ApiError, notFound, unauthorized } from "./errors.ts";
+import { applyRecordOnStart } from "./recording.ts";
 import { hostedSpace, spaceFromParam } from "./space-input.ts";
 import { param } from "./validate.ts";
 
@@ -114,6 +115,8 @@ export const liveRoutes = new Hono<AppEnv>()
     if (!opened.ok) throw spaceEnded();
     if (space.state !== "live" && (await markLive(db(c.env), space.id, startedAt))) {
       console.log(JSON.stringify({ event: "space_started", spaceId: space.id, hostId: space.hostId }));
+      // Read once live, so a choice made while this start ran is not lost (the recording route's guard).
+      await applyRecordOnStart(c.env, space.id);
       c.executionCtx.waitUntil(announceSpaceLive(c.env, space.id));
       c.executionCtx.waitUntil(tellWatchers(c.env, space.id, "live"));
     }

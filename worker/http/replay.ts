@@ -44,6 +44,7 @@ export const replayRoutes = new Hono<AppEnv>()
     return c.json({
       audioUrl: `/api/spaces/${spaceId}/replay/audio`,
       durationMs: recording.durationMs,
+      offsetMs: recording.offsetMs,
       segments: segmentsWithin(all, recording.offsetMs, recording.offsetMs + recording.durationMs),
       reactions: JSON.parse(recording.reactions) as ReplayReactions[],
       space: { id: spaceId, title, hostHandle: host?.handle ?? "", hostDisplayName: host?.displayName ?? "" },

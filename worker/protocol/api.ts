@@ -43,6 +43,8 @@ export type SpaceView = {
   listenerCount: number;
   peakListeners: number;
   ticket: TicketInfo | null;
+  /** The host turned recording on before the start: the Space is recorded from its first second (consent notice). */
+  recordOnStart: boolean;
   /** Present when a viewer is signed in: whether they asked to be reminded of this Space. */
   remindedByMe?: boolean;
 };

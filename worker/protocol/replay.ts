@@ -8,6 +8,8 @@ export type ReplayReactions = { atMs: number; counts: Record<string, number> };
 export type ReplayResponse = {
   audioUrl: string;
   durationMs: number;
+  /** Where the replay's 0 falls on the Space's timeline (ms from its start): recording began there. */
+  offsetMs: number;
   segments: TranscriptSegment[];
   reactions: ReplayReactions[];
   space: { id: string; title: string; hostHandle: string; hostDisplayName: string };

@@ -9,6 +9,8 @@ export const makeClip = (spaceId: string, startMs: number, endMs: number) =>
   api.post<ClipCreated>(`/spaces/${encodeURIComponent(spaceId)}/clips`, { startMs, endMs });
 export const getClip = (id: string) => api.get<ClipResponse>(`/clips/${encodeURIComponent(id)}`);
 export const getHostReplays = async (handle: string) => (await api.get<HostReplays>(`/users/${encodeURIComponent(handle)}/replays`)).replays;
+/** The host's recording switch: stored before the start, applied by the room while live. */
+export const setRecording = (spaceId: string, on: boolean) => api.post<{ recording: boolean }>(`/spaces/${encodeURIComponent(spaceId)}/recording`, { on });
 export const deleteRecording = (spaceId: string) => api.delete<{ deleted: boolean }>(`/spaces/${encodeURIComponent(spaceId)}/recording`);
 
 /** The index of the line playing at `ms` (the last one started), or -1 before the first. */

@@ -1,0 +1,1 @@
+ALTER TABLE `spaces` ADD `record_on_start` integer DEFAULT false NOT NULL;
