@@ -77,7 +77,7 @@ app.notFound((c) => {
 
 app.onError((err, c) => {
   if (err instanceof ApiError) return c.json(err.toBody(), err.status);
-  if (err instanceof DomainError) return c.json(errorBody(err.code, err.message), DOMAIN_STATUS[err.kind]);
+  if (err instanceof DomainError) return c.json(errorBody(err.code, err.message, err.extra), DOMAIN_STATUS[err.kind]);
   if (err instanceof HTTPException && err.status === 400 && /malformed json/i.test(err.message)) {
     return c.json(errorBody("invalid_json", "The request body is not valid JSON."), 400);
   }

@@ -30,6 +30,12 @@ export function platformFeePercent(env: Pick<Env, "PLATFORM_FEE_PERCENT">): numb
   return Number.isFinite(parsed) && parsed >= 0 && parsed <= 100 ? parsed : 10;
 }
 
+/** How long a waitlist offer holds its seat (WAITLIST_OFFER_MINUTES, default 15; fractions allowed), in ms. */
+export function waitlistOfferMs(env: Pick<Env, "WAITLIST_OFFER_MINUTES">): number {
+  const parsed = Number(env.WAITLIST_OFFER_MINUTES);
+  return (Number.isFinite(parsed) && parsed > 0 ? parsed : 15) * 60 * 1000;
+}
+
 /** The app's public origin for links and redirects: APP_ORIGIN when set, else the request's own origin. */
 export function appOrigin(env: Pick<Env, "APP_ORIGIN">, requestUrl: string): string {
   return env.APP_ORIGIN || new URL(requestUrl).origin;

@@ -18,6 +18,8 @@ const ROUTES: Route[] = [
   { method: "POST", path: "/api/spaces/:id/reminder" },
   { method: "DELETE", path: "/api/spaces/:id/reminder" },
   { method: "POST", path: "/api/spaces/:id/checkout" },
+  { method: "POST", path: "/api/spaces/:id/waitlist" },
+  { method: "DELETE", path: "/api/spaces/:id/waitlist" },
   { method: "POST", path: "/api/spaces/:id/audio/session" },
   { method: "POST", path: "/api/spaces/:id/audio/publish" },
   { method: "POST", path: "/api/spaces/:id/audio/pull" },

@@ -1,5 +1,5 @@
 // Listening without an account (issue 16, part 5) through the real Worker and room: who gets a guest join, its
-// per-address limit, the room's refusals and the guest's pull-only audio session.
+// per-address limit, what the Space page is told (guestListening), the room's refusals and the guest's pull-only audio session.
 import { createExecutionContext, env, SELF, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import worker from "../../worker/index.ts";
@@ -74,6 +74,25 @@ describe("guest join", () => {
     );
     await waitOnExecutionContext(ctx);
     expect([res.status, ((await res.json()) as any).error.code]).toEqual([401, "unauthorized"]);
+  });
+});
+
+describe("the Space says whether guests may listen", () => {
+  /** GET /api/spaces/:id without a session, through the Worker with the given GUEST_LISTENING value. */
+  async function viewAsGuest(spaceId: string, setting: string) {
+    const ctx = createExecutionContext();
+    const res = await worker.fetch(new Request(`${ORIGIN}/api/spaces/${spaceId}`), { ...env, GUEST_LISTENING: setting }, ctx);
+    await waitOnExecutionContext(ctx);
+    return ((await res.json()) as { space: { guestListening?: boolean } }).space;
+  }
+
+  it("true for a free Space with the setting on, false with it off or for a ticketed Space", async () => {
+    const { spaceId } = await liveSpace();
+    const { space: ticketed } = await ticketedSpace(5);
+    expect((await client().call("GET", `/api/spaces/${spaceId}`)).json.space.guestListening).toBe(true);
+    expect((await viewAsGuest(spaceId, "true")).guestListening).toBe(true);
+    expect((await viewAsGuest(spaceId, "false")).guestListening).toBe(false);
+    expect((await viewAsGuest(ticketed.id, "true")).guestListening).toBe(false);
   });
 });
 

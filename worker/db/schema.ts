@@ -108,7 +108,8 @@ export const blocks = sqliteTable(
   (t) => [primaryKey({ columns: [t.hostId, t.blockedId] })],
 );
 
-// A seat held while a Checkout Session is open; completed → a ticket, expired → seat released.
+// A seat held while a Checkout Session is open; completed → a ticket, expired → seat released. A waitlist offer is a
+// hold too (source 'waitlist'), keyed `wl_…` with no Checkout Session until its person presses Buy.
 export const ticketHolds = sqliteTable(
   "ticket_holds",
   {
@@ -118,9 +119,23 @@ export const ticketHolds = sqliteTable(
     checkoutUrl: text("checkout_url").notNull(),
     status: text("status", { enum: ["open", "completed", "expired"] }).notNull().default("open"),
     expiresAt: integer("expires_at").notNull(),
+    source: text("source", { enum: ["checkout", "waitlist"] }).notNull().default("checkout"),
     createdAt: createdAt(),
   },
-  (t) => [index("ticket_holds_space_user").on(t.spaceId, t.userId, t.status)],
+  (t) => [index("ticket_holds_space_user").on(t.spaceId, t.userId, t.status), index("ticket_holds_open_expiry").on(t.status, t.expiresAt)],
+);
+
+// People waiting for a seat of a sold-out ticketed Space, first in first out by `id`. A row leaves when its person
+// leaves the line or is offered a seat (db/waitlist.ts).
+export const waitlistEntries = sqliteTable(
+  "waitlist_entries",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    spaceId: text("space_id").notNull().references(() => spaces.id, { onDelete: "cascade" }),
+    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("waitlist_space_user").on(t.spaceId, t.userId), index("waitlist_space_order").on(t.spaceId, t.id)],
 );
 
 export const tickets = sqliteTable(
@@ -161,7 +176,7 @@ export const reminders = sqliteTable(
   (t) => [primaryKey({ columns: [t.spaceId, t.userId] }), index("reminders_unsent").on(t.sentAt)],
 );
 
-export const notificationKinds = ["space_live", "space_reminder", "space_cancelled", "ticket_refunded"] as const;
+export const notificationKinds = ["space_live", "space_reminder", "space_cancelled", "ticket_refunded", "waitlist_offer"] as const;
 export type NotificationKind = (typeof notificationKinds)[number];
 
 export const notifications = sqliteTable(

@@ -18,8 +18,9 @@ const HOLD_COLUMNS = {
 };
 
 /**
- * Takes one seat for a new hold. The seat is taken by ONE guarded UPDATE (capacity, sales open, buyer has no
- * ticket and no live hold); the hold row is inserted in the same batch only if that UPDATE changed a row.
+ * Takes one seat for a new hold. The seat is taken by ONE guarded UPDATE (capacity, sales open, nobody waiting in the
+ * Space's line, whose turn a freed seat is; buyer has no ticket and no live hold); the hold row is inserted in the same
+ * batch only if that UPDATE changed a row.
  */
 export async function holdSeat(db: Db, hold: { holdId: string; spaceId: string; userId: string; expiresAt: number; now: number }): Promise<boolean> {
   const { holdId, spaceId, userId, expiresAt, now } = hold;
@@ -27,6 +28,7 @@ export async function holdSeat(db: Db, hold: { holdId: string; spaceId: string; 
     statement(db, sql`UPDATE spaces SET tickets_held = tickets_held + 1
       WHERE id = ${spaceId} AND state IN ('draft', 'scheduled') AND ticket_capacity IS NOT NULL
         AND tickets_sold + tickets_held < ticket_capacity
+        AND NOT EXISTS (SELECT 1 FROM waitlist_entries WHERE space_id = ${spaceId})
         AND NOT EXISTS (SELECT 1 FROM tickets WHERE space_id = ${spaceId} AND user_id = ${userId})
         AND NOT EXISTS (SELECT 1 FROM ticket_holds WHERE space_id = ${spaceId} AND user_id = ${userId} AND status = 'open' AND expires_at > ${now})`),
     statement(db, sql`INSERT INTO ticket_holds (checkout_session_id, space_id, user_id, checkout_url, status, expires_at)
@@ -145,6 +147,21 @@ export async function markRefunded(db: Db, ticketId: string, refundId: string | 
     .set({ status: "refunded", refundId })
     .where(and(eq(tickets.id, ticketId), eq(tickets.status, "paid")));
   return result.meta.changes === 1;
+}
+
+/**
+ * A paid ticket refunded in full outside a cancellation (Stripe's charge.refunded): the ticket becomes refunded and its
+ * seat free again, in one batch with the event id. Returns the Space whose seat this call freed, or null (no such paid
+ * ticket, or already applied). A cancelled Space keeps its count, as the cancellation's own refunds do.
+ */
+export async function refundTicketOfPayment(db: Db, paymentIntentId: string, event: StripeEventRef): Promise<string | null> {
+  const [, refunded] = await batch(db, [
+    statement(db, sql`UPDATE spaces SET tickets_sold = tickets_sold - 1
+      WHERE id = (SELECT space_id FROM tickets WHERE payment_intent_id = ${paymentIntentId} AND status = 'paid') AND state != 'cancelled'`),
+    statement(db, sql`UPDATE tickets SET status = 'refunded' WHERE payment_intent_id = ${paymentIntentId} AND status = 'paid' RETURNING space_id AS spaceId`),
+    ...recordEvent(db, event),
+  ]);
+  return (refunded!.results[0] as { spaceId: string } | undefined)?.spaceId ?? null;
 }
 
 /** What a refund of a Space's tickets needs to know: its title and currency, and whether the host takes charges. */

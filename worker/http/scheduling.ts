@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { announceCancelled } from "../announce.ts";
 import { refundAllTickets } from "../payments/refunds.ts";
+import { changeCapacity } from "../payments/waitlist.ts";
 import { roomFor } from "../space/space-room.ts";
 import { tellWatchers } from "../space/space-watch.ts";
 import { addReminder, removeReminder } from "../db/reminders.ts";
@@ -19,9 +20,11 @@ const editSchema = z
     title: titleSchema.optional(),
     scheduledFor: scheduledForSchema.optional(),
     topics: topicsSchema.optional(),
+    // Capacity only: price and currency stay what buyers already paid.
+    ticket: z.object({ capacity: z.number().int().min(1, "at least 1").max(10_000, "at most 10,000") }).strict().optional(),
   })
-  .refine((b) => b.title !== undefined || b.scheduledFor !== undefined || b.topics !== undefined, {
-    message: "give at least one of title, scheduledFor, topics",
+  .refine((b) => b.title !== undefined || b.scheduledFor !== undefined || b.topics !== undefined || b.ticket !== undefined, {
+    message: "give at least one of title, scheduledFor, topics, ticket",
   });
 
 /** Why a Space in this state cannot take a reminder, in words for the person asking. */
@@ -52,12 +55,16 @@ export const schedulingRoutes = new Hono<AppEnv>()
     }
     const body = c.req.valid("json");
     const scheduledFor = body.scheduledFor === undefined ? undefined : scheduledTime(body.scheduledFor, Date.now());
-    const changed = await updateScheduledSpace(db(c.env), space.id, {
-      title: body.title,
-      scheduledFor,
-      topics: body.topics === undefined ? undefined : [...new Set(body.topics)],
-    });
-    if (!changed) throw new ApiError(409, "not_scheduled", "This Space stopped being scheduled while you edited it.");
+    if (body.title !== undefined || scheduledFor !== undefined || body.topics !== undefined) {
+      const changed = await updateScheduledSpace(db(c.env), space.id, {
+        title: body.title,
+        scheduledFor,
+        topics: body.topics === undefined ? undefined : [...new Set(body.topics)],
+      });
+      if (!changed) throw new ApiError(409, "not_scheduled", "This Space stopped being scheduled while you edited it.");
+    }
+    // A capacity that grows hands its new seats to the waitlist first (payments/waitlist.ts).
+    if (body.ticket) await changeCapacity(c.env, space, body.ticket.capacity, c.executionCtx);
     console.log(JSON.stringify({ event: "space_edited", spaceId: space.id, fields: Object.keys(body) }));
     c.executionCtx.waitUntil(tellWatchers(c.env, space.id, "scheduled"));
     return c.json({ space: await getSpaceView(db(c.env), space.id) });

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { createSpace, getSpace, getSpaceView, listSpaces } from "../db/spaces.ts";
 import { SPEAK_POLICIES } from "../protocol/api.ts";
 import { seasonedFollowerCount } from "../db/users.ts";
-import { hostFollowerMinAgeMs, hostMaxDrafts, hostMinFollowers } from "../settings.ts";
+import { guestListening, hostFollowerMinAgeMs, hostMaxDrafts, hostMinFollowers } from "../settings.ts";
 import { remindedAmong } from "../db/reminders.ts";
 import type { SpaceView } from "../protocol/api.ts";
 import { DomainError } from "../protocol/errors.ts";
@@ -96,7 +96,8 @@ export const spaceRoutes = new Hono<AppEnv>()
     const space = await getSpaceView(db(c.env), param(c, "id"));
     if (!space) throw notFound("That Space");
     const [[withFlag], join] = await Promise.all([withRemindedFlag(c, [space]), joinAlongside(c, space)]);
-    return c.json(join ? { space: withFlag, join } : { space: withFlag });
+    const view: SpaceView = { ...withFlag!, guestListening: guestListening(c.env) && space.ticket === null };
+    return c.json(join ? { space: view, join } : { space: view });
   });
 
 /**

@@ -28,6 +28,9 @@ function deliveryFor(kind: NotificationKind): Delivery {
       return { title: "Space cancelled", ttlSeconds: 24 * 60 * 60, urgency: "normal" };
     case "ticket_refunded":
       return { title: "Ticket refunded", ttlSeconds: 7 * 24 * 60 * 60, urgency: "normal" };
+    // The seat is held only for the offer window, so a push that arrives later than that is worthless.
+    case "waitlist_offer":
+      return { title: "A seat is yours", ttlSeconds: 15 * 60, urgency: "high" };
     default: {
       const unknown: never = kind;
       throw new Error(`no push delivery for ${String(unknown)}`);

@@ -1,10 +1,11 @@
-// Buying a ticket: hold a seat atomically, open a Stripe Checkout Session for it (destination charge to the
-// host's connected account when there is one), and release the seat again if Stripe fails.
+// Buying a ticket: hold a seat atomically (or take up the seat the waitlist offered), open a Stripe Checkout Session
+// for it (destination charge to the host's connected account when there is one), and give the seat back if Stripe fails.
 import type Stripe from "stripe";
 import { DomainError } from "../protocol/errors.ts";
 import type { Space } from "../db/schema.ts";
 import { db, type Db } from "../db/client.ts";
 import { attachSession, findOpenHold, findTicket, holdSeat, releaseHold, seatState } from "../db/tickets.ts";
+import { claimOffer, openOffer, unclaimOffer } from "../db/waitlist.ts";
 import { platformFeeCents, stripeClient } from "./stripe-client.ts";
 
 export const CHECKOUT_TTL_MS = 30 * 60 * 1000;
@@ -28,7 +29,12 @@ async function refusal(d1: Db, input: CheckoutInput, now: number): Promise<Domai
   if (await findOpenHold(d1, input.space.id, input.userId, now)) {
     return new DomainError("conflict", "checkout_in_progress", "Your checkout for this Space is being prepared; try again in a moment.");
   }
-  return new DomainError("conflict", "sold_out", `All ${space.capacity} tickets for this Space are taken.`);
+  // Seats may be free while people wait: those go to the line first (db/tickets.ts holdSeat), so this is sold out too.
+  const message =
+    space.capacity !== null && space.taken < space.capacity
+      ? "The seats that freed up go to people on the waitlist first. Join the waitlist to get one in turn."
+      : `All ${space.capacity} tickets for this Space are taken. Join the waitlist to get a seat if one frees up.`;
+  return new DomainError("conflict", "sold_out", message, { waitlist: true });
 }
 
 export async function startCheckout(env: Env, input: CheckoutInput): Promise<{ url: string }> {
@@ -46,15 +52,22 @@ export async function startCheckout(env: Env, input: CheckoutInput): Promise<{ u
 
   const holdId = `hold_${crypto.randomUUID()}`;
   const expiresAt = now + CHECKOUT_TTL_MS + EXPIRY_SLACK_MS;
-  if (!(await holdSeat(d1, { holdId, spaceId: space.id, userId, expiresAt, now }))) throw await refusal(d1, input, now);
+  // A seat the waitlist offered becomes this checkout's hold, with Stripe's checkout window from now on.
+  const offer = await openOffer(d1, space.id, userId, now);
+  const held = offer
+    ? await claimOffer(d1, offer.holdId, holdId, expiresAt, now)
+    : await holdSeat(d1, { holdId, spaceId: space.id, userId, expiresAt, now });
+  if (!held) throw await refusal(d1, input, now);
 
   let session: Stripe.Checkout.Session;
   try {
     session = await stripeClient(env).checkout.sessions.create(checkoutParams(env, input, holdId, expiresAt), { idempotencyKey: `checkout-${holdId}` });
   } catch (error) {
-    await releaseHold(d1, holdId);
+    if (offer) await unclaimOffer(d1, holdId, offer.holdId, offer.expiresAt);
+    else await releaseHold(d1, holdId);
     console.log(JSON.stringify({ event: "checkout_stripe_failed", spaceId: space.id, userId, error: errorSummary(error) }));
-    throw new DomainError("upstream", "payment_provider_error", "The payment provider did not respond; no seat was taken. Please try again.");
+    const seat = offer ? "your seat is still held for you" : "no seat was taken";
+    throw new DomainError("upstream", "payment_provider_error", `The payment provider did not respond; ${seat}. Please try again.`);
   }
   if (!session.url || !(await attachSession(d1, holdId, session.id, session.url))) {
     await stripeClient(env).checkout.sessions.expire(session.id).catch(() => undefined);

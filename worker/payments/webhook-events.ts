@@ -6,6 +6,8 @@ export const PLATFORM_WEBHOOK_EVENTS = [
   "checkout.session.async_payment_succeeded",
   "checkout.session.expired",
   "checkout.session.async_payment_failed",
+  // A ticket refunded in Stripe frees its seat for the Space's waitlist.
+  "charge.refunded",
 ] as const;
 
 export const CONNECT_WEBHOOK_EVENTS = ["account.updated"] as const;

@@ -5,8 +5,9 @@ import { DomainError } from "../protocol/errors.ts";
 import { db } from "../db/client.ts";
 import { setChargesEnabledForAccount } from "../db/host-accounts.ts";
 import { getSpace } from "../db/spaces.ts";
-import { completeHold, findHold, rekeyHold, releaseHold, ticketForSession } from "../db/tickets.ts";
+import { completeHold, findHold, refundTicketOfPayment, rekeyHold, releaseHold, ticketForSession } from "../db/tickets.ts";
 import { platformFeeCents, stripeClient } from "./stripe-client.ts";
+import { offerSeats } from "./waitlist.ts";
 
 const cryptoProvider = Stripe.createSubtleCryptoProvider();
 
@@ -32,7 +33,14 @@ export async function verifyStripeEvent(env: Env, rawBody: string, signature: st
   return event;
 }
 
-export type EventOutcome = "ticket_issued" | "already_applied" | "seat_released" | "refunded_unfulfilled" | "account_updated" | "ignored";
+export type EventOutcome =
+  | "ticket_issued"
+  | "already_applied"
+  | "seat_released"
+  | "refunded_unfulfilled"
+  | "ticket_refunded"
+  | "account_updated"
+  | "ignored";
 
 export async function applyStripeEvent(env: Env, event: Stripe.Event): Promise<EventOutcome> {
   switch (event.type) {
@@ -47,7 +55,21 @@ export async function applyStripeEvent(env: Env, event: Stripe.Event): Promise<E
     case "checkout.session.async_payment_failed": {
       const hold = await resolveHold(env, event.data.object);
       if (!hold) return "ignored";
-      return (await releaseHold(db(env), hold, { id: event.id, type: event.type })) ? "seat_released" : "already_applied";
+      if (!(await releaseHold(db(env), hold, { id: event.id, type: event.type }))) return "already_applied";
+      // The freed seat goes to the first in the Space's waitlist, if anyone waits.
+      await offerSeats(env, event.data.object.metadata!.spaceId!);
+      return "seat_released";
+    }
+    case "charge.refunded": {
+      // A full refund made in Stripe (the Dashboard, support) ends the ticket and frees its seat; a partial one keeps it.
+      const charge = event.data.object;
+      const paymentIntentId = typeof charge.payment_intent === "string" ? charge.payment_intent : (charge.payment_intent?.id ?? null);
+      if (!charge.refunded || !paymentIntentId) return "ignored";
+      const spaceId = await refundTicketOfPayment(db(env), paymentIntentId, { id: event.id, type: event.type });
+      if (!spaceId) return "already_applied";
+      console.log(JSON.stringify({ event: "ticket_refunded_in_stripe", spaceId, eventId: event.id }));
+      await offerSeats(env, spaceId);
+      return "ticket_refunded";
     }
     case "account.updated": {
       const account = event.data.object;

@@ -47,9 +47,15 @@ export type SpaceView = {
   recordOnStart: boolean;
   /** Present when a viewer is signed in: whether they asked to be reminded of this Space. */
   remindedByMe?: boolean;
+  /**
+   * Present on `GET /api/spaces/:id`: whether someone without an account may listen to this Space while it is live
+   * (the GUEST_LISTENING setting is on and the Space needs no ticket), so pages offer guest listening only then.
+   */
+  guestListening?: boolean;
 };
 
-export type ApiErrorBody = { error: { code: string; message: string; fields?: string[]; requestId?: string } };
+/** `waitlist: true` (on 409 sold_out): the person may join the Space's waitlist (POST /api/spaces/:id/waitlist). */
+export type ApiErrorBody = { error: { code: string; message: string; fields?: string[]; requestId?: string; waitlist?: boolean } };
 
 /** A host's Spaces, grouped: `GET /api/me/spaces` (drafts included) and `GET /api/users/:handle/spaces` (public). */
 export type HostSpaces = {

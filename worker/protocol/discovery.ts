@@ -1,7 +1,7 @@
 // JSON shapes for notifications, the home page and the calendar URL; built by the Worker, read by the web app.
 import type { PublicUser, SpaceView } from "./api.ts";
 
-export type NotificationKind = "space_live" | "space_reminder" | "space_cancelled" | "ticket_refunded";
+export type NotificationKind = "space_live" | "space_reminder" | "space_cancelled" | "ticket_refunded" | "waitlist_offer";
 
 export type NotificationView = {
   id: string;

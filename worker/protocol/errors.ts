@@ -2,12 +2,15 @@
 // code and a kind (not an HTTP status) out of domain code; the HTTP layer maps kinds to statuses in one place.
 import type { ApiErrorBody } from "./api.ts";
 
-export function errorBody(code: string, message: string, extra: { fields?: string[]; requestId?: string } = {}): ApiErrorBody {
+/** What an error may carry besides its code and message (see ApiErrorBody). */
+export type ErrorExtra = { fields?: string[]; requestId?: string; waitlist?: boolean };
+
+export function errorBody(code: string, message: string, extra: ErrorExtra = {}): ApiErrorBody {
   return { error: { code, message, ...extra } };
 }
 
 /** A JSON error response in the contract's shape, for places outside Hono's context (the room's upgrade path). */
-export function errorResponse(status: number, code: string, message: string, extra?: { fields?: string[]; requestId?: string }): Response {
+export function errorResponse(status: number, code: string, message: string, extra?: ErrorExtra): Response {
   return Response.json(errorBody(code, message, extra), { status });
 }
 
@@ -17,9 +20,12 @@ export type DomainErrorKind = "invalid" | "payment_required" | "forbidden" | "no
 export class DomainError extends Error {
   readonly kind: DomainErrorKind;
   readonly code: string;
-  constructor(kind: DomainErrorKind, code: string, message: string) {
+  /** Extra fields for the error body, e.g. `waitlist: true` on a sold-out refusal. */
+  readonly extra: ErrorExtra;
+  constructor(kind: DomainErrorKind, code: string, message: string, extra: ErrorExtra = {}) {
     super(message);
     this.kind = kind;
     this.code = code;
+    this.extra = extra;
   }
 }

@@ -12,11 +12,14 @@ export class ApiFailure extends Error {
   readonly status: number;
   readonly code: string;
   readonly fields: string[];
-  constructor(status: number, code: string, message: string, fields: string[] = []) {
+  /** The refusal says the person may join the Space's waitlist (409 sold_out). */
+  readonly waitlist: boolean;
+  constructor(status: number, code: string, message: string, fields: string[] = [], waitlist = false) {
     super(message);
     this.status = status;
     this.code = code;
     this.fields = fields;
+    this.waitlist = waitlist;
   }
 }
 
@@ -48,6 +51,7 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
       error?.code ?? "http_error",
       error?.message ?? `The server answered ${response.status}.`,
       error?.fields ?? [],
+      error?.waitlist === true,
     );
   }
   return json as T;

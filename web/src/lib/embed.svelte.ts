@@ -55,11 +55,11 @@ export class Polled<T> {
 
 /**
  * What the embedded player offers a viewer: listening, a sign-in link, or nothing yet. Without an account a viewer may
- * listen as a guest where the Space needs no ticket (the server still decides: GUEST_LISTENING can turn guests off).
+ * listen as a guest where the Space says guests may (`guestListening`: the setting is on and no ticket is needed).
  */
 export type ListenAccess = "listen" | "sign_in" | "not_live";
 
 export function listenAccess(space: SpaceView, me: Me | null): ListenAccess {
   if (space.state !== "live") return "not_live";
-  return me || space.ticket === null ? "listen" : "sign_in";
+  return me || space.guestListening === true ? "listen" : "sign_in";
 }

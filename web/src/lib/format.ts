@@ -16,6 +16,11 @@ export function formatWhen(iso: string | null): string {
   }).format(new Date(iso));
 }
 
+/** A time of day in the viewer's own clock (e.g. "14:05" or "2:05 PM"), for deadlines within the hour. */
+export function formatClock(iso: string): string {
+  return new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" }).format(new Date(iso));
+}
+
 export function initials(name: string): string {
   const parts = name.trim().split(/\s+/).filter(Boolean);
   return ((parts[0]?.[0] ?? "?") + (parts[1]?.[0] ?? "")).toUpperCase();

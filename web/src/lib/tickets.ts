@@ -1,5 +1,5 @@
 // Tickets and host payouts over HTTP: my ticket status, starting a checkout, Connect onboarding, earnings.
-import type { Earnings, TicketStatus } from "#protocol/tickets.ts";
+import type { Earnings, TicketStatus, WaitlistResponse } from "#protocol/tickets.ts";
 import { api } from "./api.ts";
 
 const spacePath = (id: string) => `/spaces/${encodeURIComponent(id)}`;
@@ -8,6 +8,14 @@ export const getTicketStatus = (spaceId: string) => api.get<TicketStatus>(`${spa
 
 /** Holds a seat and returns the URL of the payment page to send the browser to. */
 export const startCheckout = async (spaceId: string) => (await api.post<{ url: string }>(`${spacePath(spaceId)}/checkout`)).url;
+
+/** Joins a sold-out Space's waitlist; returns my place in line. */
+export const joinWaitlist = async (spaceId: string) => (await api.post<WaitlistResponse>(`${spacePath(spaceId)}/waitlist`)).waitlist;
+
+/** Leaves the waitlist (and passes on a seat it offered me). */
+export const leaveWaitlist = async (spaceId: string) => {
+  await api.delete<WaitlistResponse>(`${spacePath(spaceId)}/waitlist`);
+};
 
 export const getEarnings = () => api.get<Earnings>("/earnings");
 
