@@ -63,12 +63,13 @@ export async function startSnapshotStack(log: (line: string) => void, extraSql =
   const inspectorPort = await freePort();
   const url = `http://127.0.0.1:${port}`;
   // SPACES_LOAD_TEST: one machine plays thousands of people, so per-address limits are lifted (loopback only).
-  const vars = { CALLS_API_BASE: sfu.url, CALLS_APP_ID, APP_ORIGIN: url, SPACES_LOAD_TEST: "1" };
+  // STT_WS_URL "none": no captions in the bench's rooms (under --local the `AI` binding is an offline stub).
+  const vars = { CALLS_API_BASE: sfu.url, CALLS_APP_ID, APP_ORIGIN: url, SPACES_LOAD_TEST: "1", STT_WS_URL: "none" };
   log("Starting the Worker (wrangler dev on the frozen copy)…");
   const child = spawn(
     process.execPath,
     [
-      WRANGLER, "dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort),
+      WRANGLER, "dev", "--local", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort),
       "--persist-to", persistDir, "--show-interactive-dev-session=false",
       ...Object.entries(vars).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
     ],

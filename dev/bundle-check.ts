@@ -1,5 +1,6 @@
 // CI check: `wrangler deploy --dry-run` bundles the Worker exactly as a deploy would, and the bundle's gzipped size is
-// printed against its budget (512 KiB); over budget, or a failed bundle, exits non-zero.
+// printed against its budget (512 KiB); over budget, a failed bundle, or a deploy without a binding production needs
+// (Workers AI for captions: it is in wrangler.toml, but nothing local would notice it missing) exits non-zero.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -16,6 +17,14 @@ export function gzippedBundleBytes(outdir: string): { files: string[]; bytes: nu
     .map((entry) => join(entry.parentPath, entry.name));
   const bytes = files.reduce((sum, file) => sum + gzipSync(readFileSync(file)).length, 0);
   return { files, bytes };
+}
+
+/** Bindings a deploy must carry although no local run uses them, as `wrangler deploy --dry-run` lists them. */
+export const DEPLOY_ONLY_BINDINGS = [{ name: "AI", resource: "AI", why: "Workers AI, captions' speech-to-text" }];
+
+/** The deploy-only bindings missing from the dry run's binding table ("env.AI   AI"). */
+export function missingDeployBindings(dryRunOutput: string): string[] {
+  return DEPLOY_ONLY_BINDINGS.filter((b) => !new RegExp(`^env\\.${b.name}\\s+${b.resource}\\b`, "m").test(dryRunOutput)).map((b) => `${b.name} (${b.why})`);
 }
 
 export function budgetLine(bytes: number, budget = BUNDLE_BUDGET_BYTES): { ok: boolean; line: string } {
@@ -45,6 +54,12 @@ function main(): void {
       console.error("✗ wrangler deploy --dry-run failed");
       process.exit(1);
     }
+    const missing = missingDeployBindings(result.stdout);
+    if (missing.length > 0) {
+      console.error(`✗ the deploy would lack ${missing.join(", ")}: add it to wrangler.toml`);
+      process.exit(1);
+    }
+    console.log(`Deploy-only bindings present: ${DEPLOY_ONLY_BINDINGS.map((b) => b.name).join(", ")}`);
     const { files, bytes } = gzippedBundleBytes(outdir);
     if (files.length === 0) {
       console.error("✗ wrangler deploy --dry-run wrote no modules");

@@ -149,7 +149,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   log("Starting the Calls SFU stand-in…");
   const sfu = await startSfu({ port: 0, appId: CALLS_APP_ID, appSecret: secrets.CALLS_APP_SECRET! });
 
-  // Captions need a recogniser; without pocketsphinx the Worker gets no STT_WS_URL and says captions are unavailable.
+  // Captions need a recogniser; without pocketsphinx the Worker gets STT_WS_URL "none" and says captions are unavailable
+  // (its `AI` binding is wrangler's offline stub under --local, so it must not fall back to Workers AI).
   let stt: RunningStt | undefined;
   if (options.captions !== false) {
     if (await pocketsphinxAvailable()) {
@@ -173,14 +174,15 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     STRIPE_API_BASE: stripe.url,
     CALLS_APP_ID,
     APP_ORIGIN: url,
-    ...(stt ? { STT_WS_URL: stt.url } : {}),
+    STT_WS_URL: stt?.url ?? "none",
     ...options.vars,
   };
   log("Starting the Worker…");
   const worker = spawn(
     process.execPath,
     [
-      WRANGLER, "dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(await freePort()),
+      // --local: remote bindings off (Workers AI has no local simulator and would otherwise want a Cloudflare login).
+      WRANGLER, "dev", "--local", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(await freePort()),
       "--persist-to", persistDir, "--test-scheduled", "--show-interactive-dev-session=false",
       ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
     ],

@@ -40,6 +40,8 @@ export function checkBindings(needs: EnvNeed[], config: DeployConfig): Finding[]
       if (config.assets?.binding !== name) problem(`${name}: the code needs the static assets binding`, `set [assets] binding = "${name}" in wrangler.toml`);
     } else if (need.kind === "rate_limit") {
       if (!config.rateLimits.some((entry) => entry.name === name)) problem(`${name}: the code needs a rate limiting binding`, `add [[ratelimits]] name = "${name}" with a namespace_id to wrangler.toml`);
+    } else if (need.kind === "ai") {
+      if (config.ai?.binding !== name) problem(`${name}: the code needs the Workers AI binding; wrangler.toml has none`, `add [ai] binding = "${name}" to wrangler.toml`);
     } else if (need.kind === "string") {
       const value = config.vars[name];
       if (value === "" && REQUIRED_VALUES.has(name)) problem(`${name}: the setting is empty in wrangler.toml [vars]`, `set it (${SETUP} sets CALLS_APP_ID)`);
@@ -55,6 +57,19 @@ export function checkBindings(needs: EnvNeed[], config: DeployConfig): Finding[]
   }
   if (findings.length === 0) findings.push({ ok: true, what: `bindings and settings: ${needs.filter((n) => n.kind !== "string").map((n) => `${n.name} (${n.kind})`).join(", ")}` });
   return findings;
+}
+
+/**
+ * Captions in production: speech-to-text is Workers AI through the `AI` binding (worker/media/stt/provider.ts) unless
+ * STT_WS_URL names another recogniser; with neither (or STT_WS_URL "none"), every room says captions are unavailable.
+ */
+export function checkCaptions(config: DeployConfig): Finding[] {
+  const sttUrl = config.vars.STT_WS_URL ?? "";
+  if (sttUrl !== "" && sttUrl !== "none") return [{ ok: true, what: `captions: speech-to-text at STT_WS_URL (${sttUrl}), not Workers AI` }];
+  if (sttUrl === "" && config.ai?.binding === "AI") return [{ ok: true, what: "captions: Workers AI binding AI (speech-to-text, @cf/deepgram/nova-3)" }];
+  const why = sttUrl === "none" ? 'STT_WS_URL is "none"' : "no Workers AI binding";
+  const fix = sttUrl === "none" ? 'set STT_WS_URL = "" in wrangler.toml [vars] ("none" is for local runs)' : 'add [ai] binding = "AI" to wrangler.toml (npm start and the tests run it offline with --local)';
+  return [{ ok: false, what: `captions: ${why}, so every room would say captions are unavailable`, fix }];
 }
 
 /** Names of the secrets the code needs: Env strings that wrangler.toml does not set as [vars]. */
@@ -109,5 +124,5 @@ export function checkStripeMode(intended: StripeMode, key: string | undefined): 
 
 export function offlineFindings(root: string, config: DeployConfig) {
   const needs = envNeeds(join(root, "worker/worker-configuration.d.ts"));
-  return { needs, findings: [...checkBindings(needs, config), ...checkMigrations(root, config)] };
+  return { needs, findings: [...checkBindings(needs, config), ...checkCaptions(config), ...checkMigrations(root, config)] };
 }

@@ -15,6 +15,8 @@ export type DeployConfig = {
   migratedClasses: string[];
   assets: { binding?: string; directory?: string } | undefined;
   rateLimits: { name: string }[];
+  /** The Workers AI binding (`[ai] binding = "AI"`): production captions' speech-to-text. */
+  ai: { binding: string } | undefined;
   vars: Record<string, string>;
 };
 
@@ -28,6 +30,7 @@ type RawConfig = {
   durable_objects: { bindings: { name: string; class_name: string }[] };
   assets?: { binding?: string; directory?: string };
   ratelimits?: { name: string }[];
+  ai?: { binding: string };
   vars: Record<string, unknown>;
 };
 
@@ -49,6 +52,7 @@ export function readDeployConfig(configPath: string): DeployConfig {
     migratedClasses: created.filter((name) => !deleted.has(name)),
     assets: config.assets ? { binding: config.assets.binding, directory: config.assets.directory } : undefined,
     rateLimits: (config.ratelimits ?? []).map((limit) => ({ name: limit.name })),
+    ai: config.ai?.binding ? { binding: config.ai.binding } : undefined,
     vars: Object.fromEntries(Object.entries(config.vars).map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)])),
   };
 }

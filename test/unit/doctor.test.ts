@@ -1,5 +1,6 @@
-// `npm run doctor` on temp copies of the config: all good, a missing binding, a missing secret, twin migrations, the
-// online Calls check against the real SFU stand-in (right and wrong secret), and the npm script's exit code.
+// `npm run doctor` on temp copies of the config: all good, a missing binding, no Workers AI binding for captions, a
+// missing secret, twin migrations, the online Calls check against the real SFU stand-in (right and wrong secret), and
+// the npm script's exit code.
 import { execFile } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -53,7 +54,8 @@ async function doctor(credentials: Record<string, string> = {}): Promise<{ code:
 describe("npm run doctor", () => {
   it("all good: every binding, migration and secret the Env type asks for is there, and it exits 0", async () => {
     const { code, out } = await doctor();
-    expect(out).toContain("✓ bindings and settings: MEDIA (r2), DB (d1)");
+    expect(out).toContain("✓ bindings and settings: MEDIA (r2), DB (d1), AI (ai)");
+    expect(out).toContain("✓ captions: Workers AI binding AI (speech-to-text, @cf/deepgram/nova-3)");
     expect(out).toContain("✓ DB: 1 migrations, numbered and journaled".replace("1 migrations", `${allMigrations()} migrations`));
     expect(out).toContain(`✓ secrets (as recorded by setup:cloudflare): ${allSecrets().join(", ")}`);
     expect(out).toContain("No problems found.");
@@ -65,6 +67,16 @@ describe("npm run doctor", () => {
     const { code, out } = await doctor();
     expect(out).toContain("✗ MEDIA: the code needs an R2 bucket binding; wrangler.toml has none");
     expect(out).toContain('    fix: add [[r2_buckets]] binding = "MEDIA" with a bucket_name to wrangler.toml, then run npm run setup:cloudflare');
+    expect(code).toBe(1);
+  }, 60_000);
+
+  it("a deploy without the Workers AI binding is a problem: the code needs it and every room would lack captions", async () => {
+    editToml((toml) => toml.replace(/\n\[ai\]\nbinding = "AI"\n/, "\n"));
+    const { code, out } = await doctor();
+    expect(out).toContain("✗ AI: the code needs the Workers AI binding; wrangler.toml has none");
+    expect(out).toContain('    fix: add [ai] binding = "AI" to wrangler.toml');
+    expect(out).toContain("✗ captions: no Workers AI binding, so every room would say captions are unavailable");
+    expect(out).toContain("2 problems found.");
     expect(code).toBe(1);
   }, 60_000);
 

@@ -13,7 +13,7 @@ declare module "vitest" {
     callsApiBase: string;
     stripeApiBase: string;
     pushServiceUrl: string;
-    /** The speech-to-text stand-in (empty when pocketsphinx is not installed: captions are then unavailable). */
+    /** The speech-to-text stand-in ("none" when pocketsphinx is not installed: captions are then unavailable). */
     sttWsUrl: string;
     /** Where the SFU's adapters dial in worker tests (a recorder: workerd has no address the SFU could reach). */
     adapterEndpointOrigin: string;
@@ -32,7 +32,7 @@ export default async function setup(project: TestProject) {
   project.provide("stripeApiBase", stripe.url);
   const stt = (await pocketsphinxAvailable()) ? await startSttStandIn({ port: 0 }) : null;
   if (stt) stops.push(() => stt.close());
-  project.provide("sttWsUrl", stt?.url ?? "");
+  project.provide("sttWsUrl", stt?.url ?? "none");
   const adapterEndpoint = await startAdapterEndpoint();
   stops.push(() => adapterEndpoint.close());
   project.provide("adapterEndpointOrigin", adapterEndpoint.origin);

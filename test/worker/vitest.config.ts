@@ -11,6 +11,8 @@ export default defineConfig(async () => {
     plugins: [
       cloudflareTest(({ inject }) => ({
         wrangler: { configPath: "./wrangler.toml" },
+        // Workers AI has no local simulator: off, `env.AI` is a stub that throws instead of a session that needs a login.
+        remoteBindings: false,
         miniflare: {
           bindings: {
             ...testSecrets,
