@@ -42,8 +42,8 @@ export async function makeSpeaker(hostSocket: RoomSocket, personSocket: RoomSock
   await personSocket.next("update", (u) => u.you?.role === "speaker");
 }
 
-/** The flite speech clip as the SFU's adapter would send it: 20 ms protobuf packets of 48 kHz stereo s16le. */
-export async function speechPackets(trailingSilenceMs = 2000): Promise<Uint8Array[]> {
+/** The flite speech clip as the SFU's adapter would send it: 20 ms protobuf packets of 48 kHz stereo s16le, numbered from `firstSeq`. */
+export async function speechPackets(trailingSilenceMs = 2000, firstSeq = 1): Promise<Uint8Array[]> {
   const res = await fetch(`${recorder}/speech.pcm`);
   if (res.status !== 200) throw new Error("flite and sox are needed for the speech clip (apt-get install -y flite sox)");
   const speech = new Uint8Array(await res.arrayBuffer());
@@ -51,7 +51,7 @@ export async function speechPackets(trailingSilenceMs = 2000): Promise<Uint8Arra
   all.set(speech, 0);
   const packetBytes = 960 * 4;
   const packets: Uint8Array[] = [];
-  for (let offset = 0, seq = 1; offset + packetBytes <= all.byteLength; offset += packetBytes, seq++) {
+  for (let offset = 0, seq = firstSeq; offset + packetBytes <= all.byteLength; offset += packetBytes, seq++) {
     packets.push(encodeAdapterPacket({ sequenceNumber: seq, timestamp: seq * 960, payload: all.subarray(offset, offset + packetBytes) }));
   }
   return packets;
