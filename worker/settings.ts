@@ -68,3 +68,25 @@ export function perAddressLimitsLifted(env: Pick<Env, "SPACES_LOAD_TEST">, reque
 export function guestListening(env: Pick<Env, "GUEST_LISTENING">): boolean {
   return (env.GUEST_LISTENING ?? "").trim().toLowerCase() !== "false";
 }
+
+/**
+ * Room size from which new plain listeners' sockets go to shard objects under the room (SHARD_THRESHOLD); null (the
+ * default, "off" or empty) keeps every socket in the room. The bench's shard run measures where shards stop costing more.
+ */
+export function shardThreshold(env: Partial<Pick<Env, "SHARD_THRESHOLD">>): number | null {
+  const parsed = Number.parseInt(env.SHARD_THRESHOLD ?? "", 10);
+  return Number.isFinite(parsed) && parsed >= 1 ? parsed : null;
+}
+
+/** Listeners one shard is meant to hold before the room spreads joins over more shards (SHARD_CAPACITY, default 5000). */
+export function shardCapacity(env: Partial<Pick<Env, "SHARD_CAPACITY">>): number {
+  const parsed = Number.parseInt(env.SHARD_CAPACITY ?? "", 10);
+  return Number.isFinite(parsed) && parsed >= 1 ? parsed : 5000;
+}
+
+/** How long a shard's count report holds (SHARD_LEASE_SECONDS, default 15): a shard silent for longer stops being
+ *  counted, so no ghost listener outlives it by more than this. Shards renew every third of it. */
+export function shardLeaseMs(env: Partial<Pick<Env, "SHARD_LEASE_SECONDS">>): number {
+  const parsed = Number(env.SHARD_LEASE_SECONDS ?? "");
+  return (Number.isFinite(parsed) && parsed >= 1 ? parsed : 15) * 1000;
+}

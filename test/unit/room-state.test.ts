@@ -166,7 +166,7 @@ const rows: Row[] = [
     check: (room, _actor, effects) => {
       expect(room.state.people.has("C")).toBe(false);
       expect(room.state.stage).not.toContain("C");
-      expect(effects).toContainEqual({ kind: "remove", userId: "C", blocked: false });
+      expect(effects).toContainEqual({ kind: "remove", userId: "C", blocked: false, via: null });
     },
   },
   { action: "remove the host", frame: { type: "remove", userId: "H" }, expect: { H: F, C: F, S: F, L: F } },

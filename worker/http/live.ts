@@ -6,13 +6,18 @@ import { announceSpaceLive } from "../announce.ts";
 import { signGuestToken, signJoinToken, verifyGuestToken, verifyJoinToken } from "../auth/tokens.ts";
 import { claimAttempt, guestJoinCounters } from "../db/login-attempts.ts";
 import { GUEST_PREFIX, GUEST_TOKEN_HEADER, type GuestJoin } from "../protocol/guest.ts";
-import { guestListening, hostMaxLive, perAddressLimitsLifted } from "../settings.ts";
+import { guestListening, hostMaxLive, perAddressLimitsLifted, shardCapacity, shardLeaseMs, shardThreshold } from "../settings.ts";
 import { getSpaceView } from "../db/spaces.ts";
 import { avatarUrlOf, findUserById, isFollowing } from "../db/users.ts";
 import { liveSpaceCount, markLive, recordEnd } from "../db/space-lifecycle.ts";
 import type { Space } from "../db/schema.ts";
 import { encodeIdentity, IDENTITY_HEADER } from "../space/room-sockets.ts";
 import { roomFor } from "../space/space-room.ts";
+import { shardFor } from "../space/space-shard.ts";
+import {
+  encodeHeader, locationHintFor, PLACEMENT_HEADER, ROUTE_HEADER, SHARD_HEADER, SNAPSHOT_HEADER,
+  type Admission, type Placement, type ShardAddress,
+} from "../space/shard-wire.ts";
 import { tellWatchers } from "../space/space-watch.ts";
 import { clientAddress, requireUserId, type AppContext, type AppEnv } from "./context.ts";
 import { db } from "../db/client.ts";
@@ -160,5 +165,25 @@ export const liveRoutes = new Hono<AppEnv>()
     const headers = new Headers(c.req.raw.headers);
     headers.delete("Cookie");
     headers.set(IDENTITY_HEADER, encodeIdentity(claims));
-    return roomFor(c.env, spaceId).fetch(new Request(c.req.url, { headers }));
+    const placement = placementFor(c);
+    headers.set(PLACEMENT_HEADER, encodeHeader(placement));
+    const answer = await roomFor(c.env, spaceId).fetch(new Request(c.req.url, { headers }));
+    if (answer.headers.get(ROUTE_HEADER) !== "shard") return answer;
+    // The room counted the listener and sends them to a shard near them, with the snapshot it made.
+    const admission = (await answer.json()) as Admission;
+    headers.set(SHARD_HEADER, encodeHeader({ spaceId, shard: admission.shard, leaseMs: placement.leaseMs } satisfies ShardAddress));
+    headers.set(SNAPSHOT_HEADER, encodeHeader(admission.snapshot));
+    return shardFor(c.env, spaceId, admission.shard, placement.locationHint).fetch(new Request(c.req.url, { headers }));
   });
+
+/** Where this join's shard would go: the settings, and a location hint from the setting or this request's place. */
+function placementFor(c: AppContext): Placement {
+  const locationHint = locationHintFor(c.env.SHARD_LOCATION_HINT ?? "", c.req.raw.cf as Record<string, unknown> | undefined);
+  return {
+    threshold: shardThreshold(c.env),
+    capacity: shardCapacity(c.env),
+    leaseMs: shardLeaseMs(c.env),
+    locationHint,
+    region: locationHint ?? "any",
+  };
+}

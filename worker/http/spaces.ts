@@ -14,6 +14,7 @@ import { ApiError, notFound } from "./errors.ts";
 import { scheduledForSchema, scheduledTime, titleSchema, topicSchema, topicsSchema } from "./space-input.ts";
 import { issueJoin, type JoinTicket } from "./live.ts";
 import { check, jsonBody, param } from "./validate.ts";
+import { d1ReadSession } from "./d1-session.ts";
 
 export const MAX_UPCOMING = 10;
 
@@ -92,7 +93,7 @@ export const spaceRoutes = new Hono<AppEnv>()
     const spaces = await listSpaces(db(c.env), { ...filter, q: filter.q || undefined });
     return c.json({ spaces: await withRemindedFlag(c, spaces) });
   })
-  .get("/spaces/:id", async (c) => {
+  .get("/spaces/:id", d1ReadSession, async (c) => {
     const space = await getSpaceView(db(c.env), param(c, "id"));
     if (!space) throw notFound("That Space");
     const [[withFlag], join] = await Promise.all([withRemindedFlag(c, [space]), joinAlongside(c, space)]);

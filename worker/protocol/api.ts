@@ -67,3 +67,6 @@ export type HostSpaces = {
   /** Ended or cancelled, newest first. */
   past: SpaceView[];
 };
+
+/** D1 read replication: the latest bookmark the client saw; sent back so its reads never go back in time. */
+export const D1_BOOKMARK_HEADER = "x-d1-bookmark";

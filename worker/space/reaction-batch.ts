@@ -20,6 +20,15 @@ export class ReactionBatch {
     if (this.recent.length > RECENT_SENDERS) this.recent.shift();
   }
 
+  /** A batch coalesced elsewhere (a shard's listeners): its counts added, its senders as the most recent. */
+  addBatch(counts: Partial<Record<ReactionEmoji, number>>, recent: ReactionSender[]): void {
+    for (const [emoji, count] of Object.entries(counts) as [ReactionEmoji, number][]) {
+      if (count > 0) this.counts.set(emoji, (this.counts.get(emoji) ?? 0) + count);
+    }
+    this.recent.push(...recent);
+    if (this.recent.length > RECENT_SENDERS) this.recent.splice(0, this.recent.length - RECENT_SENDERS);
+  }
+
   /** The frame for everything added since the last take, or null when nothing was. */
   take(): ReactionsMessage | null {
     if (this.counts.size === 0) return null;

@@ -10,7 +10,7 @@ import {
 } from "../protocol/room.ts";
 import { endRoom, dropPerson, lowerHand, raiseHand, setRole } from "./room-changes.ts";
 import { setCaptions } from "./room-captions.ts";
-import { countRole, isManager, isOnStage, participantOf, youOf, type Effects, type Person, type RoomState } from "./room-model.ts";
+import { countRole, isManager, isOnStage, newPerson, participantOf, shardConnection, youOf, type Effects, type Person, type RoomState } from "./room-model.ts";
 
 type Ctx = { state: RoomState; actor: Person; now: number; out: Effects };
 
@@ -22,9 +22,23 @@ const forbidden = (ctx: Ctx, frame: string, message = "You are not allowed to do
   deny(ctx, frame, "forbidden", message);
 
 function target(ctx: Ctx, frame: string, userId: string): Person | null {
-  const person = ctx.state.people.get(userId);
+  const person = ctx.state.people.get(userId) ?? shardListener(ctx.state, userId);
   if (!person) deny(ctx, frame, "not_found", "That person is not in this Space.");
   return person ?? null;
+}
+
+/** A listener the room knows only from a shard's sample: remembered from now on, reached through that shard. */
+function shardListener(state: RoomState, userId: string): Person | null {
+  for (const [shard, entry] of state.shards) {
+    const listed = entry.sample.find((entry) => entry.userId === userId);
+    if (!listed) continue;
+    const person = newPerson({ ...listed, hostFollows: false }, "listener");
+    person.via = shard;
+    person.connections.add(shardConnection(shard));
+    state.people.set(userId, person);
+    return person;
+  }
+  return null;
 }
 
 /** Frames a guest may send: listening needs nothing more than staying connected. */
@@ -143,9 +157,10 @@ function remove(ctx: Ctx, userId: string, block: boolean): void {
   if (!person) return;
   if (person === actor || person.role === "host") return forbidden(ctx, "remove", "The host cannot be removed.");
   if (person.role === "cohost" && actor.role !== "host") return forbidden(ctx, "remove", "Only the host removes co-hosts.");
+  const via = person.via;
   dropPerson(state, person, out);
   if (block) state.blocked.add(person.userId);
-  out.push({ kind: "remove", userId: person.userId, blocked: block });
+  out.push({ kind: "remove", userId: person.userId, blocked: block, via });
 }
 
 /** Applies one parsed client frame from `actor`. */

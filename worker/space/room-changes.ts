@@ -3,6 +3,7 @@ import type { EndReason, Role } from "../protocol/room.ts";
 import {
   handEntryOf,
   isManager,
+  isNotable,
   isOnStage,
   participantOf,
   snapshotFor,
@@ -80,12 +81,33 @@ export function dropPerson(state: RoomState, person: Person, out: Effects): void
   }
   if (person.connections.size > 0) {
     person.connections.clear();
-    state.listenerCount -= 1;
-    out.push({ kind: "count" });
+    // Someone reached through a shard is counted by that shard, which reports them gone once it closes their socket.
+    if (person.via === null) {
+      state.listenerCount -= 1;
+      out.push({ kind: "count" });
+    }
+    person.via = null;
   }
   if (state.away.delete(person.userId)) out.push({ kind: "schedule" });
   state.people.delete(person.userId);
   out.touch(person.userId);
+}
+
+/** A person's last socket closed (theirs or their shard's): a notable person keeps their place for the reconnect
+ *  grace, anyone else is forgotten. The caller has done the counting. */
+export function personLeft(state: RoomState, person: Person, now: number, out: Effects): void {
+  person.connections.clear();
+  person.via = null;
+  if (state.phase === "ended") return;
+  if (!isNotable(person)) {
+    state.people.delete(person.userId);
+    return;
+  }
+  person.leftAt = now;
+  state.away.add(person.userId);
+  out.push({ kind: "schedule" });
+  out.touch(person.userId);
+  if (isOnStage(person)) out.broadcast({ type: "update", participants: [participantOf(person)] });
 }
 
 export function endRoom(state: RoomState, reason: EndReason, now: number, out: Effects): void {

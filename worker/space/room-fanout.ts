@@ -3,7 +3,7 @@
 // The count goes at most every second (less often in big rooms, riding on a reactions frame when one goes out anyway).
 // Big broadcasts go out in slices with a turn of the event loop between them, so a join or a frame never waits behind
 // 5,000 sends. Its timers exist only while something waits, so an idle room can hibernate.
-import type { ListenerEntry, ReactionSender, ServerMessage } from "../protocol/room.ts";
+import type { ListenerEntry, ReactionEmoji, ReactionSender, ServerMessage } from "../protocol/room.ts";
 import { ReactionBatch, REACTION_FLUSH_MS } from "./reaction-batch.ts";
 import { trySend } from "../sockets.ts";
 
@@ -25,20 +25,34 @@ export class RoomFanout {
   private countDirty = false;
   private countIntervalMs = COUNT_BROADCAST_MS;
   private readonly listenerSample: () => ListenerEntry[];
+  /** Sends each coalesced frame once to every shard, which passes it on to its own sockets. */
+  private readonly relay: (text: string) => void;
   private lastSampleSent = "";
 
   /**
    * `listenerCount` returns null once the room is no longer live, which stops all sending. The listener sample
    * rides with the count (it only changes when people come or go) and only when it differs from the last one sent.
    */
-  constructor(sockets: () => WebSocket[], listenerCount: () => number | null, listenerSample: () => ListenerEntry[] = () => []) {
+  constructor(
+    sockets: () => WebSocket[],
+    listenerCount: () => number | null,
+    listenerSample: () => ListenerEntry[] = () => [],
+    relay: (text: string) => void = () => {},
+  ) {
     this.sockets = sockets;
     this.listenerCount = listenerCount;
     this.listenerSample = listenerSample;
+    this.relay = relay;
   }
 
   addReaction(sender: ReactionSender): void {
     this.reactions.add(sender);
+    this.schedule();
+  }
+
+  /** Reactions a shard already coalesced: they go out in the room's next frame, under the same budget. */
+  addBatch(counts: Partial<Record<ReactionEmoji, number>>, recent: ReactionSender[]): void {
+    this.reactions.addBatch(counts, recent);
     this.schedule();
   }
 
@@ -110,6 +124,7 @@ export class RoomFanout {
   /** Serializes once and sends slice by slice, yielding between slices. */
   private broadcast(sockets: WebSocket[], message: ServerMessage): void {
     const text = JSON.stringify(message);
+    this.relay(text);
     const sendFrom = (start: number) => {
       this.sliceTimer = null;
       const end = Math.min(sockets.length, start + BROADCAST_SLICE);

@@ -7,6 +7,7 @@ import type {
   ListenerEntry,
   MutedBy,
   Participant,
+  ReactionEmoji,
   ReactionSender,
   Role,
   RoomSpace,
@@ -29,7 +30,7 @@ export type Identity = {
 };
 
 /** The avatar field for a wire entry: present only when the person has a picture, so frames stay small. */
-const avatarOf = (person: Identity) => (person.avatarUrl ? { avatarUrl: person.avatarUrl } : {});
+const avatarOf = (person: { avatarUrl?: string | null }) => (person.avatarUrl ? { avatarUrl: person.avatarUrl } : {});
 
 export type Person = Identity & {
   role: Role;
@@ -40,6 +41,9 @@ export type Person = Identity & {
   track: TrackRef | null;
   /** Open socket ids; a set so a late or repeated close of one socket is harmless. */
   connections: Set<string>;
+  /** The shard whose socket reaches this person (then `connections` holds that one route and the shard counts them),
+   *  or null when their sockets are the room's own. */
+  via: string | null;
   /** When their last socket closed, while they are within the reconnect grace period. */
   leftAt: number | null;
   /** Reaction rate window (memory only). */
@@ -72,18 +76,27 @@ export type RoomState = {
   captionsAvailable: boolean;
   /** The host's recording switch (persisted); off by default. */
   recording: boolean;
+  /** Shards holding listener sockets, by name: what each last reported, under a lease (persisted). */
+  shards: Map<string, ShardEntry>;
 };
+
+/** What the room knows of one shard: its count of distinct listeners, a few of them for the audience grid, and when
+ *  its lease runs out (a shard that stops reporting stops being counted then). */
+export type ShardEntry = { count: number; sample: ListenerEntry[]; leaseMs: number; expiresAt: number; reportedAt: number };
 
 export type Effect =
   | { kind: "reply"; message: ServerMessage }
   | { kind: "send"; userId: string; message: ServerMessage }
   | { kind: "broadcast"; message: ServerMessage }
   | { kind: "managers"; message: ServerMessage }
-  | { kind: "remove"; userId: string; blocked: boolean }
+  /** `via`: the shard that held the person's socket, if one did. */
+  | { kind: "remove"; userId: string; blocked: boolean; via: string | null }
   | { kind: "react"; sender: ReactionSender }
+  /** Reactions a shard coalesced from its listeners: counted into the room's next frame like the room's own. */
+  | { kind: "react_batch"; counts: Partial<Record<ReactionEmoji, number>>; recent: ReactionSender[] }
   /** The listener count or the listener sample changed (someone came, went, or crossed the stage): fan them out soon. */
   | { kind: "count" }
-  | { kind: "persist"; userIds: string[]; meta: boolean }
+  | { kind: "persist"; userIds: string[]; meta: boolean; shards?: true }
   | { kind: "schedule" }
   | { kind: "speak_policy"; policy: SpeakPolicy }
   | { kind: "ended"; reason: EndReason }
@@ -97,6 +110,9 @@ export type Effect =
   | { kind: "recording"; on: boolean };
 
 export const RECONNECT_GRACE_MS = 30_000;
+
+/** The one connection id of a person reached through a shard, whatever number of sockets the shard holds for them. */
+export const shardConnection = (shard: string) => `@${shard}`;
 export const HOST_ABSENCE_MS = 5 * 60_000;
 
 export function newPerson(identity: Identity, role: Role): Person {
@@ -109,6 +125,7 @@ export function newPerson(identity: Identity, role: Role): Person {
     invited: false,
     track: null,
     connections: new Set(),
+    via: null,
     leftAt: null,
     reactWindowStart: 0,
     reactCount: 0,
@@ -136,6 +153,7 @@ export function createRoom(space: RoomSpace, host: Identity): RoomState {
     captions: "on",
     captionsAvailable: false,
     recording: false,
+    shards: new Map(),
   };
 }
 
@@ -202,14 +220,23 @@ export function stageTracks(state: RoomState): { userId: string; track: TrackRef
   return tracks;
 }
 
-/** The first listeners still connected, by join order (the people map keeps insertion order). */
+/** The first listeners still connected, by join order (the people map keeps insertion order), then the ones shards
+ *  reported, so a host can still reach listeners whose sockets a shard holds. */
 export function listenerSample(state: RoomState): ListenerEntry[] {
   const sample: ListenerEntry[] = [];
+  const seen = new Set<string>();
+  const add = (entry: ListenerEntry) => {
+    if (sample.length >= LISTENER_SAMPLE_SIZE || seen.has(entry.userId)) return;
+    const person = state.people.get(entry.userId);
+    if (person && person.role !== "listener") return;
+    seen.add(entry.userId);
+    sample.push({ userId: entry.userId, handle: entry.handle, displayName: entry.displayName, ...avatarOf(entry) });
+  };
   for (const person of state.people.values()) {
-    if (sample.length >= LISTENER_SAMPLE_SIZE) break;
-    if (person.role !== "listener" || person.connections.size === 0) continue;
-    sample.push({ userId: person.userId, handle: person.handle, displayName: person.displayName, ...avatarOf(person) });
+    if (sample.length >= LISTENER_SAMPLE_SIZE) return sample;
+    if (person.role === "listener" && person.connections.size > 0) add(person);
   }
+  for (const shard of state.shards.values()) for (const entry of shard.sample) add(entry);
   return sample;
 }
 
@@ -240,6 +267,7 @@ export class Effects {
   readonly list: Effect[] = [];
   private touched = new Set<string>();
   private metaTouched = false;
+  private shardsTouched = false;
 
   reply(message: ServerMessage) {
     this.list.push({ kind: "reply", message });
@@ -262,9 +290,14 @@ export class Effects {
   touchMeta() {
     this.metaTouched = true;
   }
+  touchShards() {
+    this.shardsTouched = true;
+  }
   finish(): Effect[] {
-    if (this.touched.size > 0 || this.metaTouched) {
-      this.list.push({ kind: "persist", userIds: [...this.touched], meta: this.metaTouched });
+    if (this.touched.size > 0 || this.metaTouched || this.shardsTouched) {
+      const effect: Extract<Effect, { kind: "persist" }> = { kind: "persist", userIds: [...this.touched], meta: this.metaTouched };
+      if (this.shardsTouched) effect.shards = true;
+      this.list.push(effect);
     }
     return this.list;
   }

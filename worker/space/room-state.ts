@@ -4,12 +4,12 @@ import type { ClientMessage, EndReason, TrackRef } from "../protocol/room.ts";
 import { roomError } from "../protocol/room-parse.ts";
 import { applyFrame } from "./room-actions.ts";
 import { adapterEffects } from "./room-captions.ts";
-import { dropPerson, endRoom } from "./room-changes.ts";
+import { dropPerson, endRoom, personLeft } from "./room-changes.ts";
 import { setRecording } from "./room-recording.ts";
+import { expireShards, nextLeaseEnd, shardTransition, type ShardEvent } from "./room-shards.ts";
 import {
   Effects,
   HOST_ABSENCE_MS,
-  isNotable,
   isOnStage,
   newPerson,
   participantOf,
@@ -33,7 +33,8 @@ export type RoomEvent =
   | { kind: "set_recording"; userId: string; on: boolean }
   /** The object woke (hibernation or restart) with these sockets still open: they rejoin silently, and anyone
    *  remembered but not among them starts their grace period now. */
-  | { kind: "restore"; sockets: { identity: Identity; connectionId: string }[] };
+  | { kind: "restore"; sockets: { identity: Identity; connectionId: string }[] }
+  | ShardEvent;
 
 export type Transition = { state: RoomState; effects: Effect[] };
 
@@ -75,23 +76,15 @@ function connect(state: RoomState, identity: Identity, connectionId: string, out
 
 function disconnect(state: RoomState, userId: string, connectionId: string, now: number, out: Effects): void {
   const person = state.people.get(userId);
-  if (!person || !person.connections.delete(connectionId) || person.connections.size > 0) return;
+  if (!person || person.via !== null || !person.connections.delete(connectionId) || person.connections.size > 0) return;
   state.listenerCount -= 1;
   out.push({ kind: "count" });
-  if (state.phase === "ended") return;
-  if (!isNotable(person)) {
-    state.people.delete(userId);
-    return;
-  }
-  person.leftAt = now;
-  state.away.add(userId);
-  out.push({ kind: "schedule" });
-  out.touch(userId);
-  if (isOnStage(person)) out.broadcast({ type: "update", participants: [participantOf(person)] });
+  personLeft(state, person, now, out);
 }
 
 function tick(state: RoomState, now: number, out: Effects): void {
   if (state.phase === "ended") return;
+  expireShards(state, now, out);
   for (const userId of [...state.away]) {
     const person = state.people.get(userId);
     if (!person || person.leftAt === null) {
@@ -145,10 +138,10 @@ function restore(state: RoomState, sockets: { identity: Identity; connectionId: 
   out.push({ kind: "schedule" });
 }
 
-/** When the next deadline falls (reconnect grace or host absence), or null when nothing is waiting. */
+/** When the next deadline falls (reconnect grace, host absence, a shard's lease), or null when nothing is waiting. */
 export function nextDeadline(state: RoomState): number | null {
   if (state.phase === "ended") return null;
-  let next: number | null = null;
+  let next: number | null = nextLeaseEnd(state);
   for (const userId of state.away) {
     const person = state.people.get(userId);
     if (!person || person.leftAt === null) continue;
@@ -188,6 +181,13 @@ export function transition(state: RoomState, event: RoomEvent, now: number): Tra
       break;
     case "set_recording":
       setRecording(state, event.userId, event.on, out);
+      break;
+    case "shard_admit":
+    case "shard_report":
+    case "shard_frame":
+    case "shard_gone":
+    case "shard_reactions":
+      shardTransition(state, event, now, out);
       break;
     default: {
       const unreachable: never = event;

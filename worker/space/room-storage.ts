@@ -1,7 +1,7 @@
 // Room state in the DO's SQLite storage: one meta row, a row per person worth remembering, and the room's block list.
 // Connected plain listeners are not stored: after hibernation they are rebuilt from the sockets' attachments.
 import type { RoomSpace } from "../protocol/room.ts";
-import { isNotable, newPerson, ROLE_RANK, type Person, type RoomState } from "./room-model.ts";
+import { isNotable, newPerson, ROLE_RANK, type Person, type RoomState, type ShardEntry } from "./room-model.ts";
 
 type StoredMeta = {
   space: RoomSpace;
@@ -16,7 +16,7 @@ type StoredMeta = {
 };
 
 /** What outlives the object: everything about a person but their open sockets and the in-memory reaction window. */
-type StoredPerson = Omit<Person, "connections" | "reactWindowStart" | "reactCount" | "reactRejected" | "rateNotified">;
+type StoredPerson = Omit<Person, "connections" | "via" | "reactWindowStart" | "reactCount" | "reactRejected" | "rateNotified">;
 
 export class RoomStorage {
   private readonly sql: SqlStorage;
@@ -26,6 +26,7 @@ export class RoomStorage {
     sql.exec(`CREATE TABLE IF NOT EXISTS room_meta (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS room_people (user_id TEXT PRIMARY KEY, json TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS room_blocked (user_id TEXT PRIMARY KEY);
+      CREATE TABLE IF NOT EXISTS room_shards (name TEXT PRIMARY KEY, json TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS room_reaction_seconds (second INTEGER NOT NULL, emoji TEXT NOT NULL, count INTEGER NOT NULL,
         PRIMARY KEY (second, emoji));`);
   }
@@ -51,7 +52,14 @@ export class RoomStorage {
       // Not stored: the object sets it from its env after every load.
       captionsAvailable: false,
       recording: meta.recording ?? false,
+      shards: new Map(),
     };
+    // Shards' counts outlive a wake: their listeners are still connected to them, and their leases still run.
+    for (const row of this.sql.exec<{ name: string; json: string }>("SELECT name, json FROM room_shards").toArray()) {
+      const entry = JSON.parse(row.json) as ShardEntry;
+      state.shards.set(row.name, entry);
+      state.listenerCount += entry.count;
+    }
     // rowid order is first-stored order, which keeps speakers in the order they came on stage.
     const rows = this.sql.exec<{ json: string }>("SELECT json FROM room_people ORDER BY rowid").toArray();
     for (const row of rows) {
@@ -104,15 +112,23 @@ export class RoomStorage {
     }
   }
 
+  /** Writes the shard table as it is now (a handful of rows). */
+  saveShards(state: RoomState): void {
+    this.sql.exec("DELETE FROM room_shards");
+    for (const [name, entry] of state.shards) {
+      this.sql.exec("INSERT INTO room_shards (name, json) VALUES (?, ?)", name, JSON.stringify(entry));
+    }
+  }
+
   saveBlocked(userId: string): void {
     this.sql.exec("INSERT INTO room_blocked (user_id) VALUES (?) ON CONFLICT DO NOTHING", userId);
   }
 
   /** Counts one reaction in its second of the Space (kept while recording, for the replay's timeline). */
-  addReaction(second: number, emoji: string): void {
+  addReaction(second: number, emoji: string, count = 1): void {
     this.sql.exec(
-      "INSERT INTO room_reaction_seconds (second, emoji, count) VALUES (?, ?, 1) ON CONFLICT (second, emoji) DO UPDATE SET count = count + 1",
-      second, emoji,
+      "INSERT INTO room_reaction_seconds (second, emoji, count) VALUES (?, ?, ?) ON CONFLICT (second, emoji) DO UPDATE SET count = count + excluded.count",
+      second, emoji, count,
     );
   }
 

@@ -3,7 +3,10 @@
 import { DurableObject } from "cloudflare:workers";
 import { errorResponse } from "../protocol/errors.ts";
 import { parseClientMessage } from "../protocol/room-parse.ts";
-import { CLOSE_ENDED, CLOSE_REMOVED, type CaptionMessage, type EndReason, type Role, type RoomSpace, type ServerMessage, type TrackRef } from "../protocol/room.ts";
+import {
+  CLOSE_ENDED, CLOSE_REMOVED, type CaptionMessage, type ClientMessage, type EndReason, type ReactionEmoji, type ReactionSender, type Role,
+  type RoomSpace, type ServerMessage, type TrackRef,
+} from "../protocol/room.ts";
 import { createRoom, isManager, listenerSample, stageTracks, type Identity, type RoomState } from "./room-model.ts";
 import { recordBlock } from "../db/blocks.ts";
 import { db, type Db } from "../db/client.ts";
@@ -16,9 +19,10 @@ import { callsConfigured, callsFor } from "../audio/calls-for-env.ts";
 import { forceCloseTracks, type OwnedTrack } from "../audio/track-closer.ts";
 import { captionsAvailable } from "../media/availability.ts";
 import { mediaFor, type SpaceMedia } from "../media/space-media.ts";
-import {
-  attach, attachmentOf, IDENTITY_HEADER, parseIdentity, sendAll, userTag,
-} from "./room-sockets.ts";
+import { attach, attachmentOf, IDENTITY_HEADER, parseIdentity, userTag } from "./room-sockets.ts";
+import { shardRoute, type ShardReport } from "./room-shards.ts";
+import { ShardRelay } from "./shard-relay.ts";
+import { parsePlacement, PLACEMENT_HEADER, ROUTE_HEADER, type Admission } from "./shard-wire.ts";
 import { tryClose, trySend } from "../sockets.ts";
 
 const D1_SYNC_MS = 5000;
@@ -29,10 +33,12 @@ export class SpaceRoom extends DurableObject<Env> {
   private readonly store: RoomStorage;
   private readonly db: Db;
   private room: RoomState | null;
+  private readonly shards: ShardRelay;
   private readonly fanout = new RoomFanout(
     () => this.ctx.getWebSockets(),
     () => (this.room?.phase === "live" ? this.room.listenerCount : null),
     () => (this.room ? listenerSample(this.room) : []),
+    (text) => this.shards.broadcast(this.room?.shards.keys() ?? [], text),
   );
   private d1Dirty = false;
   private lastD1Sync = 0;
@@ -44,6 +50,7 @@ export class SpaceRoom extends DurableObject<Env> {
     super(ctx, env);
     this.store = new RoomStorage(ctx.storage.sql);
     this.db = db(env);
+    this.shards = new ShardRelay(env, () => this.room?.space.id ?? null);
     this.room = this.store.load();
     if (this.room) this.room.captionsAvailable = captionsAvailable(env);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'));
@@ -115,7 +122,32 @@ export class SpaceRoom extends DurableObject<Env> {
   /** Caption frames from the media object (already coalesced), to everyone while captions are on. */
   relayCaptions(frames: CaptionMessage[]): void {
     if (this.room?.phase !== "live" || this.room.captions !== "on" || !this.room.captionsAvailable) return;
-    for (const frame of frames) sendAll(this.ctx.getWebSockets(), frame);
+    for (const frame of frames) this.broadcastText(this.room, JSON.stringify(frame));
+  }
+
+  // ---- RPC used by the room's shards (shard-relay.ts is the other direction) ----
+
+  /** A shard's count, sample and who of the room's people it still holds; renews its lease. */
+  async shardReport(shard: string, report: ShardReport): Promise<{ live: boolean }> {
+    if (this.room?.phase !== "live") return { live: false };
+    await this.run({ kind: "shard_report", shard, report }, null);
+    return { live: true };
+  }
+
+  /** A frame from a listener on a shard; the replies go back to their socket. */
+  async shardFrame(shard: string, identity: Identity, message: ClientMessage): Promise<ServerMessage[]> {
+    if (!this.room) return [];
+    return this.run({ kind: "shard_frame", shard, identity, message }, null);
+  }
+
+  /** The last socket of someone the room remembers closed on a shard. */
+  async shardGone(shard: string, userId: string): Promise<void> {
+    if (this.room) await this.run({ kind: "shard_gone", shard, userId }, null);
+  }
+
+  /** Reactions a shard coalesced from its listeners. */
+  async shardReactions(shard: string, counts: Partial<Record<ReactionEmoji, number>>, recent: ReactionSender[]): Promise<void> {
+    if (this.room) await this.run({ kind: "shard_reactions", shard, counts, recent }, null);
   }
 
   /** The person's current role, or null if they are not in the live room. */
@@ -145,6 +177,15 @@ export class SpaceRoom extends DurableObject<Env> {
     if (!room) return errorResponse(409, "space_not_live", "This Space has not started yet.");
     if (room.phase === "ended") return errorResponse(410, "space_ended", "This Space has ended.");
     if (room.blocked.has(identity.userId)) return errorResponse(403, "blocked", "The host has blocked you from their Spaces.");
+    const placement = parsePlacement(request.headers.get(PLACEMENT_HEADER));
+    const shard = placement ? shardRoute(room, identity.userId, placement) : null;
+    if (placement && shard !== null) {
+      // The socket goes to a shard: the room counts the listener and hands the Worker the snapshot to send first.
+      const replies = await this.run({ kind: "shard_admit", identity, shard, leaseMs: placement.leaseMs }, null);
+      const snapshot = replies.find((m) => m.type === "snapshot");
+      if (snapshot?.type !== "snapshot") return errorResponse(409, "space_not_live", "This Space is not live.");
+      return Response.json({ shard, snapshot } satisfies Admission, { headers: { [ROUTE_HEADER]: "shard" } });
+    }
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server, [userTag(identity.userId)]);
     const cid = crypto.randomUUID();
@@ -201,19 +242,25 @@ export class SpaceRoom extends DurableObject<Env> {
           if (origin) trySend(origin, JSON.stringify(effect.message));
           break;
         case "send":
-          sendAll(this.ctx.getWebSockets(userTag(effect.userId)), effect.message);
+          this.sendTo(room, effect.userId, JSON.stringify(effect.message));
           break;
         case "broadcast":
-          sendAll(this.ctx.getWebSockets(), effect.message);
+          this.broadcastText(room, JSON.stringify(effect.message));
           break;
-        case "managers":
+        case "managers": {
+          const text = JSON.stringify(effect.message);
           for (const id of room.stage) {
             const person = room.people.get(id);
-            if (person && isManager(person)) sendAll(this.ctx.getWebSockets(userTag(id)), effect.message);
+            if (person && isManager(person)) this.sendTo(room, id, text);
           }
           break;
+        }
         case "remove":
           this.closeUser(effect.userId, { type: "removed", blocked: effect.blocked }, CLOSE_REMOVED, "removed");
+          if (effect.via) {
+            const text = JSON.stringify({ type: "removed", blocked: effect.blocked } satisfies ServerMessage);
+            this.shards.remove(effect.via, effect.userId, text, CLOSE_REMOVED);
+          }
           if (effect.blocked) {
             this.store.saveBlocked(effect.userId);
             writes.push(recordBlock(this.db, room.space.hostId, effect.userId));
@@ -223,6 +270,12 @@ export class SpaceRoom extends DurableObject<Env> {
           this.fanout.addReaction(effect.sender);
           if (room.recording) this.store.addReaction(Math.floor((Date.now() - room.space.startedAt) / 1000), effect.sender.emoji);
           break;
+        case "react_batch": {
+          this.fanout.addBatch(effect.counts, effect.recent);
+          const second = Math.floor((Date.now() - room.space.startedAt) / 1000);
+          if (room.recording) for (const [emoji, n] of Object.entries(effect.counts)) this.store.addReaction(second, emoji, n);
+          break;
+        }
         case "count":
           this.fanout.countChanged();
           alarmChanged ||= !this.d1Dirty;
@@ -230,6 +283,7 @@ export class SpaceRoom extends DurableObject<Env> {
           break;
         case "persist":
           if (effect.meta) this.store.saveMeta(room);
+          if (effect.shards) this.store.saveShards(room);
           this.store.savePeople(room, effect.userIds);
           break;
         case "schedule":
@@ -289,6 +343,19 @@ export class SpaceRoom extends DurableObject<Env> {
       .catch((error: unknown) => console.log(JSON.stringify({ event: "room_media_failed", spaceId: room.space.id, step, error: String(error) })));
   }
 
+  /** To one person: their own sockets here, or the shard that holds them. */
+  private sendTo(room: RoomState, userId: string, text: string): void {
+    for (const ws of this.ctx.getWebSockets(userTag(userId))) trySend(ws, text);
+    const via = room.people.get(userId)?.via;
+    if (via) this.shards.deliver(via, userId, [text]);
+  }
+
+  /** To everyone: the room's own sockets, and one call per shard. */
+  private broadcastText(room: RoomState, text: string): void {
+    for (const ws of this.ctx.getWebSockets()) trySend(ws, text);
+    this.shards.broadcast(room.shards.keys(), text);
+  }
+
   private closeUser(userId: string, message: ServerMessage, code: number, reason: string): void {
     const text = JSON.stringify(message);
     for (const ws of this.ctx.getWebSockets(userTag(userId))) {
@@ -305,6 +372,7 @@ export class SpaceRoom extends DurableObject<Env> {
       trySend(ws, text);
       tryClose(ws, CLOSE_ENDED, "ended");
     }
+    await this.shards.end(room.shards.keys(), text);
     console.log(JSON.stringify({ event: "space_ended", spaceId: room.space.id, reason, peakListeners: room.peakListeners }));
     this.toMedia(room, "close_all", (media) => media.closeAll(this.store.reactionSeconds()));
     await recordEnd(this.db, room.space.id, room.endedAt ?? Date.now(), room.peakListeners);

@@ -1,6 +1,9 @@
 // The one typed HTTP client of the web app: JSON in and out, errors in the contract's shape as ApiFailure.
-import type { ApiErrorBody } from "#protocol/api.ts";
+import { D1_BOOKMARK_HEADER, type ApiErrorBody } from "#protocol/api.ts";
 import { GUEST_TOKEN_HEADER } from "#protocol/guest.ts";
+
+/** The newest D1 bookmark an answer carried: sent back so reads served by a replica never go back in time. */
+let d1Bookmark: string | null = null;
 
 /** A guest listener's pass (listening without an account); sent along so the audio routes know the guest. */
 let guestToken: string | null = null;
@@ -28,6 +31,7 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
   try {
     const headers: Record<string, string> = body === undefined ? {} : { "Content-Type": "application/json" };
     if (guestToken) headers[GUEST_TOKEN_HEADER] = guestToken;
+    if (d1Bookmark) headers[D1_BOOKMARK_HEADER] = d1Bookmark;
     response = await fetch(`/api${path}`, {
       method,
       credentials: "same-origin",
@@ -37,6 +41,7 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
   } catch {
     throw new ApiFailure(0, "network_error", "Could not reach Spaces. Check your connection and try again.");
   }
+  d1Bookmark = response.headers.get(D1_BOOKMARK_HEADER) ?? d1Bookmark;
   const text = await response.text();
   let json: unknown = null;
   try {

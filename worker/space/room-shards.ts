@@ -1,0 +1,158 @@
+// The room's side of the shard tree, pure like the rest of transition(): admitting a listener to a shard, a shard's
+// leased count report (and who of the room's people it still holds), frames and reactions relayed by shards, lease expiry.
+import type { ClientMessage, ListenerEntry, ReactionEmoji, ReactionSender } from "../protocol/room.ts";
+import { roomError } from "../protocol/room-parse.ts";
+import { applyFrame } from "./room-actions.ts";
+import { personLeft } from "./room-changes.ts";
+import { isOnStage, newPerson, participantOf, shardConnection, snapshotFor, type Effects, type Identity, type Person, type RoomState, type ShardEntry } from "./room-model.ts";
+
+/** What a shard tells the room: its exact count of distinct listeners, a sample for the audience grid, which of the
+ *  people it forwarded frames for are still connected to it, and when it counted (older reports are ignored). */
+export type ShardReport = { count: number; sample: ListenerEntry[]; present: string[]; sentAt: number; leaseMs: number };
+
+export type ShardEvent =
+  | { kind: "shard_admit"; identity: Identity; shard: string; leaseMs: number }
+  | { kind: "shard_report"; shard: string; report: ShardReport }
+  | { kind: "shard_frame"; shard: string; identity: Identity; message: ClientMessage }
+  | { kind: "shard_gone"; shard: string; userId: string }
+  | { kind: "shard_reactions"; shard: string; counts: Partial<Record<ReactionEmoji, number>>; recent: ReactionSender[] };
+
+function entryFor(state: RoomState, shard: string, leaseMs: number, now: number, out: Effects): ShardEntry {
+  let entry = state.shards.get(shard);
+  if (!entry) {
+    entry = { count: 0, sample: [], leaseMs, expiresAt: now + leaseMs, reportedAt: 0 };
+    state.shards.set(shard, entry);
+    out.push({ kind: "schedule" });
+  }
+  return entry;
+}
+
+function setShardCount(state: RoomState, entry: ShardEntry, count: number, out: Effects): void {
+  if (count === entry.count) return;
+  state.listenerCount += count - entry.count;
+  entry.count = count;
+  state.peakListeners = Math.max(state.peakListeners, state.listenerCount);
+  out.push({ kind: "count" });
+}
+
+/** Marks a remembered person as reached through `shard` again (after a wake, or their first frame from it). */
+function reachVia(state: RoomState, person: Person, shard: string, out: Effects): void {
+  person.via = shard;
+  person.connections = new Set([shardConnection(shard)]);
+  if (person.leftAt !== null) {
+    person.leftAt = null;
+    state.away.delete(person.userId);
+    out.push({ kind: "schedule" });
+    out.touch(person.userId);
+    if (isOnStage(person)) out.broadcast({ type: "update", participants: [participantOf(person)] });
+  }
+}
+
+/** A listener the room sends to a shard: counted at once (the shard's next report replaces the figure), snapshot back. */
+function admit(state: RoomState, identity: Identity, shard: string, leaseMs: number, now: number, out: Effects): void {
+  if (state.phase === "ended") return out.reply(roomError("space_ended", "This Space has ended."));
+  if (state.blocked.has(identity.userId)) return out.reply(roomError("blocked", "The host has blocked you from their Spaces."));
+  const entry = entryFor(state, shard, leaseMs, now, out);
+  const known = state.people.get(identity.userId);
+  if (!known) setShardCount(state, entry, entry.count + 1, out);
+  out.touchShards();
+  out.reply(snapshotFor(state, known ?? newPerson(identity, "listener")));
+}
+
+function report(state: RoomState, shard: string, shardReport: ShardReport, now: number, out: Effects): void {
+  if (state.phase === "ended") return;
+  const entry = entryFor(state, shard, shardReport.leaseMs, now, out);
+  if (shardReport.sentAt < entry.reportedAt) return;
+  entry.reportedAt = shardReport.sentAt;
+  entry.leaseMs = shardReport.leaseMs;
+  entry.expiresAt = now + shardReport.leaseMs;
+  entry.sample = shardReport.sample;
+  setShardCount(state, entry, shardReport.count, out);
+  const present = new Set(shardReport.present);
+  for (const person of [...state.people.values()]) {
+    if (person.via === shard && !present.has(person.userId)) personLeft(state, person, now, out);
+  }
+  for (const userId of present) {
+    const person = state.people.get(userId);
+    if (person && person.connections.size === 0) reachVia(state, person, shard, out);
+  }
+  out.touchShards();
+}
+
+/** A frame from a listener on a shard: the room acts on it as on its own socket's, and remembers the route. */
+function frame(state: RoomState, shard: string, identity: Identity, message: ClientMessage, now: number, out: Effects): void {
+  if (state.phase === "ended") return out.reply(roomError("space_ended", "This Space has ended.", message.type));
+  if (state.blocked.has(identity.userId)) return out.reply(roomError("blocked", "The host has blocked you from their Spaces."));
+  let person = state.people.get(identity.userId);
+  if (!person) {
+    person = newPerson(identity, "listener");
+    state.people.set(person.userId, person);
+  }
+  person.handle = identity.handle;
+  person.displayName = identity.displayName;
+  person.hostFollows = identity.hostFollows;
+  if (person.connections.size === 0 || person.via !== null) reachVia(state, person, shard, out);
+  applyFrame(state, person, message, now, out);
+}
+
+function gone(state: RoomState, shard: string, userId: string, now: number, out: Effects): void {
+  const person = state.people.get(userId);
+  if (person?.via === shard) personLeft(state, person, now, out);
+}
+
+/** Shards whose lease ran out stop counting, and the people reached through them start their grace period. */
+export function expireShards(state: RoomState, now: number, out: Effects): void {
+  for (const [shard, entry] of [...state.shards]) {
+    if (now < entry.expiresAt) continue;
+    setShardCount(state, entry, 0, out);
+    state.shards.delete(shard);
+    out.touchShards();
+    for (const person of [...state.people.values()]) if (person.via === shard) personLeft(state, person, now, out);
+  }
+}
+
+/** The earliest lease end, or null with no shards. */
+export function nextLeaseEnd(state: RoomState): number | null {
+  let next: number | null = null;
+  for (const entry of state.shards.values()) if (next === null || entry.expiresAt < next) next = entry.expiresAt;
+  return next;
+}
+
+/**
+ * Which shard a joining person's socket should go to, or null for the room itself: stage members and anyone the room
+ * remembers stay with the room (or on the shard that already reaches them); plain listeners go to shards once the room
+ * holds `threshold` listeners, spread by a hash of their id so a second tab lands on the same shard.
+ */
+export function shardRoute(state: RoomState, userId: string, placement: { threshold: number | null; capacity: number; region: string }): string | null {
+  const person = state.people.get(userId);
+  if (person) return person.via;
+  if (placement.threshold === null || state.phase !== "live" || state.listenerCount < placement.threshold) return null;
+  const buckets = Math.max(1, Math.ceil((state.listenerCount + 1) / placement.capacity));
+  return `${placement.region}-${hashOf(userId) % buckets}`;
+}
+
+function hashOf(text: string): number {
+  let hash = 2166136261;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 16777619);
+  return hash >>> 0;
+}
+
+export function shardTransition(state: RoomState, event: ShardEvent, now: number, out: Effects): void {
+  switch (event.kind) {
+    case "shard_admit":
+      return admit(state, event.identity, event.shard, event.leaseMs, now, out);
+    case "shard_report":
+      return report(state, event.shard, event.report, now, out);
+    case "shard_frame":
+      return frame(state, event.shard, event.identity, event.message, now, out);
+    case "shard_gone":
+      return gone(state, event.shard, event.userId, now, out);
+    case "shard_reactions":
+      if (state.phase === "live") out.push({ kind: "react_batch", counts: event.counts, recent: event.recent });
+      return;
+    default: {
+      const unreachable: never = event;
+      return unreachable;
+    }
+  }
+}

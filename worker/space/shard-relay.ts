@@ -1,0 +1,47 @@
+// The room's calls to its shards: one RPC per shard for a broadcast (the shard sends it on to its own sockets), frames
+// for one person a shard holds, removals and the end. Calls never hold the room up; a failing shard is logged, and its
+// lease runs out if it stays silent.
+import { shardFor, type SpaceShard } from "./space-shard.ts";
+
+export class ShardRelay {
+  private readonly env: Env;
+  private readonly spaceId: () => string | null;
+  /** One stub per shard, so calls to a shard arrive in the order the room made them. */
+  private readonly stubs = new Map<string, DurableObjectStub<SpaceShard>>();
+
+  constructor(env: Env, spaceId: () => string | null) {
+    this.env = env;
+    this.spaceId = spaceId;
+  }
+
+  broadcast(shards: Iterable<string>, text: string): void {
+    for (const shard of shards) this.call(shard, "relay", (stub) => stub.relay(text));
+  }
+
+  deliver(shard: string, userId: string, texts: string[]): void {
+    this.call(shard, "deliver", (stub) => stub.deliver(userId, texts));
+  }
+
+  remove(shard: string, userId: string, text: string, code: number): void {
+    this.call(shard, "remove", (stub) => stub.remove(userId, text, code));
+  }
+
+  end(shards: Iterable<string>, text: string): Promise<unknown> {
+    return Promise.allSettled([...shards].map((shard) => this.call(shard, "end", (stub) => stub.end(text))));
+  }
+
+  private call(shard: string, step: string, send: (stub: DurableObjectStub<SpaceShard>) => Promise<unknown>): Promise<void> {
+    const spaceId = this.spaceId();
+    if (!spaceId) return Promise.resolve();
+    let stub = this.stubs.get(shard);
+    if (!stub) this.stubs.set(shard, (stub = shardFor(this.env, spaceId, shard)));
+    return send(stub).then(
+      () => undefined,
+      (error: unknown) => {
+        // A broken stub stays broken: the next call makes a new one.
+        this.stubs.delete(shard);
+        console.log(JSON.stringify({ event: "shard_call_failed", spaceId, shard, step, error: String(error) }));
+      },
+    );
+  }
+}

@@ -1,0 +1,284 @@
+// A shard of a big room: holds plain listeners' sockets (placed near them), relays the room's frames to them (one RPC
+// per frame from the room, one send per socket here), reports its exact listener count to the room under a lease,
+// rate-limits and coalesces its listeners' reactions, and forwards anything else they send to the room.
+import { DurableObject } from "cloudflare:workers";
+import { isGuestId } from "../protocol/guest.ts";
+import { errorResponse } from "../protocol/errors.ts";
+import { parseClientMessage, roomError } from "../protocol/room-parse.ts";
+import { CLOSE_ENDED, LISTENER_SAMPLE_SIZE, REACTIONS_PER_SECOND, type ClientMessage, type ListenerEntry, type ReactionSender, type SnapshotMessage } from "../protocol/room.ts";
+import { tryClose, trySend } from "../sockets.ts";
+import { ReactionBatch, REACTION_FLUSH_MS } from "./reaction-batch.ts";
+import { BROADCAST_SLICE } from "./room-fanout.ts";
+import { attach, attachmentOf, IDENTITY_HEADER, parseIdentity, userTag, type SocketAttachment } from "./room-sockets.ts";
+import { decodeHeader, parseShardAddress, SHARD_HEADER, SNAPSHOT_HEADER, type ShardAddress } from "./shard-wire.ts";
+
+/** Count reports are coalesced to one per this many ms (joins and leaves in a burst make one report). */
+const REPORT_MS = 200;
+
+/** `watched`: the room remembers this person (they sent it a frame, or it wrote to them), so it hears when they go. */
+type ShardAttachment = SocketAttachment & { watched?: boolean };
+type RateWindow = { start: number; count: number; rejected: boolean; notified: boolean };
+
+export class SpaceShard extends DurableObject<Env> {
+  private address: ShardAddress | null;
+  private readonly reactions = new ReactionBatch();
+  private reactionTimer: ReturnType<typeof setTimeout> | null = null;
+  private lastReactionFlush = Number.NEGATIVE_INFINITY;
+  private readonly rates = new Map<string, RateWindow>();
+  private reportTimer: ReturnType<typeof setTimeout> | null = null;
+  private reporting: Promise<void> = Promise.resolve();
+  private alarmSet = false;
+  /** Room frames waiting to go out to every socket, in order; one goes out slice by slice before the next. */
+  private readonly outbox: string[] = [];
+  private sending = false;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS shard_meta (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL)");
+    const row = ctx.storage.sql.exec<{ json: string }>("SELECT json FROM shard_meta WHERE id = 1").toArray()[0];
+    this.address = row ? (JSON.parse(row.json) as ShardAddress) : null;
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'));
+  }
+
+  override async fetch(request: Request): Promise<Response> {
+    if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
+      return errorResponse(426, "upgrade_required", "This address only accepts WebSocket connections.");
+    }
+    const identity = parseIdentity(request.headers.get(IDENTITY_HEADER));
+    if (!identity) return errorResponse(401, "invalid_token", "The room could not tell who you are.");
+    const address = parseShardAddress(request.headers.get(SHARD_HEADER));
+    const snapshot = decodeHeader<SnapshotMessage>(request.headers.get(SNAPSHOT_HEADER), (s) => s.type === "snapshot");
+    if (!address || !snapshot) return errorResponse(400, "bad_request", "The room did not say where this socket belongs.");
+    this.remember(address);
+    const { 0: client, 1: server } = new WebSocketPair();
+    this.ctx.acceptWebSocket(server, [userTag(identity.userId)]);
+    attach(server, { ...identity, cid: crypto.randomUUID() });
+    trySend(server, JSON.stringify(snapshot));
+    this.reportSoon();
+    await this.keepLease();
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    const who = attachmentOf(ws) as ShardAttachment | null;
+    if (!who || !this.address) return;
+    const parsed = parseClientMessage(message);
+    if (!parsed.ok) return trySend(ws, JSON.stringify(parsed.error));
+    const frame = parsed.message;
+    if (frame.type === "ping") return trySend(ws, JSON.stringify({ type: "pong" }));
+    if (frame.type === "react") return this.react(ws, who, frame.emoji);
+    await this.forward(ws, who, frame);
+  }
+
+  override async webSocketClose(ws: WebSocket): Promise<void> {
+    await this.socketGone(ws);
+  }
+
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    await this.socketGone(ws);
+  }
+
+  /** Lease renewal: the room counts this shard's listeners only while it hears from it. */
+  override async alarm(): Promise<void> {
+    this.alarmSet = false;
+    if (!this.address) return;
+    await this.report();
+    if (this.openSockets().length > 0) await this.keepLease();
+  }
+
+  // ---- RPC from the room ----
+
+  /** One frame for every listener here (a broadcast, a reactions batch, a caption). */
+  relay(text: string): void {
+    this.outbox.push(text);
+    if (!this.sending) this.sendNext();
+  }
+
+  /** Frames for one person (their `you` changes, an invitation); the room remembers them from now on. */
+  deliver(userId: string, texts: string[]): void {
+    for (const ws of this.ctx.getWebSockets(userTag(userId))) {
+      this.watch(ws);
+      for (const text of texts) trySend(ws, text);
+    }
+  }
+
+  /** The host removed this person: tell them, close their sockets. */
+  remove(userId: string, text: string, code: number): void {
+    for (const ws of this.ctx.getWebSockets(userTag(userId))) {
+      trySend(ws, text);
+      tryClose(ws, code, "removed");
+    }
+  }
+
+  /** The Space ended: tell everyone, close every socket, forget the room. */
+  async end(text: string): Promise<void> {
+    this.address = null;
+    this.outbox.length = 0;
+    this.ctx.storage.sql.exec("DELETE FROM shard_meta");
+    for (const ws of this.ctx.getWebSockets()) {
+      trySend(ws, text);
+      tryClose(ws, CLOSE_ENDED, "ended");
+    }
+    await this.ctx.storage.deleteAlarm();
+  }
+
+  // ---- listeners ----
+
+  private react(ws: WebSocket, who: ShardAttachment, emoji: Extract<ClientMessage, { type: "react" }>["emoji"]): void {
+    if (isGuestId(who.userId)) {
+      return trySend(ws, JSON.stringify(roomError("sign_up_required", "Guests can only listen. Sign up to react or speak.", "react")));
+    }
+    // The room's own rule (room-actions.ts): 5 a second, one rate_limited per burst.
+    const now = Date.now();
+    let rate = this.rates.get(who.userId);
+    if (!rate || now - rate.start >= 1000) {
+      rate = { start: now, count: 0, rejected: false, notified: rate ? rate.rejected && rate.notified : false };
+      this.rates.set(who.userId, rate);
+    }
+    if (rate.count >= REACTIONS_PER_SECOND) {
+      rate.rejected = true;
+      if (!rate.notified) {
+        rate.notified = true;
+        trySend(ws, JSON.stringify(roomError("rate_limited", `At most ${REACTIONS_PER_SECOND} reactions a second.`, "react")));
+      }
+      return;
+    }
+    rate.count += 1;
+    this.addReaction({ userId: who.userId, handle: who.handle, emoji });
+  }
+
+  /** Coalesced like the room's own fan-out: a reaction in a quiet shard goes at once, then at most 4 batches a second. */
+  private addReaction(sender: ReactionSender): void {
+    this.reactions.add(sender);
+    if (this.reactionTimer !== null) return;
+    const due = Math.max(Date.now(), this.lastReactionFlush + REACTION_FLUSH_MS);
+    this.reactionTimer = setTimeout(() => this.flushReactions(), due - Date.now());
+  }
+
+  private flushReactions(): void {
+    this.reactionTimer = null;
+    const batch = this.reactions.take();
+    const address = this.address;
+    if (!batch || !address) return;
+    this.lastReactionFlush = Date.now();
+    this.room(address)
+      .shardReactions(address.shard, batch.counts, batch.recent)
+      .catch((error: unknown) => this.log("shard_reactions_failed", error));
+  }
+
+  /** Anything but a reaction or ping goes to the room, which answers as it would its own socket. */
+  private async forward(ws: WebSocket, who: ShardAttachment, frame: ClientMessage): Promise<void> {
+    const address = this.address;
+    if (!address) return;
+    // Marked before the room hears of them, so every report from now on lists them as present.
+    this.watch(ws);
+    const identity = { userId: who.userId, handle: who.handle, displayName: who.displayName, hostFollows: who.hostFollows, avatarUrl: who.avatarUrl ?? null };
+    try {
+      const replies = await this.room(address).shardFrame(address.shard, identity, frame);
+      for (const reply of replies) trySend(ws, JSON.stringify(reply));
+    } catch (error) {
+      this.log("shard_forward_failed", error);
+    }
+  }
+
+  private async socketGone(ws: WebSocket): Promise<void> {
+    const who = attachmentOf(ws) as ShardAttachment | null;
+    tryClose(ws, 1000, "bye");
+    const address = this.address;
+    if (!who || !address) return;
+    const stillHere = this.ctx.getWebSockets(userTag(who.userId)).some((other) => other !== ws && other.readyState === WebSocket.OPEN);
+    if (!stillHere) this.rates.delete(who.userId);
+    if (who.watched && !stillHere) {
+      await this.room(address).shardGone(address.shard, who.userId).catch((error: unknown) => this.log("shard_gone_failed", error));
+    }
+    this.reportSoon();
+  }
+
+  private watch(ws: WebSocket): void {
+    const who = attachmentOf(ws) as ShardAttachment | null;
+    if (who && !who.watched) attach(ws, { ...who, watched: true } as ShardAttachment);
+  }
+
+  private openSockets(): WebSocket[] {
+    return this.ctx.getWebSockets().filter((ws) => ws.readyState === WebSocket.OPEN);
+  }
+
+  private sendNext(): void {
+    const text = this.outbox.shift();
+    if (text === undefined) return void (this.sending = false);
+    this.sending = true;
+    const sockets = this.openSockets();
+    const sendFrom = (start: number) => {
+      const end = Math.min(sockets.length, start + BROADCAST_SLICE);
+      for (let i = start; i < end; i++) trySend(sockets[i]!, text);
+      if (end < sockets.length) setTimeout(() => sendFrom(end), 0);
+      else this.sendNext();
+    };
+    sendFrom(0);
+  }
+
+  // ---- the lease ----
+
+  private remember(address: ShardAddress): void {
+    if (this.address?.spaceId === address.spaceId && this.address.shard === address.shard && this.address.leaseMs === address.leaseMs) return;
+    this.address = address;
+    this.ctx.storage.sql.exec(
+      "INSERT INTO shard_meta (id, json) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET json = excluded.json",
+      JSON.stringify(address),
+    );
+  }
+
+  private async keepLease(): Promise<void> {
+    if (this.alarmSet || !this.address) return;
+    this.alarmSet = true;
+    await this.ctx.storage.setAlarm(Date.now() + Math.max(500, Math.floor(this.address.leaseMs / 3)));
+  }
+
+  private reportSoon(): void {
+    if (this.reportTimer !== null) return;
+    this.reportTimer = setTimeout(() => {
+      this.reportTimer = null;
+      void this.report();
+    }, REPORT_MS);
+  }
+
+  /** One report at a time, so the room sees them in the order they were counted. */
+  private report(): Promise<void> {
+    this.reporting = this.reporting.then(() => this.sendReport()).catch((error: unknown) => this.log("shard_report_failed", error));
+    return this.reporting;
+  }
+
+  private async sendReport(): Promise<void> {
+    const address = this.address;
+    if (!address) return;
+    const listeners = new Map<string, ListenerEntry>();
+    const present = new Set<string>();
+    for (const ws of this.openSockets()) {
+      const who = attachmentOf(ws) as ShardAttachment | null;
+      if (!who) continue;
+      listeners.set(who.userId, { userId: who.userId, handle: who.handle, displayName: who.displayName, ...(who.avatarUrl ? { avatarUrl: who.avatarUrl } : {}) });
+      if (who.watched) present.add(who.userId);
+    }
+    const sample = [...listeners.values()].slice(0, LISTENER_SAMPLE_SIZE);
+    const report = { count: listeners.size, sample, present: [...present], sentAt: Date.now(), leaseMs: address.leaseMs };
+    const answer = await this.room(address).shardReport(address.shard, report);
+    // The room has ended (and its end frame may have missed this shard): nobody should stay.
+    if (!answer.live) await this.end(JSON.stringify({ type: "ended", reason: "host_ended" }));
+  }
+
+  private room(address: ShardAddress) {
+    const namespace = this.env.SPACE_ROOM;
+    return namespace.get(namespace.idFromName(address.spaceId));
+  }
+
+  private log(event: string, error: unknown): void {
+    console.log(JSON.stringify({ event, spaceId: this.address?.spaceId, shard: this.address?.shard, error: String(error) }));
+  }
+}
+
+/** A shard of a Space's room, placed by `locationHint` when it is first created. */
+export function shardFor(env: Env, spaceId: string, shard: string, locationHint?: string | null): DurableObjectStub<SpaceShard> {
+  const namespace = env.SPACE_SHARD as DurableObjectNamespace<SpaceShard>;
+  const id = namespace.idFromName(`${spaceId}/${shard}`);
+  return locationHint ? namespace.get(id, { locationHint: locationHint as DurableObjectLocationHint }) : namespace.get(id);
+}
