@@ -1,6 +1,7 @@
 // The bench's plan: probes, listeners, rates and repetitions of one run, with env overrides for quick development runs:
 // BENCH_REPS (3), BENCH_SCALE (1 = 1k/5k listeners, 100 probes), BENCH_TARGETS (spaces,naive,ws), BENCH_AUDIO_RUNS (5),
-// BENCH_OUT (bench/results/latest.json; the README is rewritten only from that file).
+// BENCH_OUT (bench/results/latest.json; the README is rewritten only from that file), BENCH_SHARDS (1; 0 skips the
+// shard run, bench/shard-threshold.ts).
 import { join, resolve } from "node:path";
 import { REACTIONS_PER_SECOND } from "../worker/protocol/room.ts";
 
@@ -28,6 +29,8 @@ export type BenchPlan = {
   audioRuns: number;
   /** Sockets per run of the socket-memory study (bench/socket-memory.ts). */
   socketMemorySockets: number;
+  /** Whether the shard run (shards forced off vs on, bench/shard-threshold.ts) is part of this run. */
+  shards: boolean;
   /** Where the results go; README.md is regenerated only when this is the recorded file. */
   out: string;
 };
@@ -65,6 +68,7 @@ export function planFromEnv(env: NodeJS.ProcessEnv = process.env): BenchPlan {
     targets,
     audioRuns: Math.max(0, Math.round(number(env.BENCH_AUDIO_RUNS, 5))),
     socketMemorySockets: Math.max(100, Math.round(500 * scale)),
+    shards: env.BENCH_SHARDS !== "0" && targets.includes("spaces"),
     out: env.BENCH_OUT ? resolve(env.BENCH_OUT) : RESULTS_FILE,
   };
 }

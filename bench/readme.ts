@@ -1,5 +1,6 @@
 // Writes the README's performance tables from one bench results file: the bench table between
-// <!-- bench:start --> and <!-- bench:end -->, the fan-out simulation between <!-- sim:start --> and <!-- sim:end -->.
+// <!-- bench:start --> and <!-- bench:end -->, the fan-out simulation between <!-- sim:start --> and <!-- sim:end -->,
+// the shard run between <!-- shards:start --> and <!-- shards:end -->.
 // `npm run bench` calls it after a recorded run; `npm run bench:readme [results.json]` re-renders from a file.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -7,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { RESULTS_FILE } from "./plan.ts";
 import { checkGoals, renderTable, summarize } from "./report.ts";
 import type { BenchResults } from "./results.ts";
+import { renderShardThreshold } from "./shard-threshold.ts";
 import { renderSimulation } from "./sim-report.ts";
 
 const README = join(import.meta.dirname, "..", "README.md");
@@ -80,6 +82,7 @@ export function writeReadme(results: BenchResults, readme = README): void {
   text = between(text, "bench", renderBench(results));
   text = between(text, "memory", renderSocketMemory(results));
   text = between(text, "sim", renderSimulation(results));
+  text = between(text, "shards", renderShardThreshold(results.shards));
   writeFileSync(readme, text);
 }
 

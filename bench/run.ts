@@ -13,6 +13,7 @@ import { writeReadme } from "./readme.ts";
 import { checkGoals, renderTable, summarize } from "./report.ts";
 import { DEFINITIONS, type BenchResults } from "./results.ts";
 import { measureTarget, type TargetFigures } from "./scenario.ts";
+import { measureShardThreshold, renderShardThreshold, shardSizes, type ShardThresholdFigures } from "./shard-threshold.ts";
 import { measureSocketMemory } from "./socket-memory.ts";
 import { startSpacesTarget } from "./spaces-target.ts";
 import { startNaiveRoom, startWsPeer, type BenchTarget } from "./targets.ts";
@@ -72,6 +73,7 @@ try {
   const figures: TargetFigures[] = [];
   let audio: AudioJoinFigures | { error: string } | null = null;
   let micro: MicroCosts | null = null;
+  let shards: ShardThresholdFigures | null = null;
   // Spaces first: the table's ratios are Spaces against each peer.
   for (const name of (["spaces", "naive", "ws"] as const).filter((t) => plan.targets.includes(t))) {
     current = await starters[name]();
@@ -91,6 +93,10 @@ try {
     } finally {
       await current.stop();
       current = null;
+    }
+    if (name === "spaces" && plan.shards) {
+      log(`shards: the Spaces stack with shards forced off, then on, at ${shardSizes(plan).join("/")} listeners…`);
+      shards = await measureShardThreshold(pool, plan, cores, log);
     }
   }
 
@@ -116,8 +122,10 @@ try {
     audio,
     socketMemory,
     costs: spaces ? fitCosts(spaces, micro) : null,
+    shards,
   };
   console.log(`\n${renderTable(figures, rows)}\n† the load generator, not the server, was the bottleneck in at least one run; ‡ other processes saturated the machine\n`);
+  if (shards) console.log(`${renderShardThreshold(shards)}\n`);
   for (const goal of goals) {
     console.log(`${goal.met ? "met    " : "NOT met"}  ${goal.goal}: ${goal.measured === null ? "–" : goal.measured.toFixed(1)}`);
   }

@@ -62,7 +62,10 @@ export function renderSimulation(results: BenchResults): string {
       `memory per listener ${n(costs.heapBytesPerListener / 1024, 1)} KiB (${heapSource}).`,
     "- Tree: leaf shards hold the sockets, sized to 80% of the CPU goal and of the memory limit; relays and the room only pass " +
       "batches: every flush, one RPC up from each child (its listeners' reactions) and one down to each child (the merged frame), " +
-      "each shard encodes once and sends to its own sockets. The room keeps counts and the stage, not listener identities.",
+      "each shard encodes once and sends to its own sockets. The room keeps counts and the stage, not listener identities. " +
+      "The code (`worker/space/space-shard.ts`) builds the room and one level of shards under it; the relay level the model adds " +
+      "once shards outnumber what one object can call (the 1M row) is not built yet: there the room would call every shard itself. " +
+      "Shards' count reports (on change, at most 5 a second, and a lease renewal every third of SHARD_LEASE_SECONDS) are not modelled.",
     `- Limits (Cloudflare docs): ${limits.memoryBytes / 2 ** 20} MB memory per isolate; soft limit ${limits.requestsPerSecond} requests/s per object ` +
       `(RPCs in counted as requests); "potentially over ${n(limits.socketMessagesPerSecond)}" WebSocket messages/s per object; ` +
       `${limits.subrequestsPerInvocation} subrequests per invocation (the paid plan allows more; one flush's RPCs to the children count against it); ` +

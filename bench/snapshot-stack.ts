@@ -38,7 +38,7 @@ function runNode(args: string[], cwd: string): Promise<void> {
 }
 
 /** `extraSql` runs after the schema and the demo seed, in the same single `wrangler d1 execute` (one workerd start). */
-export async function startSnapshotStack(log: (line: string) => void, extraSql = ""): Promise<SnapshotStack> {
+export async function startSnapshotStack(log: (line: string) => void, extraSql = "", extraVars: Record<string, string> = {}): Promise<SnapshotStack> {
   if (!existsSync(join(ROOT, "web/build/index.html"))) {
     log("Building the web app…");
     await buildWeb(log);
@@ -64,7 +64,7 @@ export async function startSnapshotStack(log: (line: string) => void, extraSql =
   const url = `http://127.0.0.1:${port}`;
   // SPACES_LOAD_TEST: one machine plays thousands of people, so per-address limits are lifted (loopback only).
   // STT_WS_URL "none": no captions in the bench's rooms (under --local the `AI` binding is an offline stub).
-  const vars = { CALLS_API_BASE: sfu.url, CALLS_APP_ID, APP_ORIGIN: url, SPACES_LOAD_TEST: "1", STT_WS_URL: "none" };
+  const vars = { CALLS_API_BASE: sfu.url, CALLS_APP_ID, APP_ORIGIN: url, SPACES_LOAD_TEST: "1", STT_WS_URL: "none", ...extraVars };
   log("Starting the Worker (wrangler dev on the frozen copy)…");
   const child = spawn(
     process.execPath,

@@ -34,9 +34,10 @@ function insertUsersSql(count: number): string {
   return statements.join("\n");
 }
 
-export async function startSpacesTarget(userCount: number, log: (line: string) => void): Promise<BenchTarget> {
+/** `vars`: settings for this run's Worker beyond the stack's own (the shard run sets SHARD_THRESHOLD). */
+export async function startSpacesTarget(userCount: number, log: (line: string) => void, vars: Record<string, string> = {}): Promise<BenchTarget> {
   log(`${userCount} bench users go into local D1 with the schema`);
-  const stack = await startSnapshotStack(log, insertUsersSql(userCount));
+  const stack = await startSnapshotStack(log, insertUsersSql(userCount), vars);
   const secret = stack.secrets.SESSION_SECRET!;
   try {
     // Sockets go straight to the workerd that runs the Worker; wrangler's dev proxy would double every frame's cost.
