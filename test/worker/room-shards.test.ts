@@ -6,7 +6,7 @@ import { listenerSample, type RoomState } from "../../worker/space/room-model.ts
 import { userTag } from "../../worker/space/room-sockets.ts";
 import { roomFor, type SpaceRoom } from "../../worker/space/space-room.ts";
 import { shardFor } from "../../worker/space/space-shard.ts";
-import { signup } from "./helpers.ts";
+import { client, signup } from "./helpers.ts";
 import { connect, liveSpace, type Person } from "./room-helpers.ts";
 import { connectWith, SHARDS_ON } from "./shard-helpers.ts";
 
@@ -17,6 +17,7 @@ const roomView = (spaceId: string, userId?: string) =>
   runInDurableObject(roomFor(env, spaceId), (room: SpaceRoom, state) => ({
     shards: [...roomState(room).shards].map(([name, entry]) => ({ name, count: entry.count })),
     ownSockets: userId ? state.getWebSockets(userTag(userId)).length : 0,
+    allOwnSockets: state.getWebSockets().length,
   }));
 
 const listenerCount = async (spaceId: string) => (await roomFor(env, spaceId).status())?.listenerCount;
@@ -82,6 +83,21 @@ describe("shard tree", () => {
     await sockets[1]!.next("removed", (f) => f.blocked);
     expect((await sockets[1]!.closed).code).toBe(4003);
     await until(async () => expect(await listenerCount(spaceId)).toBe(2));
+  });
+
+  it("keeps the room's rules on a shard: a guest only listens, a listener gets one rate_limited per burst", async () => {
+    const { spaceId, sockets } = await shardedRoom(1);
+    const guest = await connectWith(client(), spaceId, SHARDS_ON);
+    // Only the host's socket is the room's own: the guest, like the listener, sits on a shard.
+    expect((await roomView(spaceId)).allOwnSockets).toBe(1);
+    guest.send({ type: "react", emoji: "🔥" });
+    expect((await guest.next("error")).code).toBe("sign_up_required");
+    guest.send({ type: "raise_hand" });
+    expect((await guest.next("error")).code).toBe("sign_up_required");
+    for (let i = 0; i < 8; i++) sockets[0]!.send({ type: "react", emoji: "👏" });
+    expect((await sockets[0]!.next("error")).code).toBe("rate_limited");
+    const errors = (await sockets[0]!.drain()).filter((f) => f.type === "error");
+    expect(errors).toEqual([]);
   });
 
   it("when a shard dies its listeners reconnect and the count converges to the exact figure", async () => {
