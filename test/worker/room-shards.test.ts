@@ -100,6 +100,18 @@ describe("shard tree", () => {
     expect(errors).toEqual([]);
   });
 
+  it("keeps counting and reaching a shard's listeners after the room itself is evicted", async () => {
+    const { host, spaceId, sockets } = await shardedRoom(2);
+    await until(async () => expect(await listenerCount(spaceId)).toBe(3));
+    await evictDurableObject(roomFor(env, spaceId), { webSockets: "close" });
+    // The room's own sockets went with it (the host's); the shard's did not, and the room knows the shard from storage.
+    expect(await listenerCount(spaceId)).toBe(2);
+    const hostAgain = await connect(host, spaceId);
+    expect(hostAgain.snapshot.listenerCount).toBe(3);
+    hostAgain.send({ type: "pin", url: "https://example.com/after-wake" });
+    for (const socket of sockets) await socket.next("update", (f) => f.pin === "https://example.com/after-wake");
+  });
+
   it("when a shard dies its listeners reconnect and the count converges to the exact figure", async () => {
     const { spaceId, people, sockets } = await shardedRoom(3);
     await until(async () => expect(await listenerCount(spaceId)).toBe(4));
