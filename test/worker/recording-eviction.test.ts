@@ -1,13 +1,16 @@
 // Evicting the media object mid-recording: what was sent before the eviction is in R2 except at most the chunk being
-// filled (≤ 5 s), and after the SFU's redial the recording goes on into the same replay.
-import { env, evictDurableObject } from "cloudflare:test";
+// filled (≤ 5 s), and after the SFU's redial the recording goes on into the same replay: one Ogg Opus stream across
+// the restarted encoder.
+import { env, evictDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { mediaFor } from "../../worker/media/space-media.ts";
 import { CHUNK_MS } from "../../worker/media/recording/mix.ts";
+import { demuxOggOpus } from "../../worker/media/recording/ogg-opus.ts";
+import { ORIGIN } from "./helpers.ts";
 import { until } from "./captions-helpers.ts";
 import { adapterUpgrade, partKeys, recordedSpace, tonePackets } from "./recording-helpers.ts";
 
-const chunkOfKey = (key: string) => Number(/(\d+)\.mp3$/.exec(key)![1]);
+const chunkOfKey = (key: string) => Number(/(\d+)\.opus$/.exec(key)![1]);
 
 describe("recording survives an eviction of the media object", () => {
   it("loses at most 5 s and keeps recording after the SFU redials", async () => {
@@ -36,5 +39,8 @@ describe("recording survives an eviction of the media object", () => {
     expect((await host.call("POST", `/api/spaces/${spaceId}/end`)).status).toBe(200);
     const replay = await until(() => host.call("GET", `/api/spaces/${spaceId}/replay`), (r) => r.status === 200, 15_000);
     expect(replay.json.durationMs).toBeGreaterThanOrEqual(storedUntilMs);
+    const audio = new Uint8Array(await (await SELF.fetch(`${ORIGIN}${replay.json.audioUrl}`)).arrayBuffer());
+    // Parts from both encoders (and silence for the lost chunk) in one readable stream of 20 ms packets.
+    expect(demuxOggOpus(audio)?.packets).toHaveLength(replay.json.durationMs / 20);
   });
 });

@@ -1,9 +1,9 @@
 // After a recorded Space ends: the replay (JSON and audio with Range → 206), clips (own R2 object, ≤ 60 s, boundaries
-// from MP3 frames), tickets (a non-holder gets nothing), the host's delete and retention (R2 objects gone).
+// cut from the Ogg Opus packets), tickets (a non-holder gets nothing), the host's delete and retention (R2 objects gone).
 import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { runScheduled } from "../../worker/cron.ts";
-import { mp3DurationMs } from "../../worker/media/recording/mp3-frames.ts";
+import { demuxOggOpus, oggOpusDurationMs } from "../../worker/media/recording/ogg-opus.ts";
 import { ORIGIN, signup } from "./helpers.ts";
 import { recordAndEnd, r2Keys, recordedSpace, tonePackets, partKeys } from "./recording-helpers.ts";
 import { until } from "./captions-helpers.ts";
@@ -23,14 +23,16 @@ describe("replay", () => {
 
     const whole = await SELF.fetch(`${ORIGIN}${replay.json.audioUrl}`);
     expect(whole.status).toBe(200);
-    expect(whole.headers.get("content-type")).toBe("audio/mpeg");
+    expect(whole.headers.get("content-type")).toBe("audio/ogg");
     const bytes = new Uint8Array(await whole.arrayBuffer());
-    expect(mp3DurationMs(bytes)).toBeGreaterThanOrEqual(replay.json.durationMs - 300);
+    // One logical Ogg Opus stream: 20 ms packets over the whole stated length, its last granule the same length.
+    expect(demuxOggOpus(bytes)?.packets).toHaveLength(replay.json.durationMs / 20);
+    expect(Math.abs(oggOpusDurationMs(bytes) - replay.json.durationMs)).toBeLessThanOrEqual(20);
 
     const part = await SELF.fetch(`${ORIGIN}${replay.json.audioUrl}`, { headers: { Range: "bytes=100-1099" } });
     expect(part.status).toBe(206);
     expect(part.headers.get("content-range")).toBe(`bytes 100-1099/${bytes.byteLength}`);
-    expect(part.headers.get("content-type")).toBe("audio/mpeg");
+    expect(part.headers.get("content-type")).toBe("audio/ogg");
     expect(new Uint8Array(await part.arrayBuffer())).toEqual(bytes.slice(100, 1100));
     const beyond = await SELF.fetch(`${ORIGIN}${replay.json.audioUrl}`, { headers: { Range: `bytes=${bytes.byteLength + 10}-` } });
     expect(beyond.status).toBe(416);
@@ -50,8 +52,8 @@ describe("replay", () => {
     const clip = await listener.call("GET", `/api/clips/${made.json.clip.id}`);
     expect(clip.json.clip).toMatchObject({ durationMs: 4_000 });
     const audio = new Uint8Array(await (await SELF.fetch(`${ORIGIN}${clip.json.clip.audioUrl}`)).arrayBuffer());
-    expect(Math.abs(mp3DurationMs(audio) - 4_000)).toBeLessThanOrEqual(100);
-    expect(await env.MEDIA.head(`clips/${made.json.clip.id}.mp3`)).not.toBeNull();
+    expect(oggOpusDurationMs(audio)).toBe(4_000);
+    expect(await env.MEDIA.head(`clips/${made.json.clip.id}.opus`)).not.toBeNull();
   });
 
   it("in a ticketed Space, a non-holder gets neither replay, audio nor a clip; the host does", async () => {
@@ -88,7 +90,7 @@ describe("replay", () => {
     expect(await r2Keys(old.spaceId)).toHaveLength(1);
     await runScheduled(env, Date.now() + 31 * DAY);
     expect(await r2Keys(old.spaceId)).toEqual([]);
-    expect(await env.MEDIA.head(`clips/${clip.json.clip.id}.mp3`)).toBeNull();
+    expect(await env.MEDIA.head(`clips/${clip.json.clip.id}.opus`)).toBeNull();
     expect((await ben.call("GET", `/api/clips/${clip.json.clip.id}`)).status).toBe(404);
     expect((await ben.call("GET", `/api/spaces/${old.spaceId}/replay`)).status).toBe(410);
   });

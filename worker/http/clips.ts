@@ -8,8 +8,8 @@ import { clipOf, insertClip, recordingOf } from "../db/recordings.ts";
 import { segmentsOf } from "../db/transcripts.ts";
 import { findUserById } from "../db/users.ts";
 import { CHUNK_MS } from "../media/recording/mix.ts";
-import { RECORDING_CONTENT_TYPE } from "../media/recording/mp3-stream.ts";
-import { cutMp3, mp3DurationMs } from "../media/recording/mp3-frames.ts";
+import { cutOggOpus, demuxOggOpus, packetsDurationMs } from "../media/recording/ogg-opus.ts";
+import { RECORDING_CONTENT_TYPE, RECORDING_EXTENSION } from "../media/recording/recording-format.ts";
 import { liveClipSource } from "../media/recording/live-parts.ts";
 import { MAX_CLIP_MS, type ClipCreated, type ClipResponse } from "../protocol/replay.ts";
 import { roomFor } from "../space/space-room.ts";
@@ -25,28 +25,31 @@ const clipInput = z
   .refine((v) => v.endMs > v.startMs, { message: "endMs must be after startMs", path: ["endMs"] })
   .refine((v) => v.endMs - v.startMs <= MAX_CLIP_MS, { message: "a clip is at most 60 s", path: ["endMs"] });
 
-const clipKey = (id: string) => `clips/${id}.mp3`;
+const clipKey = (id: string) => `clips/${id}.${RECORDING_EXTENSION}`;
+const clipSerial = () => crypto.getRandomValues(new Uint32Array(1))[0]!;
 
 /** The clip's audio and where it sits on the Space's timeline. */
-async function cut(c: AppContext, spaceId: string, startMs: number, endMs: number): Promise<{ audio: Uint8Array; spaceFromMs: number }> {
+async function cut(c: AppContext, spaceId: string, startMs: number, endMs: number): Promise<{ audio: Uint8Array | null; spaceFromMs: number }> {
   const recording = await recordingOf(db(c.env), spaceId);
   if (recording && recording.deletedAt === null) {
     await playableRecording(c);
     const object = await c.env.MEDIA.get(recording.audioKey);
     if (!object) throw new ApiError(404, "no_recording", "This Space has no recording.");
-    const bytes = new Uint8Array(await object.arrayBuffer());
     if (endMs > recording.durationMs) throw new ApiError(400, "invalid_input", "The clip ends after the recording.", ["endMs"]);
-    return { audio: cutMp3(bytes, startMs, endMs), spaceFromMs: recording.offsetMs + startMs };
+    const replay = demuxOggOpus(new Uint8Array(await object.arrayBuffer()));
+    if (!replay) throw new ApiError(409, "clip_unavailable", "This recording's audio cannot be cut into clips.");
+    return { audio: cutOggOpus(replay, startMs, endMs, clipSerial()), spaceFromMs: recording.offsetMs + startMs };
   }
   // A live recorded Space: times are on the Space's timeline, within the last minute that is stored.
   await readableSpace(c, "replay", spaceId);
   if (!(await roomFor(c.env, spaceId).isRecording())) throw new ApiError(404, "no_recording", "This Space has no recording.");
   const source = await liveClipSource(c.env.MEDIA, spaceId, startMs);
   if (!source) throw new ApiError(409, "clip_not_ready", "That part of the Space is not stored yet; try again in a few seconds.");
-  const nowMs = source.firstChunk * CHUNK_MS + mp3DurationMs(source.bytes);
+  const stored = source.source;
+  const nowMs = source.firstChunk * CHUNK_MS + packetsDurationMs(stored);
   if (startMs < nowMs - MAX_CLIP_MS - CHUNK_MS) throw new ApiError(400, "invalid_input", "A live Space can be clipped for its last 60 s.", ["startMs"]);
   const from = startMs - source.firstChunk * CHUNK_MS;
-  return { audio: cutMp3(source.bytes, from, from + (endMs - startMs)), spaceFromMs: startMs };
+  return { audio: cutOggOpus(stored, from, from + (endMs - startMs), clipSerial()), spaceFromMs: startMs };
 }
 
 export const clipRoutes = new Hono<AppEnv>()
@@ -55,7 +58,7 @@ export const clipRoutes = new Hono<AppEnv>()
     const spaceId = param(c, "id");
     const { startMs, endMs } = c.req.valid("json");
     const { audio, spaceFromMs } = await cut(c, spaceId, startMs, endMs);
-    if (audio.byteLength === 0) throw new ApiError(400, "invalid_input", "There is no audio in that range.", ["startMs"]);
+    if (!audio) throw new ApiError(400, "invalid_input", "There is no audio in that range.", ["startMs"]);
     const id = crypto.randomUUID();
     await c.env.MEDIA.put(clipKey(id), audio, { httpMetadata: { contentType: RECORDING_CONTENT_TYPE } });
     await insertClip(db(c.env), { id, spaceId, createdBy: userId, audioKey: clipKey(id), startMs: spaceFromMs, endMs: spaceFromMs + (endMs - startMs) });

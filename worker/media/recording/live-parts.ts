@@ -1,19 +1,28 @@
-// A live recorded Space's stored parts read back for a clip: the parts from the one holding `fromMs` on, joined.
+// A live recorded Space's stored parts read back for a clip: the unbroken run of parts from the one holding `fromMs`
+// on, as one packet sequence on the Space's timeline (its first sample is the start of `firstChunk`).
 import { chunkOf } from "./mix.ts";
-import { concatBytes } from "./mp3-stream.ts";
-import { recordingPrefix } from "./recorder.ts";
+import { demuxOggOpus, type OpusPackets } from "./ogg-opus.ts";
+import { chunkOfPartKey, partKey, recordingPrefix } from "./recorder.ts";
 
-export async function liveClipSource(bucket: R2Bucket, spaceId: string, fromMs: number): Promise<{ firstChunk: number; bytes: Uint8Array } | null> {
-  const listed = await bucket.list({ prefix: `${recordingPrefix(spaceId)}parts/` });
+export async function liveClipSource(bucket: R2Bucket, spaceId: string, fromMs: number): Promise<{ firstChunk: number; source: OpusPackets } | null> {
+  // Keys sort by chunk (zero-padded): list from the asked chunk on, not the Space's first thousand parts.
+  const from = chunkOf(fromMs);
+  const listed = await bucket.list({ prefix: `${recordingPrefix(spaceId)}parts/`, ...(from > 0 ? { startAfter: partKey(spaceId, from - 1) } : {}), limit: 50 });
   const parts = listed.objects
-    .map((o) => ({ key: o.key, chunk: Number(/(\d+)\.mp3$/.exec(o.key)?.[1]) }))
-    .filter((p) => Number.isFinite(p.chunk) && p.chunk >= chunkOf(fromMs))
+    .map((o) => ({ key: o.key, chunk: chunkOfPartKey(o.key) }))
+    .filter((p) => Number.isFinite(p.chunk) && p.chunk >= from)
     .sort((a, b) => a.chunk - b.chunk);
-  if (parts.length === 0 || parts[0]!.chunk !== chunkOf(fromMs)) return null;
-  const bytes: Uint8Array[] = [];
-  for (const part of parts) {
+  const firstChunk = parts[0]?.chunk;
+  if (firstChunk !== from) return null;
+  let source: OpusPackets | null = null;
+  for (const [index, part] of parts.entries()) {
+    // A gap (a chunk lost to an eviction) ends the run: later packets would sit at the wrong time.
+    if (part.chunk !== firstChunk + index) break;
     const object = await bucket.get(part.key);
-    if (object) bytes.push(new Uint8Array(await object.arrayBuffer()));
+    const stored = object ? demuxOggOpus(new Uint8Array(await object.arrayBuffer())) : null;
+    if (!stored) break;
+    if (source) source.packets.push(...stored.packets);
+    else source = { preSkip: stored.preSkip, inputRate: stored.inputRate, packets: [...stored.packets] };
   }
-  return { firstChunk: parts[0]!.chunk, bytes: concatBytes(bytes) };
+  return source ? { firstChunk, source } : null;
 }

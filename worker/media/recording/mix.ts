@@ -1,6 +1,6 @@
 // The Space's mix on its own timeline: every stage track adds its 16 kHz mono samples at their time in the Space
 // (ms since the start); chunks nobody wrote to are silence. Pure: the recorder takes whole chunks to encode.
-import { RECORDING_SAMPLE_RATE } from "./mp3-stream.ts";
+import { RECORDING_SAMPLE_RATE } from "./recording-format.ts";
 
 /** One part in R2 per chunk: an eviction or crash loses at most the chunk being filled. */
 export const CHUNK_MS = 4_000;

@@ -1,22 +1,31 @@
-// The Space's recorder inside the media object: the mix is encoded chunk by chunk (one continuous MP3 stream) and
-// each chunk goes to R2 as its own part as soon as it is complete, so an eviction loses at most the chunk being
-// filled. At the end the parts are joined (MP3 frames concatenate cleanly) into one replay object; stretches with
-// no part (recording off for a while, or lost to an eviction) become encoded silence, keeping the timeline true.
-import { chunkOf, CHUNK_MS, CHUNK_SAMPLES, SpaceMix } from "./mix.ts";
-import { concatBytes, Mp3Stream, RECORDING_CONTENT_TYPE, silenceMp3 } from "./mp3-stream.ts";
+// The Space's recorder inside the media object: the mix is encoded chunk by chunk (one continuous Opus encoder) and
+// each 4 s chunk goes to R2 as its own small Ogg Opus part as soon as it is complete, so an eviction loses at most the
+// chunk being filled. At the end the parts' packets are re-muxed into ONE logical Ogg stream (a restarted encoder
+// after an eviction does not break the file); stretches with no part (recording off for a while, or lost to an
+// eviction) become silent packets, keeping the timeline true.
+import { chunkOf, CHUNK_MS, SpaceMix } from "./mix.ts";
+import { demuxOggOpus, muxOggOpus, type OpusPackets } from "./ogg-opus.ts";
+import { opusModule } from "./opus-module.ts";
+import { OpusStream, RECORDING_CONTENT_TYPE, RECORDING_EXTENSION, RECORDING_SAMPLE_RATE, silencePackets } from "./recording-format.ts";
 
 /** A chunk is encoded this long after its end, so a track's slightly late packets still land in it. */
 const LATE_MS = 400;
+/** 20 ms packets per chunk. */
+const CHUNK_PACKETS = CHUNK_MS / 20;
 
 export const recordingPrefix = (spaceId: string) => `recordings/${spaceId}/`;
-const partKey = (spaceId: string, chunk: number) => `${recordingPrefix(spaceId)}parts/${String(chunk).padStart(8, "0")}.mp3`;
-export const replayKey = (spaceId: string) => `${recordingPrefix(spaceId)}replay.mp3`;
+export const partKey = (spaceId: string, chunk: number) => `${recordingPrefix(spaceId)}parts/${String(chunk).padStart(8, "0")}.${RECORDING_EXTENSION}`;
+export const replayKey = (spaceId: string) => `${recordingPrefix(spaceId)}replay.${RECORDING_EXTENSION}`;
+/** The chunk number in a part's key, or NaN for another key. */
+export const chunkOfPartKey = (key: string) => Number(new RegExp(`/parts/(\\d+)\\.${RECORDING_EXTENSION}$`).exec(key)?.[1]);
 
 export type FinishedRecording = { key: string; bytes: number; offsetMs: number; durationMs: number };
 
+const randomSerial = () => crypto.getRandomValues(new Uint32Array(1))[0]!;
+
 export class Recorder {
   private mix: SpaceMix | null = null;
-  private stream: Mp3Stream | null = null;
+  private stream: OpusStream | null = null;
   /** Encodes and uploads run one after another, in chunk order. */
   private queue: Promise<void> = Promise.resolve();
   encodedSamples = 0;
@@ -70,42 +79,52 @@ export class Recorder {
     return this.queue;
   }
 
-  /** Joins the stored parts into the replay object and deletes them; null when nothing was recorded. */
+  /** Re-muxes the stored parts into the replay object and deletes them; null when nothing was recorded. */
   async finish(nowMs: number): Promise<FinishedRecording | null> {
     await this.stop(nowMs);
     const parts = this.sql.exec<{ chunk: number; key: string }>("SELECT chunk, key FROM recording_parts ORDER BY chunk").toArray();
     if (parts.length === 0) return null;
     const first = parts[0]!.chunk;
-    const pieces: Uint8Array[] = [];
+    const packets: Uint8Array[] = [];
+    let preSkip: number | null = null;
     let expected = first;
     for (const part of parts) {
-      if (part.chunk > expected) pieces.push(await silenceMp3((part.chunk - expected) * CHUNK_SAMPLES));
+      if (part.chunk > expected) packets.push(...(await silencePackets(opusModule, (part.chunk - expected) * CHUNK_PACKETS)));
       const object = await this.bucket.get(part.key);
-      // A part that vanished is a stretch of silence, not a shifted timeline.
-      pieces.push(object ? new Uint8Array(await object.arrayBuffer()) : await silenceMp3(CHUNK_SAMPLES));
+      const stored = object ? demuxOggOpus(new Uint8Array(await object.arrayBuffer())) : null;
+      // A part that vanished or is torn is a stretch of silence, not a shifted timeline.
+      if (stored && stored.packets.length === CHUNK_PACKETS) {
+        packets.push(...stored.packets);
+        preSkip ??= stored.preSkip;
+      } else {
+        packets.push(...(await silencePackets(opusModule, CHUNK_PACKETS)));
+        console.log(JSON.stringify({ event: "recording_part_unreadable", spaceId: this.spaceId, chunk: part.chunk, found: object !== null }));
+      }
       expected = part.chunk + 1;
     }
-    const replay = concatBytes(pieces);
+    const durationMs = (expected - first) * CHUNK_MS;
+    const source: OpusPackets = { preSkip: preSkip ?? 0, inputRate: RECORDING_SAMPLE_RATE, packets };
+    const replay = muxOggOpus(source, { serial: randomSerial(), playable: durationMs * 48 });
     const key = replayKey(this.spaceId);
     await this.bucket.put(key, replay, { httpMetadata: { contentType: RECORDING_CONTENT_TYPE } });
     await this.bucket.delete(parts.map((p) => p.key));
     this.sql.exec("DELETE FROM recording_parts");
-    return { key, bytes: replay.byteLength, offsetMs: first * CHUNK_MS, durationMs: (expected - first) * CHUNK_MS };
+    return { key, bytes: replay.byteLength, offsetMs: first * CHUNK_MS, durationMs };
   }
 
   private enqueue(taken: { chunk: number; samples: Float32Array }, last: boolean): void {
     this.queue = this.queue.then(async () => {
-      this.stream ??= await Mp3Stream.create();
-      const frames = [this.stream.encode(taken.samples)];
+      this.stream ??= await OpusStream.create(opusModule);
+      // Each part is a small Ogg Opus file of its own (playable alone); only its packets matter at the end.
+      const part = muxOggOpus({ preSkip: this.stream.preSkip, inputRate: RECORDING_SAMPLE_RATE, packets: this.stream.encode(taken.samples) }, { serial: randomSerial() });
       if (last) {
-        frames.push(this.stream.finish());
+        this.stream.close();
         this.stream = null;
       }
       this.encodedSamples += taken.samples.length;
-      const bytes = concatBytes(frames);
       const key = partKey(this.spaceId, taken.chunk);
-      await this.bucket.put(key, bytes, { httpMetadata: { contentType: RECORDING_CONTENT_TYPE } });
-      this.sql.exec("INSERT OR REPLACE INTO recording_parts (chunk, key, bytes) VALUES (?, ?, ?)", taken.chunk, key, bytes.byteLength);
+      await this.bucket.put(key, part, { httpMetadata: { contentType: RECORDING_CONTENT_TYPE } });
+      this.sql.exec("INSERT OR REPLACE INTO recording_parts (chunk, key, bytes) VALUES (?, ?, ?)", taken.chunk, key, part.byteLength);
     }).catch((error: unknown) => {
       console.log(JSON.stringify({ event: "recording_part_failed", spaceId: this.spaceId, chunk: taken.chunk, error: String(error) }));
     });

@@ -9,7 +9,7 @@ import { log } from "../adapter-sockets.ts";
 import type { MediaStorage } from "../media-storage.ts";
 import { Recorder } from "./recorder.ts";
 import { RecorderSink } from "./recorder-sink.ts";
-import { RECORDING_CONTENT_TYPE } from "./mp3-stream.ts";
+import { RECORDING_CONTENT_TYPE } from "./recording-format.ts";
 
 /** Reaction counts of one second of the Space (second = whole seconds since its start), kept by the room. */
 export type ReactionSecond = { second: number; counts: Record<string, number> };
