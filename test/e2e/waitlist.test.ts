@@ -1,6 +1,6 @@
 // The waitlist in Chromium on the local stack with the fake Stripe: a sold-out Space's page offers the waitlist,
 // joining shows the place in line, a freed seat (the holder's checkout expires) shows "held for you until …" without
-// a reload, and Buy now pays on the fake checkout page. The stack runs with GUEST_LISTENING off, so the same file
+// a reload and in the bell, Buy now pays on the fake checkout page, and a seat the host adds goes to the next in line. The stack runs with GUEST_LISTENING off, so the same file
 // checks that the Space page then offers guests only logging in.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
@@ -79,6 +79,10 @@ test("a sold-out Space offers the waitlist; a freed seat is held for the first i
   await offer.waitFor({ timeout: 30_000 });
   assert.match(await offer.innerText(), /A seat is held for you until \d{1,2}:\d{2}/);
   assert.deepEqual(await seriousViolations(ben), []);
+  // The in-app notification says so too (the bell loads its list when opened).
+  await ben.getByTestId("bell").click();
+  await ben.getByTestId("notification").filter({ hasText: /A seat for "Waitlist e2e" opened up and is held for you/ }).waitFor();
+  await ben.getByTestId("bell").click();
 
   await ben.getByRole("button", { name: "Buy now" }).click();
   await ben.waitForURL(/\/checkout\/cs_test_/);
@@ -86,9 +90,17 @@ test("a sold-out Space offers the waitlist; a freed seat is held for the first i
   await ben.waitForURL(`${stack.url}/spaces/${spaceId}?checkout=success`);
   await ben.getByTestId("has-ticket").waitFor();
 
-  // ana, back too late, finds it sold out again and may queue.
+  // ana, back too late, finds it sold out again and queues; the host adds a seat in the edit form, which ana's page
+  // shows as held for her without a reload.
   await ana.goto(`${stack.url}/spaces/${spaceId}`);
-  await ana.getByRole("button", { name: "Join the waitlist" }).waitFor();
+  await ana.getByRole("button", { name: "Join the waitlist" }).click();
+  await ana.getByTestId("waitlist-position").waitFor();
+  await host.goto(`${stack.url}/spaces/${spaceId}`);
+  await host.getByRole("button", { name: "Edit" }).click();
+  await host.getByTestId("edit-capacity").fill("2");
+  await host.getByRole("button", { name: "Save changes" }).click();
+  await host.getByRole("button", { name: "Edit" }).waitFor();
+  await ana.getByTestId("waitlist-offer").waitFor({ timeout: 30_000 });
 });
 
 test("with GUEST_LISTENING off, a guest on a free live Space is offered logging in, not listening", async () => {

@@ -3,7 +3,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { client } from "./helpers.ts";
-import { runCron } from "./spaces-support.ts";
+import { notificationsOf, runCron } from "./spaces-support.ts";
 import { buyers, deliver, eventFor, expire, pay, seats, ticketCount, ticketedSpace } from "./ticket-helpers.ts";
 import { holdAllSeats, ids, line, offeredTo, scheduledTicketedSpace } from "./waitlist-helpers.ts";
 
@@ -49,6 +49,17 @@ describe("joining and leaving", () => {
     expect((await a!.call("GET", `/api/spaces/${space.id}/ticket`)).json).toMatchObject({ waitlist: null, offer: null });
     expect((await c!.call("GET", `/api/spaces/${space.id}/ticket`)).json.waitlist).toEqual({ position: 2, length: 2 });
     expect((await a!.call("DELETE", path(space.id))).status).toBe(200);
+  });
+
+  it("tells the people waiting when the host cancels the Space", async () => {
+    const { host, space } = await scheduledTicketedSpace(1);
+    await holdAllSeats(space.id, 1);
+    const [waiting] = await line(space.id, 1);
+    expect((await host.call("POST", `/api/spaces/${space.id}/cancel`)).status).toBe(200);
+    const notices = await notificationsOf(waiting!);
+    expect(notices.filter((n) => n.kind === "space_cancelled" && n.spaceId === space.id)).toHaveLength(1);
+    const late = await waiting!.call("POST", path(space.id));
+    expect([late.status, late.json.error.code]).toEqual([409, "sales_closed"]);
   });
 });
 

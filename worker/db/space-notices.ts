@@ -89,8 +89,9 @@ export async function writeDueNotices(db: Db, now: number, liveWindowMs: number)
 }
 
 /**
- * Everyone who asked for a reminder hears the Space was cancelled (even if the reminder already went out),
- * and unsent reminders are closed so nothing fires later. Only applies once the Space's state is cancelled.
+ * Everyone who asked for a reminder or waits in its waitlist hears the Space was cancelled (even if the reminder
+ * already went out), and unsent reminders are closed so nothing fires later. Only applies once the Space's state is
+ * cancelled.
  */
 export async function writeCancelNotices(db: Db, spaceId: string, now: number): Promise<CreatedNotification[]> {
   const [inserted] = await batch(db, [
@@ -99,8 +100,10 @@ export async function writeCancelNotices(db: Db, spaceId: string, now: number): 
       SELECT ${NEW_ID}, r.user_id, 'space_cancelled', s.id,
         u.display_name || ' cancelled ' || s.title,
         'cancelled:' || s.id || ':' || r.user_id
-      FROM reminders r JOIN spaces s ON s.id = r.space_id JOIN users u ON u.id = s.host_id
-      WHERE s.id = ${spaceId} AND s.state = 'cancelled'
+      FROM (SELECT user_id FROM reminders WHERE space_id = ${spaceId}
+        UNION SELECT user_id FROM waitlist_entries WHERE space_id = ${spaceId}) r
+        JOIN spaces s ON s.id = ${spaceId} JOIN users u ON u.id = s.host_id
+      WHERE s.state = 'cancelled'
       ON CONFLICT (dedupe_key) DO NOTHING
       RETURNING ${CREATED_COLUMNS}`),
     statement(db, sql`

@@ -29,6 +29,7 @@ export const CHECKOUT_EXPIRY_GRACE_MS = 10 * 60 * 1000;
 export async function joinLine(env: Env, space: Space, userId: string, now = Date.now()): Promise<{ place: WaitlistPlace; joined: boolean }> {
   if (space.ticketCapacity === null) throw new DomainError("invalid", "not_ticketed", "This Space is free to join; it has no tickets to wait for.");
   if (space.hostId === userId) throw new DomainError("invalid", "own_space", "You host this Space, so you need no ticket.");
+  if (space.state !== "draft" && space.state !== "scheduled") throw salesClosed();
   const joined = await joinWaitlist(db(env), space.id, userId, now);
   const place = await waitlistPlace(db(env), space.id, userId);
   if (place) {
@@ -38,12 +39,14 @@ export async function joinLine(env: Env, space: Space, userId: string, now = Dat
   throw await joinRefusal(env, space.id, userId);
 }
 
+const salesClosed = () => new DomainError("conflict", "sales_closed", "Tickets for this Space are no longer on sale, so there is no waitlist.");
+
 /** Why the guarded insert said no, read afterwards. */
 async function joinRefusal(env: Env, spaceId: string, userId: string): Promise<DomainError> {
   const current = await getSpace(db(env), spaceId);
   if (!current) return new DomainError("not_found", "not_found", "That Space was not found.");
   if (current.state !== "draft" && current.state !== "scheduled") {
-    return new DomainError("conflict", "sales_closed", "Tickets for this Space are no longer on sale, so there is no waitlist.");
+    return salesClosed();
   }
   if (await findTicket(db(env), spaceId, userId)) return new DomainError("conflict", "already_has_ticket", "You already have a ticket for this Space.");
   const taken = current.ticketsSold + current.ticketsHeld;

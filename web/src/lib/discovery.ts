@@ -13,7 +13,8 @@ export async function setReminder(spaceId: string, on: boolean): Promise<boolean
   return result.reminded;
 }
 
-export type SpaceEdit = { title?: string; scheduledFor?: string; topics?: string[] };
+/** `ticket.capacity`: seats on sale; more seats go to the waitlist first, and it never goes below those sold or held. */
+export type SpaceEdit = { title?: string; scheduledFor?: string; topics?: string[]; ticket?: { capacity: number } };
 
 export const editSpace = async (spaceId: string, edit: SpaceEdit) =>
   (await api.patch<{ space: SpaceView }>(spacePath(spaceId), edit)).space;
