@@ -1,5 +1,6 @@
-// Web Push in workerd: opting in and out, and real pushes to a local HTTPS push service that the test decrypts
-// with the subscription's private key (RFC 8291) and whose VAPID signature it checks (RFC 8292).
+// Web Push in workerd: opting in and out, and real pushes (live, reminder, cancellation, a waitlist's held seat) to a
+// local HTTPS push service that the test decrypts with the subscription's private key (RFC 8291) and whose VAPID
+// signature it checks (RFC 8292).
 import { Buffer } from "node:buffer";
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, inject, it, vi } from "vitest";
@@ -9,6 +10,8 @@ import { decryptPush, newSubscriptionKeys, verifyVapid, type SubscriptionKeys } 
 import { PUSH_SERVICE_ORIGIN, type ReceivedPush } from "./push-service.ts";
 import { testSecrets } from "./secrets.ts";
 import { goLive, MINUTE, runCron, schedule } from "./spaces-support.ts";
+import { deliver, eventFor, expire } from "./ticket-helpers.ts";
+import { holdAllSeats, line, scheduledTicketedSpace } from "./waitlist-helpers.ts";
 
 const pushService = inject("pushServiceUrl");
 
@@ -204,6 +207,22 @@ describe("push delivery", () => {
     const [push] = await eventually(browser, 1);
     expect((await open(push!, browser)).message).toMatchObject({ title: "Space cancelled", tag: `space_cancelled:${space.id}` });
     expect(push!.headers["urgency"]).toBe("normal");
+  });
+
+  it("a seat freed for the first in a waitlist is pushed to them, urgently, and to nobody else in line", async () => {
+    const { space } = await scheduledTicketedSpace(1);
+    const [holder] = await holdAllSeats(space.id, 1);
+    const [first, second] = await line(space.id, 2);
+    const [firstBrowser, secondBrowser] = [await subscribe(first!), await subscribe(second!)];
+    expect((await deliver(eventFor("checkout.session.expired", await expire(holder!.url)))).json.outcome).toBe("seat_released");
+    const [push] = await eventually(firstBrowser, 1);
+    expect((await open(push!, firstBrowser)).message).toMatchObject({
+      title: "A seat is yours",
+      url: `/spaces/${space.id}`,
+      body: expect.stringContaining("is held for you"),
+    });
+    expect(push!.headers["urgency"]).toBe("high");
+    expect(await received(secondBrowser)).toEqual([]);
   });
 
   it("notifyAndPush pushes only notifications that are new", async () => {
