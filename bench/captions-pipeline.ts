@@ -1,82 +1,94 @@
-// Captions bench: feeds N minutes of adapter packets (48 kHz stereo PCM in protobuf, 20 ms each: a flite speech clip
-// looped) through the media object's pure pipeline (TrackPipeline → SttSink) with a recogniser seam that only counts,
-// and measures CPU per speaker-minute and the bytes per speaker-minute sent to speech-to-text.
-// Run: npm run bench:captions [-- minutes reps] (defaults 10 and 3); writes bench/results/captions-pipeline.json.
+// Captions bench: `npm run bench:captions [-- minutes reps loops]` (defaults 10, 3 and 4). Measures the media object's
+// pipeline (CPU and bytes to speech-to-text per speaker-minute, bench/captions-cpu.ts) and the live path in Chromium
+// (speech end → final caption on a listener's screen, publish → adapter audio, bench/captions-live.ts), writes
+// bench/results/captions-pipeline.json and renders the README's captions table from it. Trial runs:
+// CAPTIONS_BENCH_OUT=/tmp/x.json writes there and leaves the README alone.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { encodeAdapterPacket } from "../worker/media/adapter-packet.ts";
-import { SttSink } from "../worker/media/stt-sink.ts";
-import type { SttConnection, SttProvider } from "../worker/media/stt/types.ts";
-import { TrackPipeline } from "../worker/media/track-pipeline.ts";
+import type { Browser } from "playwright-core";
+import { launchChromium } from "../dev/browser/chromium.ts";
+import { startSfu } from "../dev/sfu/server.ts";
+import { ensureLocalSecrets, startStack } from "../dev/stack.ts";
+import { pocketsphinxAvailable, startSttStandIn } from "../dev/stt/server.ts";
+import { measurePipeline } from "./captions-cpu.ts";
+import { liveRep, speechLoop, type AdapterEvent, type LiveRep } from "./captions-live.ts";
+import { CAPTIONS_RESULTS_FILE, writeCaptionsReadme, type CaptionsResults, type LiveFigures } from "./captions-readme.ts";
+import { percentile, spreadOf } from "./stats.ts";
 
-const RESULTS_FILE = "bench/results/captions-pipeline.json";
 const minutes = Number(process.argv[2] ?? 10);
 const reps = Number(process.argv[3] ?? 3);
-const PACKET_FRAMES = 960;
-const PACKET_BYTES = PACKET_FRAMES * 4;
+const loops = Number(process.argv[4] ?? 4);
+const log = (line: string) => console.log(line);
+const CALLS_APP_ID = "local-app";
 
-/** The flite sentence as 48 kHz stereo s16le (what the SFU's adapter sends); null without flite and sox. */
-function speechClip(): { pcm: Uint8Array; source: string } {
-  const dir = mkdtempSync(join(tmpdir(), "captions-bench-"));
+async function measureLive(): Promise<LiveFigures | { skipped: string }> {
+  if (!(await pocketsphinxAvailable())) return { skipped: "pocketsphinx is not installed" };
+  const dir = mkdtempSync(join(tmpdir(), "captions-live-"));
+  const adapterEvents: AdapterEvent[] = [];
+  const sfu = await startSfu({ appId: CALLS_APP_ID, appSecret: ensureLocalSecrets().CALLS_APP_SECRET!, onAdapterEvent: (event, fields) => adapterEvents.push({ event, fields }) });
+  const stt = await startSttStandIn({});
+  const browsers: Browser[] = [];
+  let stack: Awaited<ReturnType<typeof startStack>> | undefined;
   try {
-    const text = "welcome to the space everyone. today we talk about the weather and the music";
-    execFileSync("flite", ["-voice", "slt", "-t", text, "-o", join(dir, "x.wav")]);
-    execFileSync("sox", [join(dir, "x.wav"), "-r", "48000", "-c", "2", "-b", "16", "-e", "signed-integer", "-L", "-t", "raw", join(dir, "x.raw")]);
-    return { pcm: new Uint8Array(readFileSync(join(dir, "x.raw"))), source: "flite slt speech, looped" };
+    const clip = speechLoop(dir);
+    log("Starting the stack (wrangler dev, local D1 with the demo people)…");
+    stack = await startStack({ build: false, freshDatabase: true, captions: false, log, vars: { CALLS_API_BASE: sfu.url, CALLS_APP_ID, STT_WS_URL: stt.url } });
+    const hostBrowser = await launchChromium({ fakeAudioFile: clip.file });
+    browsers.push(hostBrowser);
+    const listenerBrowser = await launchChromium();
+    browsers.push(listenerBrowser);
+    const runs: LiveRep[] = [];
+    const failures: string[] = [];
+    for (let rep = 0; rep < reps; rep++) {
+      log(`live rep ${rep + 1}/${reps}…`);
+      // A rep that fails (a page wait timing out on a saturated machine) is reported, not hidden, and the others still count.
+      await liveRep({ url: stack.url, hostBrowser, listenerBrowser, adapterEvents, clip }, loops, log).then(
+        (run) => runs.push(run),
+        (error: unknown) => failures.push(`rep ${rep + 1}: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`),
+      );
+    }
+    if (runs.length === 0) return { skipped: `every rep failed (${failures.join("; ")})` };
+    const all = runs.flatMap((run) => run.speechEndToFinalMs);
+    const { file: _file, ...clipFigures } = clip;
+    return {
+      loopsPerRep: loops,
+      clip: clipFigures,
+      speechEndToFinalP50Ms: spreadOf(runs.map((run) => percentile(run.speechEndToFinalMs, 50))),
+      speechEndToFinalP95Ms: spreadOf(runs.map((run) => percentile(run.speechEndToFinalMs, 95))),
+      pooled: { p50: percentile(all, 50), p95: percentile(all, 95), samples: all.length, missed: runs.reduce((sum, run) => sum + run.missedFinals, 0) },
+      publishToAdapterAudioMs: spreadOf(runs.map((run) => run.publishToAdapterAudioMs)),
+      adapterNewToFirstPacketMs: spreadOf(runs.map((run) => run.adapterNewToFirstPacketMs)),
+      anchorErrorMs: spreadOf(runs.flatMap((run) => run.anchorErrorMs)),
+      utteranceEndAfterSpeechEndMs: spreadOf(runs.flatMap((run) => run.utteranceEndAfterSpeechEndMs)),
+      failures,
+      reps: runs,
+    };
   } finally {
+    await Promise.allSettled(browsers.map((browser) => browser.close()));
+    await stack?.stop();
+    await Promise.allSettled([sfu.close(), stt.close()]);
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-function packetsFor(clip: Uint8Array, count: number): Uint8Array[] {
-  const packets: Uint8Array[] = [];
-  const usable = clip.byteLength - (clip.byteLength % PACKET_BYTES);
-  for (let i = 0; i < count; i++) {
-    const offset = (i * PACKET_BYTES) % usable;
-    packets.push(encodeAdapterPacket({ sequenceNumber: i + 1, timestamp: (i + 1) * PACKET_FRAMES, payload: clip.subarray(offset, offset + PACKET_BYTES) }));
-  }
-  return packets;
-}
-
-async function runOnce(packets: Uint8Array[]): Promise<{ cpuMs: number; wallMs: number; sttBytes: number; inBytes: number }> {
-  let sttBytes = 0;
-  const connection: SttConnection = { isOpen: true, sendAudio: (pcm) => (sttBytes += pcm.byteLength), keepAlive() {}, finalize() {}, close() {} };
-  const provider: SttProvider = { name: "local", connect: async () => connection };
-  const sink = new SttSink(provider, { userId: "bench", handle: "bench" }, () => {});
-  const pipeline = new TrackPipeline([sink], () => 0);
-  // The first 100 ms open the recogniser stream (async, as in the object); everything after flows straight through.
-  const warmup = 5;
-  for (let i = 0; i < warmup; i++) pipeline.push(packets[i]!);
-  await new Promise((resolve) => setTimeout(resolve, 0));
-  const cpu = process.cpuUsage();
-  const wall = performance.now();
-  for (let i = warmup; i < packets.length; i++) pipeline.push(packets[i]!);
-  pipeline.close();
-  const used = process.cpuUsage(cpu);
-  return { cpuMs: (used.user + used.system) / 1000, wallMs: performance.now() - wall, sttBytes, inBytes: pipeline.stats.bytes };
-}
-
-const clip = speechClip();
-const packets = packetsFor(clip.pcm, Math.round((minutes * 60_000) / 20));
-const runs = [];
-for (let rep = 0; rep < reps; rep++) runs.push(await runOnce(packets));
-const sorted = [...runs].sort((a, b) => a.cpuMs - b.cpuMs);
-const median = sorted[Math.floor(sorted.length / 2)]!;
-const result = {
+const loadAverageBefore = loadavg()[0]!;
+const pipeline = await measurePipeline(minutes, reps, log);
+const live = await measureLive();
+const git = (args: string[]) => execFileSync("git", args).toString().trim();
+const results: CaptionsResults = {
   measuredAt: new Date().toISOString(),
-  commit: execFileSync("git", ["rev-parse", "--short", "HEAD"]).toString().trim(),
+  commit: git(["rev-parse", "--short=12", "HEAD"]),
+  dirty: git(["status", "--porcelain", "--untracked-files=no"]) !== "",
   node: process.version,
-  audio: clip.source,
-  minutes,
+  machine: { cpuCores: availableParallelism(), loadAverageBefore, loadAverageAfter: loadavg()[0]! },
   reps,
-  cpuMsPerSpeakerMinute: Math.round((median.cpuMs / minutes) * 10) / 10,
-  coreSharePerSpeaker: Math.round((median.cpuMs / (minutes * 60_000)) * 10_000) / 10_000,
-  sttBytesPerSpeakerMinute: Math.round(median.sttBytes / minutes),
-  adapterBytesPerSpeakerMinute: Math.round(median.inBytes / minutes),
-  runs,
+  pipeline,
+  live,
 };
-mkdirSync(dirname(RESULTS_FILE), { recursive: true });
-writeFileSync(RESULTS_FILE, `${JSON.stringify(result, null, 2)}\n`);
-console.log(JSON.stringify(result, null, 2));
+const out = process.env.CAPTIONS_BENCH_OUT || CAPTIONS_RESULTS_FILE;
+mkdirSync(dirname(out), { recursive: true });
+writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+if (out === CAPTIONS_RESULTS_FILE) writeCaptionsReadme(results);
+console.log(JSON.stringify({ ...results, live: "skipped" in live ? live : { ...live, reps: undefined } }, null, 2));
