@@ -19,6 +19,7 @@ const SPEECH_THRESHOLD = 0.02;
 const MATCH_BEFORE_MS = 1000;
 const MATCH_AFTER_MS = TRAIL_MS + 500;
 const FINAL_DEADLINE_MS = 120_000;
+const PAGE_WAIT_MS = 120_000;
 
 export type SpeechClip = { file: string; speechStartMs: number; speechEndMs: number; loopMs: number };
 export type AdapterEvent = { event: string; fields: Record<string, unknown> };
@@ -97,20 +98,22 @@ export async function liveRep(setup: LiveSetup, loops: number, log: (line: strin
   const repStart = Date.now();
   const hostContext = await setup.hostBrowser.newContext();
   const listenerContext = await setup.listenerBrowser.newContext();
+  // Pages load slowly on a saturated machine (one recorded rep timed out at Playwright's default 30 s): wait longer.
+  for (const context of [hostContext, listenerContext]) context.setDefaultTimeout(PAGE_WAIT_MS);
   try {
     await hostContext.addInitScript(watchMicSpeech, SPEECH_THRESHOLD);
     const host = await hostContext.newPage();
     await login(host, url, "host");
     const { spaceId, startedAt } = await startSpace(host);
     await host.goto(`${url}/spaces/${spaceId}`);
-    await host.locator('[data-testid="room-audio"][data-connection="connected"][data-mic="on"]').waitFor({ timeout: 60_000 });
+    await host.locator('[data-testid="room-audio"][data-connection="connected"][data-mic="on"]').waitFor();
 
     await listenerContext.addInitScript(watchFinalCaptions);
     const listener = await listenerContext.newPage();
     await login(listener, url, "ben");
     await listener.goto(`${url}/spaces/${spaceId}`);
     const toggle = listener.getByTestId("captions-toggle");
-    await toggle.waitFor({ timeout: 30_000 });
+    await toggle.waitFor();
     if ((await toggle.getAttribute("aria-pressed")) !== "true") await toggle.click();
     await listener.getByTestId("captions-area").waitFor();
 

@@ -64,8 +64,10 @@ export function renderCaptions(results: CaptionsResults): string {
   if (!("skipped" in live)) {
     const { pooled, clip } = live;
     lines.push(
-      (live.failures.length > 0 ? `**${live.failures.length} rep(s) failed** and are left out: ${live.failures.join("; ")}. ` : "") +
-      `All ${pooled.samples} sentences together: p50 ${ms(pooled.p50)}, p95 ${ms(pooled.p95)}; ${pooled.missed} sentence(s) got no final within 120 s. ` +
+      (live.failures.length > 0
+        ? `**${live.failures.length} of ${results.reps} reps failed** and are left out (${live.failures.map((f) => f.replace(/\.$/, "")).join("; ")}). `
+        : "") +
+      `All ${pooled.samples} sentences together: p50 ${ms(pooled.p50)}, p95 ${ms(pooled.p95)}; ${pooled.missed === 0 ? "every sentence got its final" : `${pooled.missed} sentence(s) got no final within 120 s`}. ` +
         `The host's fake mic (Chromium) loops a ${ms(clip.loopMs)} WAV: ${ms(clip.speechStartMs)} of silence, the flite sentence ` +
         `(${ms(clip.speechEndMs - clip.speechStartMs)}), silence. A speech end is the speech onset seen on the host's captured mic plus ` +
         `the sentence's length in the WAV (the mic's own end detection agrees within ${ms(Math.max(Math.abs(live.anchorErrorMs.min), Math.abs(live.anchorErrorMs.max)))}); ` +
@@ -73,7 +75,11 @@ export function renderCaptions(results: CaptionsResults): string {
         "stand-in → WebSocket adapter → media object → pocketsphinx stand-in → room → listener, all on this machine. Where the " +
         `time goes: the recogniser ended each utterance a median ${ms(live.utteranceEndAfterSpeechEndMs.median)} ` +
         `(${ms(live.utteranceEndAfterSpeechEndMs.min)} – ${ms(live.utteranceEndAfterSpeechEndMs.max)}) after the speech end on the media ` +
-        "object's clock (the audio's trip there plus its end-of-speech wait); the rest is recognition and the relay to the page.",
+        "object's clock (the audio's trip there plus its end-of-speech wait); the rest is recognition and the relay to the page. " +
+        "pocketsphinx needs a good share of a core to keep up with real time (the audio-pipeline note saw about 7× real time on a " +
+        "free core); on a machine " +
+        "saturated by other work it falls behind and the delay grows sentence by sentence within a rep, which is what a wide " +
+        "min – max above means.",
       "",
     );
   }
