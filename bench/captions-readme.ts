@@ -65,7 +65,8 @@ export function renderCaptions(results: CaptionsResults): string {
     const { pooled, clip } = live;
     lines.push(
       (live.failures.length > 0
-        ? `**${live.failures.length} of ${results.reps} reps failed** and are left out (${live.failures.map((f) => f.replace(/\.$/, "")).join("; ")}). `
+        ? `**${live.failures.length} of ${results.reps} reps failed** and ${live.failures.length === 1 ? "is" : "are"} left out ` +
+          `(${live.failures.map((f) => f.replace(/\.$/, "")).join("; ")}); the spread is over the other ${results.reps - live.failures.length}. `
         : "") +
       `All ${pooled.samples} sentences together: p50 ${ms(pooled.p50)}, p95 ${ms(pooled.p95)}; ${pooled.missed === 0 ? "every sentence got its final" : `${pooled.missed} sentence(s) got no final within 120 s`}. ` +
         `The host's fake mic (Chromium) loops a ${ms(clip.loopMs)} WAV: ${ms(clip.speechStartMs)} of silence, the flite sentence ` +
