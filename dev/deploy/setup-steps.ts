@@ -8,7 +8,7 @@ import { CONNECT_WEBHOOK_EVENTS, PLATFORM_WEBHOOK_EVENTS, STRIPE_WEBHOOK_PATH } 
 import { vapidKeyPair } from "../vapid-keys.ts";
 import { envNeeds } from "./env-needs.ts";
 import { readSetupState, stateText, stripeKeyMode, writeSetupState, type StripeMode } from "./setup-state.ts";
-import { lineDiff, PLACEHOLDER_D1_ID, readDeployConfig, setTomlString } from "./wrangler-config.ts";
+import { lineDiff, PLACEHOLDER_D1_ID, readDeployConfig, setTomlString, withAiBinding } from "./wrangler-config.ts";
 
 export type ShellResult = { code: number; stdout: string; stderr: string };
 /** Runs `wrangler …` or `npm …` in the project root; `secretsFile` content is written to a private temp file. */
@@ -99,6 +99,9 @@ export async function setupCloudflare(options: SetupOptions): Promise<{ url: str
   if (!callsAppId && !dryRun) throw new SetupError("CALLS_APP_ID is needed: the Realtime (Calls) app id from the Cloudflare dashboard (--calls-app-id).");
   toml = setTomlString(toml, { header: "[vars]" }, "CALLS_APP_ID", callsAppId || "<your Calls app id>");
   if (options.given.APP_ORIGIN) toml = setTomlString(toml, { header: "[vars]" }, "APP_ORIGIN", options.given.APP_ORIGIN);
+  // Captions' speech-to-text in production is Workers AI: a config from before the binding was checked in gets it here.
+  if (!config.ai) toml = withAiBinding(toml);
+  else if (config.ai.binding !== "AI") throw new SetupError(`wrangler.toml's [ai] binding is "${config.ai.binding}", but the code reads env.AI: set binding = "AI".`);
   saveToml("settings");
   const tomlDiff = lineDiff("wrangler.toml", tomlBefore, toml);
   if (dryRun) print(tomlDiff ? indent(tomlDiff) : "  wrangler.toml: no change");

@@ -86,6 +86,12 @@ export function setTomlString(text: string, table: TomlTable, key: string, value
   return lines.join("\n");
 }
 
+/** The Workers AI binding the code reads (`env.AI`, captions' speech-to-text), appended as its own table. */
+export function withAiBinding(text: string): string {
+  const body = text.endsWith("\n") ? text : `${text}\n`;
+  return `${body}\n# Workers AI: production captions' speech-to-text (added by npm run setup:cloudflare; local runs use --local).\n[ai]\nbinding = "AI"\n`;
+}
+
 function blockEnd(lines: string[], headerIndex: number): number {
   for (let index = headerIndex + 1; index < lines.length; index++) if (headerOf(lines[index]!)) return index;
   return lines.length;

@@ -1,12 +1,14 @@
 // `npm run setup:cloudflare` on a fresh temp copy of the config: the dry run prints every command and file change and
-// writes nothing; a run with a scripted wrangler records ids and secrets; after that, runs plan no creates at all.
+// writes nothing; a run with a scripted wrangler records ids and secrets; after that, runs plan no creates at all; an
+// older config without the Workers AI binding gets it.
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { setupCloudflare, type Shell, type ShellResult } from "../../dev/deploy/setup-steps.ts";
 import { readSetupState } from "../../dev/deploy/setup-state.ts";
+import { readDeployConfig } from "../../dev/deploy/wrangler-config.ts";
 
 const ROOT = join(import.meta.dirname, "../..");
 const DB_ID = "5d1e0c3a-9b7f-4e2a-8c61-0f3b2a7d9e41";
@@ -125,6 +127,22 @@ describe("setup:cloudflare", () => {
     expect(dry.text).toContain("wrangler.toml: no change");
     expect(dry.text).toContain(".wrangler/spaces-setup.json: no change");
     expect(dry.text).not.toContain("Still missing");
+  });
+
+  it("a config without the Workers AI binding gets it: shown in the dry run's diff, written by the run", async () => {
+    const file = join(root, "wrangler.toml");
+    writeFileSync(file, readFileSync(file, "utf8").replace(/\n\[ai\]\nbinding = "AI"\n/, "\n"));
+    expect(readDeployConfig(file).ai).toBeUndefined();
+    const before = readFileSync(file, "utf8");
+    const dry = await run(true, noShell, { CALLS_APP_ID: "app-1", ...STRIPE });
+    expect(dry.text).toContain(["  + [ai]", '  + binding = "AI"'].join("\n"));
+    expect(readFileSync(file, "utf8")).toBe(before);
+
+    const account = scriptedAccount({ databases: new Map<string, string>(), buckets: new Set<string>(), secrets: new Set<string>() });
+    await run(false, account.shell, { CALLS_APP_ID: "app-1", ...STRIPE });
+    expect(readDeployConfig(file).ai).toEqual({ binding: "AI" });
+    const dryAgain = await run(true, noShell);
+    expect(dryAgain.text).toContain("wrangler.toml: no change");
   });
 
   it("refuses a Stripe key of the other mode before creating anything", async () => {
