@@ -1,8 +1,8 @@
 // Recording end to end: the host turns recording on before the start, their fake mic plays 440 Hz then a flite
 // sentence (looped), the real SFU stand-in's adapters feed the media object's recorder and the pocketsphinx stand-in.
-// After the end, Debian's ffmpeg decodes the replay: each tone sits where the host's own mic heard it (±0.3 s on the
-// Space's timeline), the sentence where it was said, the transcript's lines end where the speech does; Range gives
-// 206; on the replay page play, a transcript click seeks, a chosen clip range (±0.25 s) plays on /clips/:id; axe clean.
+// After the end, Debian's ffmpeg decodes the replay: each tone and sentence has its edges where the host's own mic
+// heard them (±0.3 s on the Space's timeline), transcript lines end where the speech does; Range gives 206; on the
+// replay page play, a transcript click seeks, a chosen clip range (edges ±0.25 s) plays on /clips/:id; axe clean.
 import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
