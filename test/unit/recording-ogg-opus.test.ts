@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { oggPage, readOgg } from "../../worker/media/recording/ogg.ts";
-import { cutOggOpus, demuxOggOpus, muxOggOpus, oggOpusDurationMs, packetSamples, packetsDurationMs } from "../../worker/media/recording/ogg-opus.ts";
+import { cutOggOpus, demuxOggOpus, muxOggOpus, OggOpusWriter, oggOpusDurationMs, packetSamples, packetsDurationMs } from "../../worker/media/recording/ogg-opus.ts";
 import { OpusStream, RECORDING_SAMPLE_RATE, silencePackets } from "../../worker/media/recording/recording-format.ts";
 
 const opusModule = new WebAssembly.Module(readFileSync(new URL("../../node_modules/@evan/opus/wasm/opus.wasm", import.meta.url)));
@@ -137,6 +137,21 @@ describe("the recorder's Opus in Ogg", () => {
     const start = saved(cutOggOpus(source, 0, 2_500, 4)!);
     expect(Math.abs(onsetSeconds(decoded(start)) - 2)).toBeLessThanOrEqual(0.02);
     expect(cutOggOpus(source, 7_000, 8_000, 5)).toBeNull();
+  });
+
+  it("writes the same stream page by page as whole (a long replay is never whole in memory), and ends an empty one", async () => {
+    const { preSkip, packets } = await encoded(silenceThenTone(1, 3));
+    const whole = muxOggOpus({ preSkip, inputRate: RECORDING_SAMPLE_RATE, packets }, { serial: 9, playable: 4 * 48_000 });
+    const writer = new OggOpusWriter(9, preSkip, RECORDING_SAMPLE_RATE);
+    const pieces: Uint8Array[] = [];
+    for (let at = 0; at < packets.length; at += 37) pieces.push(...writer.write(packets.slice(at, at + 37)));
+    pieces.push(...writer.end(4 * 48_000));
+    expect(new Uint8Array(Buffer.concat(pieces))).toEqual(whole);
+
+    const empty = new OggOpusWriter(10, preSkip, RECORDING_SAMPLE_RATE);
+    const bytes = new Uint8Array(Buffer.concat([...empty.write([]), ...empty.end()]));
+    expect(demuxOggOpus(bytes)).toMatchObject({ packets: [], lastGranule: 0 });
+    expect(bytes[bytes.length - 27 + 5]! & 0x04).toBe(0x04); // the last page (no segments) ends the stream
   });
 
   it("says a torn or foreign file is not Ogg Opus", async () => {

@@ -52,23 +52,65 @@ function opusTags(): Uint8Array {
   return tags;
 }
 
+/** Writes one Ogg Opus stream page by page, so a long replay is never whole in memory: header pages first, audio
+ *  pages of about a second as packets come, and the last page (end-trimmed) at `end`. */
+export class OggOpusWriter {
+  private sequence = 0;
+  private granule = 0;
+  private pending: Uint8Array[] = [];
+  private readonly serial: number;
+  private readonly head: Uint8Array;
+
+  constructor(serial: number, preSkip: number, inputRate: number) {
+    this.serial = serial;
+    this.head = opusHead(preSkip, inputRate);
+  }
+
+  /** Pages completed by these packets (the first call also gives the header pages); some packets wait for more. */
+  write(packets: Uint8Array[]): Uint8Array[] {
+    const pages = this.headers(false);
+    this.pending.push(...packets);
+    // A page is written once more packets follow it, so the last page is always written by `end`.
+    while (this.pending.length > PACKETS_PER_PAGE) pages.push(this.page(packetsThatFit(this.pending, 0, PACKETS_PER_PAGE), false, null));
+    return pages;
+  }
+
+  /** The remaining pages, the last one marked; `playable` (48 kHz samples after the pre-skip) trims the end. */
+  end(playable?: number): Uint8Array[] {
+    const pages = this.headers(this.pending.length === 0);
+    // Headers already out and no audio at all: an empty page carries the end of the stream.
+    if (pages.length === 0 && this.pending.length === 0) pages.push(this.pageOf([], { last: true, granule: this.granule }));
+    while (this.pending.length > 0) {
+      const count = packetsThatFit(this.pending, 0, PACKETS_PER_PAGE);
+      const last = count === this.pending.length;
+      pages.push(this.page(count, last, last && playable !== undefined ? playable : null));
+    }
+    return pages;
+  }
+
+  private headers(last: boolean): Uint8Array[] {
+    if (this.sequence > 0) return [];
+    return [this.pageOf([this.head], { first: true }), this.pageOf([opusTags()], { last })];
+  }
+
+  private page(count: number, last: boolean, playable: number | null): Uint8Array {
+    const onPage = this.pending.splice(0, count);
+    for (const packet of onPage) this.granule += packetSamples(packet);
+    // Only the last page may end before its packets do (end trimming), and never past what was decoded.
+    const preSkip = new DataView(this.head.buffer).getUint16(10, true);
+    const granule = playable === null ? this.granule : Math.min(this.granule, preSkip + playable);
+    return this.pageOf(onPage, { last, granule });
+  }
+
+  private pageOf(packets: Uint8Array[], options: { first?: boolean; last?: boolean; granule?: number }): Uint8Array {
+    return oggPage(packets, { serial: this.serial, sequence: this.sequence++, granule: options.granule ?? 0, first: options.first, last: options.last });
+  }
+}
+
 /** An Ogg Opus file of the packets. `playable` (48 kHz samples after the pre-skip) trims the end when given. */
 export function muxOggOpus(source: OpusPackets, options: { serial: number; playable?: number }): Uint8Array {
-  const { serial } = options;
-  const pages = [oggPage([opusHead(source.preSkip, source.inputRate)], { serial, sequence: 0, granule: 0, first: true })];
-  pages.push(oggPage([opusTags()], { serial, sequence: 1, granule: 0, last: source.packets.length === 0 }));
-  let granule = 0;
-  for (let at = 0; at < source.packets.length; ) {
-    const count = packetsThatFit(source.packets, at, PACKETS_PER_PAGE);
-    const onPage = source.packets.slice(at, at + count);
-    for (const packet of onPage) granule += packetSamples(packet);
-    at += count;
-    const last = at >= source.packets.length;
-    // Only the last page may end before its packets do (end trimming); never past what was decoded.
-    const end = last && options.playable !== undefined ? Math.min(granule, source.preSkip + options.playable) : granule;
-    pages.push(oggPage(onPage, { serial, sequence: pages.length, granule: end, last }));
-  }
-  return concatBytes(pages);
+  const writer = new OggOpusWriter(options.serial, source.preSkip, source.inputRate);
+  return concatBytes([...writer.write(source.packets), ...writer.end(options.playable)]);
 }
 
 /** The packets of an Ogg Opus file and its header's pre-skip, or null when it is not one (or is torn). */

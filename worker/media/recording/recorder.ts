@@ -1,17 +1,20 @@
 // The Space's recorder inside the media object: the mix is encoded chunk by chunk (one continuous Opus encoder) and
 // each 4 s chunk goes to R2 as its own small Ogg Opus part as soon as it is complete, so an eviction loses at most the
 // chunk being filled. At the end the parts' packets are re-muxed into ONE logical Ogg stream (a restarted encoder
-// after an eviction does not break the file); stretches with no part (recording off for a while, or lost to an
+// after an eviction does not break the file), written page by page; stretches with no part (recording off for a while, or lost to an
 // eviction) become silent packets, keeping the timeline true.
 import { chunkOf, CHUNK_MS, SpaceMix } from "./mix.ts";
-import { demuxOggOpus, muxOggOpus, type OpusPackets } from "./ogg-opus.ts";
+import { demuxOggOpus, muxOggOpus, OggOpusWriter, type OpusPackets } from "./ogg-opus.ts";
 import { opusModule } from "./opus-module.ts";
-import { OpusStream, RECORDING_CONTENT_TYPE, RECORDING_EXTENSION, RECORDING_SAMPLE_RATE, silencePackets } from "./recording-format.ts";
+import { R2ObjectWriter } from "./r2-object-writer.ts";
+import { encoderPreSkip, OpusStream, RECORDING_CONTENT_TYPE, RECORDING_EXTENSION, RECORDING_SAMPLE_RATE, silencePackets } from "./recording-format.ts";
 
 /** A chunk is encoded this long after its end, so a track's slightly late packets still land in it. */
 const LATE_MS = 400;
 /** 20 ms packets per chunk. */
 const CHUNK_PACKETS = CHUNK_MS / 20;
+/** Parts read ahead of the one being written at the end. */
+const PARTS_AHEAD = 4;
 
 export const recordingPrefix = (spaceId: string) => `recordings/${spaceId}/`;
 export const partKey = (spaceId: string, chunk: number) => `${recordingPrefix(spaceId)}parts/${String(chunk).padStart(8, "0")}.${RECORDING_EXTENSION}`;
@@ -22,6 +25,15 @@ export const chunkOfPartKey = (key: string) => Number(new RegExp(`/parts/(\\d+)\
 export type FinishedRecording = { key: string; bytes: number; offsetMs: number; durationMs: number };
 
 const randomSerial = () => crypto.getRandomValues(new Uint32Array(1))[0]!;
+
+/** The items with what `load` gives for each, in order, with up to `ahead` loads running before they are needed. */
+async function* readAhead<T, R>(items: T[], ahead: number, load: (item: T) => Promise<R>): AsyncGenerator<[T, R]> {
+  const loads: Promise<R>[] = [];
+  for (let i = 0; i < items.length; i++) {
+    while (loads.length < Math.min(items.length, i + 1 + ahead)) loads.push(load(items[loads.length]!));
+    yield [items[i]!, await loads[i]!];
+  }
+}
 
 export class Recorder {
   private mix: SpaceMix | null = null;
@@ -79,37 +91,51 @@ export class Recorder {
     return this.queue;
   }
 
-  /** Re-muxes the stored parts into the replay object and deletes them; null when nothing was recorded. */
+  /** Re-muxes the stored parts into the replay object and deletes them; null when nothing was recorded. The parts
+   *  are read a few ahead and written out page by page, so neither time nor memory grows with all of them at once. */
   async finish(nowMs: number): Promise<FinishedRecording | null> {
     await this.stop(nowMs);
     const parts = this.sql.exec<{ chunk: number; key: string }>("SELECT chunk, key FROM recording_parts ORDER BY chunk").toArray();
     if (parts.length === 0) return null;
     const first = parts[0]!.chunk;
-    const packets: Uint8Array[] = [];
-    let preSkip: number | null = null;
-    let expected = first;
-    for (const part of parts) {
-      if (part.chunk > expected) packets.push(...(await silencePackets(opusModule, (part.chunk - expected) * CHUNK_PACKETS)));
-      const object = await this.bucket.get(part.key);
-      const stored = object ? demuxOggOpus(new Uint8Array(await object.arrayBuffer())) : null;
-      // A part that vanished or is torn is a stretch of silence, not a shifted timeline.
-      if (stored && stored.packets.length === CHUNK_PACKETS) {
-        packets.push(...stored.packets);
-        preSkip ??= stored.preSkip;
-      } else {
-        packets.push(...(await silencePackets(opusModule, CHUNK_PACKETS)));
-        console.log(JSON.stringify({ event: "recording_part_unreadable", spaceId: this.spaceId, chunk: part.chunk, found: object !== null }));
-      }
-      expected = part.chunk + 1;
-    }
-    const durationMs = (expected - first) * CHUNK_MS;
-    const source: OpusPackets = { preSkip: preSkip ?? 0, inputRate: RECORDING_SAMPLE_RATE, packets };
-    const replay = muxOggOpus(source, { serial: randomSerial(), playable: durationMs * 48 });
     const key = replayKey(this.spaceId);
-    await this.bucket.put(key, replay, { httpMetadata: { contentType: RECORDING_CONTENT_TYPE } });
+    const out = new R2ObjectWriter(this.bucket, key, { httpMetadata: { contentType: RECORDING_CONTENT_TYPE } });
+    let writer: OggOpusWriter | null = null;
+    let expected = first;
+    try {
+      for await (const [part, stored] of readAhead(parts, PARTS_AHEAD, (p) => this.readPart(p.key))) {
+        const packets: Uint8Array[] = [];
+        if (part.chunk > expected) packets.push(...(await silencePackets(opusModule, (part.chunk - expected) * CHUNK_PACKETS)));
+        // A part that vanished or is torn is a stretch of silence, not a shifted timeline.
+        if (stored && stored.packets.length === CHUNK_PACKETS) packets.push(...stored.packets);
+        else {
+          packets.push(...(await silencePackets(opusModule, CHUNK_PACKETS)));
+          console.log(JSON.stringify({ event: "recording_part_unreadable", spaceId: this.spaceId, chunk: part.chunk }));
+        }
+        writer ??= new OggOpusWriter(randomSerial(), stored?.preSkip ?? (await encoderPreSkip(opusModule)), RECORDING_SAMPLE_RATE);
+        await out.write(writer.write(packets));
+        expected = part.chunk + 1;
+      }
+      await out.write(writer!.end((expected - first) * CHUNK_MS * 48));
+      await out.close();
+    } catch (error) {
+      await out.abort();
+      throw error;
+    }
     await this.bucket.delete(parts.map((p) => p.key));
     this.sql.exec("DELETE FROM recording_parts");
-    return { key, bytes: replay.byteLength, offsetMs: first * CHUNK_MS, durationMs };
+    return { key, bytes: out.bytes, offsetMs: first * CHUNK_MS, durationMs: (expected - first) * CHUNK_MS };
+  }
+
+  /** A stored part's packets; null when it is gone, torn, or could not be read (never throws: it is read ahead). */
+  private async readPart(key: string): Promise<OpusPackets | null> {
+    try {
+      const object = await this.bucket.get(key);
+      return object ? demuxOggOpus(new Uint8Array(await object.arrayBuffer())) : null;
+    } catch (error) {
+      console.log(JSON.stringify({ event: "recording_part_read_failed", spaceId: this.spaceId, key, error: String(error) }));
+      return null;
+    }
   }
 
   private enqueue(taken: { chunk: number; samples: Float32Array }, last: boolean): void {

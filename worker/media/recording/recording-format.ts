@@ -61,3 +61,13 @@ export async function silencePackets(module: WebAssembly.Module, count: number):
     stream.close();
   }
 }
+
+/** The pre-skip of this format's encoder (its lookahead at 48 kHz): every encoder of the same settings has it. */
+export async function encoderPreSkip(module: WebAssembly.Module): Promise<number> {
+  const stream = await OpusStream.create(module);
+  try {
+    return stream.preSkip;
+  } finally {
+    stream.close();
+  }
+}
