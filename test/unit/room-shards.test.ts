@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import type { ListenerEntry } from "../../worker/protocol/room.ts";
 import { nextDeadline } from "../../worker/space/room-state.ts";
-import { shardRoute, type ShardReport } from "../../worker/space/room-shards.ts";
+import { shardRoute, shardsThatMayHold, type ShardReport } from "../../worker/space/room-shards.ts";
 import { identity, RoomFixture, T0 } from "./support/room-fixture.ts";
 
 const LEASE = 2000;
@@ -29,6 +29,28 @@ describe("shard routes", () => {
     expect(shardRoute(room.state, "B", { ...placement, threshold: null })).toBeNull();
     // The same person always gets the same shard (a second tab joins them there).
     expect(shardRoute(room.state, "B", placement)).toBe(shardRoute(room.state, "B", placement));
+  });
+});
+
+describe("finding a listener's shard", () => {
+  it("lists, among a few names, the shard every listener was sent to while the room grew", () => {
+    const room = roomWithHost();
+    const small = { threshold: 1, capacity: 3, region: "weur" };
+    const sentTo = new Map<string, string>();
+    for (let i = 0; i < 40; i++) {
+      const userId = `user-${i}`;
+      const shard = shardRoute(room.state, userId, i % 2 ? small : { ...small, region: "enam" })!;
+      sentTo.set(userId, shard);
+      room.run({ kind: "shard_admit", identity: identity(userId), shard, leaseMs: LEASE });
+    }
+    expect(new Set(sentTo.values()).size).toBeGreaterThan(4);
+    for (const [userId, shard] of sentTo) {
+      const candidates = shardsThatMayHold(room.state, userId, shard.split("-")[0]!);
+      expect(candidates).toContain(shard);
+      expect(candidates[0]!.split("-")[0]).toBe(shard.split("-")[0]);
+      expect(candidates.length).toBeLessThanOrEqual(10);
+    }
+    expect(shardsThatMayHold(new RoomFixture().state, "user-1", "weur")).toEqual([]);
   });
 });
 

@@ -9,6 +9,7 @@ import { shardFor } from "../../worker/space/space-shard.ts";
 import { client, signup } from "./helpers.ts";
 import { connect, liveSpace, type Person } from "./room-helpers.ts";
 import { connectWith, SHARDS_ON } from "./shard-helpers.ts";
+import { audioPath } from "./audio-helpers.ts";
 
 const roomState = (room: SpaceRoom) => (room as unknown as { room: RoomState }).room;
 
@@ -62,6 +63,17 @@ describe("shard tree", () => {
     await hostSocket.next("reactions", (f) => f.counts["🔥"] === 1 && f.recent.some((r) => r.userId === people[0]!.id));
     hostSocket.send({ type: "react", emoji: "👏" });
     for (const socket of sockets) await socket.next("reactions", (f) => (f.counts["👏"] ?? 0) >= 1);
+  });
+
+  it("lets a listener on a shard start and use audio: the room finds them on their shard", async () => {
+    const { spaceId, people } = await shardedRoom(2);
+    // No join ticket: the room must tell by itself that they are in (as when the audio reconnects later).
+    const session = await people[1]!.call("POST", audioPath(spaceId, "session"), {});
+    expect(session.status).toBe(201);
+    expect(await roomFor(env, spaceId).getRoleOf(people[0]!.id)).toBe("listener");
+    const outsider = await signup();
+    const refused = await outsider.call("POST", audioPath(spaceId, "session"), {});
+    expect([refused.status, refused.json.error.code]).toEqual([403, "not_in_room"]);
   });
 
   it("promotes a listener who sits on a shard, and removes one through their shard", async () => {

@@ -14,6 +14,7 @@ import type { CallsError } from "../calls/types.ts";
 import type { AudioSession, CloseResponse, PublishResponse, PullResponse } from "../protocol/audio.ts";
 import type { Role, TrackRef } from "../protocol/room.ts";
 import { roomFor } from "../space/space-room.ts";
+import { shardRegionFor } from "../space/shard-wire.ts";
 import { requireUserId, type AppContext, type AppEnv } from "./context.ts";
 import { ApiError, forbidden } from "./errors.ts";
 import { check, jsonBody, param } from "./validate.ts";
@@ -45,7 +46,8 @@ async function caller(c: AppContext, joinToken?: string): Promise<Caller> {
   const spaceId = param(c, "id");
   const userId = await callerId(c, spaceId);
   if (!callsConfigured(c.env)) throw new ApiError(503, "audio_unavailable", "Audio is not configured on this server.");
-  const role = (await roomFor(c.env, spaceId).getRoleOf(userId)) ?? (await joiningAs(c, joinToken, userId, spaceId));
+  const region = shardRegionFor(c.env.SHARD_LOCATION_HINT ?? "", c.req.raw.cf as Record<string, unknown> | undefined);
+  const role = (await roomFor(c.env, spaceId).getRoleOf(userId, region)) ?? (await joiningAs(c, joinToken, userId, spaceId));
   if (!role) throw new ApiError(403, "not_in_room", "Join the Space before connecting its audio.");
   return { userId, spaceId, role, calls: callsFor(c.env) };
 }

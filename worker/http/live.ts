@@ -15,7 +15,7 @@ import { encodeIdentity, IDENTITY_HEADER } from "../space/room-sockets.ts";
 import { roomFor } from "../space/space-room.ts";
 import { shardFor } from "../space/space-shard.ts";
 import {
-  encodeHeader, locationHintFor, PLACEMENT_HEADER, ROUTE_HEADER, SHARD_HEADER, SNAPSHOT_HEADER,
+  encodeHeader, locationHintFor, PLACEMENT_HEADER, shardRegionFor, ROUTE_HEADER, SHARD_HEADER, SNAPSHOT_HEADER,
   type Admission, type Placement, type ShardAddress,
 } from "../space/shard-wire.ts";
 import { tellWatchers } from "../space/space-watch.ts";
@@ -184,6 +184,6 @@ function placementFor(c: AppContext): Placement {
     capacity: shardCapacity(c.env),
     leaseMs: shardLeaseMs(c.env),
     locationHint,
-    region: locationHint ?? "any",
+    region: shardRegionFor(c.env.SHARD_LOCATION_HINT ?? "", c.req.raw.cf as Record<string, unknown> | undefined),
   };
 }

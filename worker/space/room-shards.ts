@@ -127,8 +127,34 @@ export function shardRoute(state: RoomState, userId: string, placement: { thresh
   const person = state.people.get(userId);
   if (person) return person.via;
   if (placement.threshold === null || state.phase !== "live" || state.listenerCount < placement.threshold) return null;
-  const buckets = Math.max(1, Math.ceil((state.listenerCount + 1) / placement.capacity));
+  // Buckets grow in powers of two, so where someone may sit is one of a few names (shardsThatMayHold).
+  let buckets = 1;
+  while (buckets * placement.capacity < state.listenerCount + 1) buckets *= 2;
   return `${placement.region}-${hashOf(userId) % buckets}`;
+}
+
+/**
+ * The shards that may hold this person's socket, their own region's first: for each region, the bucket their id
+ * hashes to at every power-of-two bucket count that region has used. The room keeps no list of who is where, so this
+ * is how it finds a listener (a handful of names at most, usually one).
+ */
+export function shardsThatMayHold(state: RoomState, userId: string, region: string | null): string[] {
+  const largest = new Map<string, number>();
+  for (const name of state.shards.keys()) {
+    const cut = name.lastIndexOf("-");
+    const index = Number(name.slice(cut + 1));
+    largest.set(name.slice(0, cut), Math.max(largest.get(name.slice(0, cut)) ?? 0, index));
+  }
+  const hash = hashOf(userId);
+  const names: string[] = [];
+  const regions = [...largest.keys()].sort((a, b) => Number(b === region) - Number(a === region));
+  for (const prefix of regions) {
+    for (let buckets = 1; buckets === 1 || buckets / 2 <= largest.get(prefix)!; buckets *= 2) {
+      const name = `${prefix}-${hash % buckets}`;
+      if (state.shards.has(name) && !names.includes(name)) names.push(name);
+    }
+  }
+  return names;
 }
 
 function hashOf(text: string): number {

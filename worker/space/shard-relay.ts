@@ -26,6 +26,13 @@ export class ShardRelay {
     this.call(shard, "remove", (stub) => stub.remove(userId, text, code));
   }
 
+  /** Whether this shard holds an open socket of this person (false when it cannot be asked). */
+  async holds(shard: string, userId: string): Promise<boolean> {
+    let held = false;
+    await this.call(shard, "holds", async (stub) => (held = await stub.holds(userId)));
+    return held;
+  }
+
   end(shards: Iterable<string>, text: string): Promise<unknown> {
     return Promise.allSettled([...shards].map((shard) => this.call(shard, "end", (stub) => stub.end(text))));
   }

@@ -63,3 +63,7 @@ export function locationHintFor(setting: string, cf: { continent?: unknown; coun
       return null;
   }
 }
+
+/** The region part of a shard's name for a listener joining (or calling) through this request: its location hint, or
+ *  "any" when there is none. */
+export const shardRegionFor = (setting: string, cf: Record<string, unknown> | undefined) => locationHintFor(setting, cf) ?? "any";

@@ -20,7 +20,7 @@ import { forceCloseTracks, type OwnedTrack } from "../audio/track-closer.ts";
 import { captionsAvailable } from "../media/availability.ts";
 import { mediaFor, type SpaceMedia } from "../media/space-media.ts";
 import { attach, attachmentOf, IDENTITY_HEADER, parseIdentity, userTag } from "./room-sockets.ts";
-import { shardRoute, type ShardReport } from "./room-shards.ts";
+import { shardRoute, shardsThatMayHold, type ShardReport } from "./room-shards.ts";
 import { ShardRelay } from "./shard-relay.ts";
 import { parsePlacement, PLACEMENT_HEADER, ROUTE_HEADER, type Admission } from "./shard-wire.ts";
 import { tryClose, trySend } from "../sockets.ts";
@@ -150,10 +150,19 @@ export class SpaceRoom extends DurableObject<Env> {
     if (this.room) await this.run({ kind: "shard_reactions", shard, counts, recent }, null);
   }
 
-  /** The person's current role, or null if they are not in the live room. */
-  getRoleOf(userId: string): Role | null {
-    if (this.room?.phase !== "live") return null;
-    return this.room.people.get(userId)?.role ?? null;
+  /**
+   * The person's current role, or null if they are not in the live room. A plain listener on a shard is unknown to
+   * the room: the shards that may hold them are asked (`region`, the caller's shard region, is tried first).
+   */
+  async getRoleOf(userId: string, region: string | null = null): Promise<Role | null> {
+    const room = this.room;
+    if (room?.phase !== "live") return null;
+    const role = room.people.get(userId)?.role;
+    if (role || room.shards.size === 0 || room.blocked.has(userId)) return role ?? null;
+    for (const shard of shardsThatMayHold(room, userId, region)) {
+      if (await this.shards.holds(shard, userId)) return "listener";
+    }
+    return null;
   }
 
   /** Published tracks of the people on the stage now: the only tracks the audio routes let anyone pull. */

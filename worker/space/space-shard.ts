@@ -94,6 +94,11 @@ export class SpaceShard extends DurableObject<Env> {
     if (!this.sending) this.sendNext();
   }
 
+  /** Whether this person has a socket open here (the room asks when the audio routes ask it about them). */
+  holds(userId: string): boolean {
+    return this.ctx.getWebSockets(userTag(userId)).some((ws) => ws.readyState === WebSocket.OPEN);
+  }
+
   /** Frames for one person (their `you` changes, an invitation); the room remembers them from now on. */
   deliver(userId: string, texts: string[]): void {
     for (const ws of this.ctx.getWebSockets(userTag(userId))) {
