@@ -90,7 +90,8 @@ export class RoomFanout {
     if (this.sliceTimer !== null) return void (this.timer = setTimeout(() => this.flush(), 10));
     const now = Date.now();
     const sockets = this.sockets();
-    this.countIntervalMs = COUNT_BROADCAST_MS * Math.max(1, Math.ceil(sockets.length / SOCKETS_PER_COUNT_SECOND));
+    // Sized by the whole audience, shards' listeners included: they get every count frame too.
+    this.countIntervalMs = COUNT_BROADCAST_MS * Math.max(1, Math.ceil(Math.max(sockets.length, listenerCount) / SOCKETS_PER_COUNT_SECOND));
     const frameDue = now >= this.lastFrame + REACTION_FLUSH_MS;
     const countDue = this.countDirty && now >= this.lastCountFlush + this.countIntervalMs;
     if (frameDue && this.reactions.pending) {
