@@ -2,7 +2,7 @@
 // `node dev/screens.ts dev/screens/after` (build the web app first); used for before/after design reviews.
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import type { APIRequestContext, BrowserContext } from "playwright-core";
+import type { APIRequestContext, BrowserContext, Page } from "playwright-core";
 import { launchChromium } from "./browser/chromium.ts";
 import { pageLoaded } from "./browser/page-loaded.ts";
 import { ROOT, startStack } from "./stack.ts";
@@ -35,6 +35,28 @@ async function call(request: APIRequestContext, method: "post", path: string, da
   return response.json();
 }
 
+/** Draws a simple picture in the page (a gradient with a disc) and makes it the signed-in person's avatar. */
+async function uploadPicture(page: Page, colours: [string, string]): Promise<void> {
+  await page.goto(stack.url);
+  const status = await page.evaluate(async ([from, to]) => {
+    const canvas = new OffscreenCanvas(256, 256);
+    const context = canvas.getContext("2d")!;
+    const gradient = context.createLinearGradient(0, 0, 256, 256);
+    gradient.addColorStop(0, from);
+    gradient.addColorStop(1, to);
+    context.fillStyle = gradient;
+    context.fillRect(0, 0, 256, 256);
+    context.fillStyle = "rgb(255 255 255 / 0.85)";
+    context.beginPath();
+    context.arc(128, 104, 52, 0, 2 * Math.PI);
+    context.arc(128, 300, 110, 0, 2 * Math.PI);
+    context.fill();
+    const body = await canvas.convertToBlob({ type: "image/png" });
+    return (await fetch("/api/me/avatar", { method: "PUT", headers: { "Content-Type": "image/png" }, body })).status;
+  }, colours);
+  if (status !== 200) throw new Error(`avatar upload: ${status}`);
+}
+
 try {
   mkdirSync(outDir, { recursive: true });
   const host = await signedIn("host");
@@ -49,10 +71,13 @@ try {
   ).space;
   const long = (await call(host.request, "post", "/spaces", { title: "A".repeat(100) })).space;
 
-  // Keep the host and a listener in the live room so the room pages show people.
+  // Keep the host and a listener in the live room so the room pages show people; both have profile pictures (Ana,
+  // who looks at the room, keeps her initials, the fallback).
   const hostRoom = await (await signedIn("host")).newPage();
+  await uploadPicture(hostRoom, ["#7c3aed", "#f59e0b"]);
   await hostRoom.goto(`${stack.url}/spaces/${live.id}`);
   const benRoom = await (await signedIn("ben")).newPage();
+  await uploadPicture(benRoom, ["#0e7490", "#a3e635"]);
   await benRoom.goto(`${stack.url}/spaces/${live.id}`);
   await benRoom.getByTestId("stage-host").waitFor();
 

@@ -38,7 +38,10 @@ test("a listener asks to speak, the host approves, both react, the host ends the
   assert.equal(await ana.getByTestId("stage-ana").getAttribute("data-role"), "speaker");
   await ana.getByTestId("announcer").filter({ hasText: "You can speak now" }).waitFor({ state: "attached" });
 
+  // Reactions wait behind the bar's Reactions button (a popover that stays open for tap after tap).
+  await ana.getByRole("button", { name: "Reactions" }).click();
   await ana.getByRole("button", { name: "React fire" }).click();
+  await host.getByRole("button", { name: "Reactions" }).click();
   await host.getByTestId("reaction-count-fire").waitFor();
   await host.getByRole("button", { name: "React clap" }).click();
   await ana.getByTestId("reaction-count-clap").waitFor();

@@ -37,6 +37,7 @@ test("the app's pages and a live room run under the CSP without a single violati
   await page.waitForURL(/\/spaces\/[0-9a-f-]{36}$/);
   await page.getByRole("button", { name: "Start Space now" }).click();
   await page.getByTestId("stage-host").waitFor();
+  await page.getByRole("button", { name: "Reactions" }).click();
   await page.getByRole("button", { name: "React fire" }).click();
   await page.getByTestId("reaction-count-fire").waitFor();
   // The service worker registered by the (hash-allowed) inline bootstrap is running.

@@ -1,0 +1,121 @@
+// The room's people and bar on a phone (390×844): profile pictures on the stage and in the listener grid (initials for
+// someone without one); the grids follow promotions, demotions and departures live; the compact bottom bar is one row
+// and never covers the listener grid or the end of the page.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import type { Locator, Page } from "playwright-core";
+import { seriousViolations } from "./support/axe.ts";
+import { loginAs, useStackAndBrowser } from "./support/stack.ts";
+
+const e2e = useStackAndBrowser();
+const PHONE = { width: 390, height: 844 };
+
+async function personPage(handle: string): Promise<Page> {
+  const page = await (await e2e.browser.newContext({ viewport: PHONE })).newPage();
+  await loginAs(page, e2e.stack.url, handle);
+  return page;
+}
+
+/** Uploads a picture drawn in the page (one flat colour) as this person's avatar; returns its URL. */
+async function uploadPicture(page: Page, colour: string): Promise<string> {
+  return page.evaluate(async (fill) => {
+    const canvas = new OffscreenCanvas(64, 64);
+    const context = canvas.getContext("2d")!;
+    context.fillStyle = fill;
+    context.fillRect(0, 0, 64, 64);
+    const body = await canvas.convertToBlob({ type: "image/png" });
+    const response = await fetch("/api/me/avatar", { method: "PUT", headers: { "Content-Type": "image/png" }, body });
+    if (!response.ok) throw new Error(`avatar upload: ${response.status}`);
+    return ((await response.json()) as { avatarUrl: string }).avatarUrl;
+  }, colour);
+}
+
+/** Neither box is drawn over the other: `a` ends above where `b` starts. */
+async function above(a: Locator, b: Locator): Promise<{ aBottom: number; bTop: number }> {
+  const [boxA, boxB] = [await a.boundingBox(), await b.boundingBox()];
+  assert.ok(boxA && boxB, "both are laid out");
+  return { aBottom: boxA.y + boxA.height, bTop: boxB.y };
+}
+
+/** What a tap at the element's centre would hit is the element itself (nothing fixed is drawn over it). */
+async function hitsItself(locator: Locator): Promise<boolean> {
+  return locator.evaluate((element) => {
+    const box = element.getBoundingClientRect();
+    const hit = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+    return hit !== null && element.contains(hit);
+  });
+}
+
+test("phone: pictures in the room, grids that follow role changes, and a bar that covers nothing", async () => {
+  const host = await personPage("host");
+  const hostPicture = await uploadPicture(host, "#0e7490");
+  const spaceId = await host.evaluate(async () => {
+    const response = await fetch("/api/spaces", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ title: "Grid room" }) });
+    return ((await response.json()) as { space: { id: string } }).space.id;
+  });
+  const spaceUrl = `${e2e.stack.url}/spaces/${spaceId}`;
+  await host.goto(spaceUrl);
+  await host.getByRole("button", { name: "Start Space now" }).click();
+  await host.getByTestId("stage-host").locator(`img[src="${hostPicture}"]`).waitFor();
+
+  const ana = await personPage("ana");
+  const anaPicture = await uploadPicture(ana, "#be123c");
+  await ana.goto(spaceUrl);
+  const ben = await personPage("ben");
+  await ben.goto(spaceUrl);
+
+  // Pictures where the room shows people; Ben has none, so his tile shows his initials.
+  await host.getByTestId("listener-ana").locator(`img[src="${anaPicture}"]`).waitFor();
+  await ben.getByTestId("stage-host").locator(`img[src="${hostPicture}"]`).waitFor();
+  await host.getByTestId("listener-ben").waitFor();
+  assert.equal(await host.getByTestId("listener-ben").locator("img").count(), 0);
+  assert.match(await host.getByTestId("listener-ben").innerText(), /^BS\b/);
+
+  // Promoted from the grid: Ana leaves everyone's listener grid for the stage, picture and all.
+  await host.getByTestId("listener-ana").locator("summary").click();
+  await host.getByRole("button", { name: "Invite to speak" }).click();
+  await ana.getByRole("button", { name: "Accept" }).click();
+  await host.getByTestId("stage-ana").locator(`img[src="${anaPicture}"]`).waitFor();
+  await ben.getByTestId("stage-ana").waitFor();
+  await ben.getByTestId("listener-ana").waitFor({ state: "detached" });
+  await host.getByTestId("listener-count").filter({ hasText: "2 speakers · 1 listener" }).waitFor();
+
+  // Moved back down: she is in the grids again without anyone reloading.
+  await host.getByTestId("stage-ana").locator("summary").click();
+  await host.getByTestId("stage-ana").getByRole("button", { name: "Move to listeners", exact: true }).click();
+  await host.getByTestId("listener-ana").waitFor();
+  await ben.getByTestId("listener-ana").waitFor();
+  assert.equal(await ben.getByTestId("stage-ana").count(), 0);
+
+  // The bar on a phone: one row, and the first listener tile scrolled to the bottom edge is still clear of it.
+  const dock = ana.getByTestId("room-dock");
+  await dock.getByRole("button", { name: "Request to speak" }).waitFor();
+  const dockBox = await dock.boundingBox();
+  assert.ok(dockBox && dockBox.height < 2 * 44, `the bar is one row (${dockBox?.height} px tall)`);
+  const firstTile = ana.getByTestId("listener-grid").locator("li").first();
+  await firstTile.evaluate((element) => element.scrollIntoView({ block: "end" }));
+  const tile = await above(firstTile, dock);
+  assert.ok(tile.aBottom <= tile.bTop, `the first listener tile (ends at ${tile.aBottom}) is above the bar (${tile.bTop})`);
+  assert.ok(await hitsItself(firstTile), "nothing is drawn over the first listener tile");
+  // At the very end of the page the last thing on it is clear of the bar too.
+  await ana.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+  const last = ana.locator("main > *").last().locator(":scope > *").last();
+  const end = await above(last, dock);
+  assert.ok(end.aBottom <= end.bTop, `the page's end (${end.aBottom}) is above the bar (${end.bTop})`);
+
+  // Reactions wait in a popover; a reaction still reaches the host.
+  await dock.getByRole("button", { name: "Reactions" }).click();
+  await ana.getByRole("button", { name: "React heart" }).click();
+  assert.deepEqual(await seriousViolations(ana), [], "the room with the reactions popover open is axe clean");
+  await host.getByTestId("floating-reaction").first().waitFor({ state: "attached" });
+  await ana.keyboard.press("Escape");
+  await ana.getByRole("button", { name: "React heart" }).waitFor({ state: "hidden" });
+
+  // Someone leaving drops out of the grid everywhere.
+  await ben.getByTestId("leave").click();
+  await host.getByTestId("listener-ben").waitFor({ state: "detached" });
+  await ana.getByTestId("listener-ben").waitFor({ state: "detached" });
+  await host.getByTestId("listener-count").filter({ hasText: "1 speaker · 1 listener" }).waitFor();
+
+  for (const page of [host, ana, ben]) await page.context().close();
+});
