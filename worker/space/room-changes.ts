@@ -59,7 +59,7 @@ export function setRole(state: RoomState, person: Person, role: Role, out: Effec
   }
   if (person.handRaisedAt !== null) lowerHand(state, person, out);
   // Crossing between the audience and the stage changes the listener sample and the audience count everyone sees.
-  if (before === "listener" || role === "listener") out.push({ kind: "count" });
+  if (before === "listener" || role === "listener") out.push({ kind: "listeners" });
   // Gaining or losing the manager view changes what the client must hold (the hand queue): resend it whole.
   if (wasManager !== isManager(person)) out.send(person.userId, snapshotFor(state, person));
   else out.send(person.userId, { type: "update", you: youOf(person) });

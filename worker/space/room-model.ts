@@ -94,8 +94,10 @@ export type Effect =
   | { kind: "react"; sender: ReactionSender }
   /** Reactions a shard coalesced from its listeners: counted into the room's next frame like the room's own. */
   | { kind: "react_batch"; counts: Partial<Record<ReactionEmoji, number>>; recent: ReactionSender[] }
-  /** The listener count or the listener sample changed (someone came, went, or crossed the stage): fan them out soon. */
+  /** The listener count changed (someone came or went): fan it out (with the sample) soon, and write it to D1. */
   | { kind: "count" }
+  /** The listener sample changed but not the count (someone crossed the stage): the fan-out sends it soon. */
+  | { kind: "listeners" }
   | { kind: "persist"; userIds: string[]; meta: boolean; shards?: true }
   | { kind: "schedule" }
   | { kind: "speak_policy"; policy: SpeakPolicy }

@@ -290,6 +290,9 @@ export class SpaceRoom extends DurableObject<Env> {
           alarmChanged ||= !this.d1Dirty;
           this.d1Dirty = true;
           break;
+        case "listeners":
+          this.fanout.countChanged();
+          break;
         case "persist":
           if (effect.meta) this.store.saveMeta(room);
           if (effect.shards) this.store.saveShards(room);
