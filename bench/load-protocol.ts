@@ -1,10 +1,11 @@
 // Messages between the bench orchestrator (load-pool.ts) and its load-generator processes (load-worker.ts).
 
 /**
- * One socket to open. `join`, when present, is the POST that hands out the socket's token (Spaces' POST /join): the
- * load process calls it first, inside the timed join, and appends `token=<token>` to `url`.
+ * One socket to open, offering `protocols` (Spaces: `["spaces", joinToken]`, the token kept out of the URL). `join`,
+ * when present, is the POST that hands out the socket's token (Spaces' POST /join): the load process calls it first,
+ * inside the timed join, and opens the socket with the `protocols` it answered.
  */
-export type LoadTarget = { url: string; join?: { url: string; headers: Record<string, string> } };
+export type LoadTarget = { url: string; protocols?: string[]; join?: { url: string; headers: Record<string, string> } };
 
 /**
  * Reactions are told apart by emoji: each load process sends its own emoji, one per sender stream, so every listener

@@ -44,20 +44,23 @@ function countFrame(text: string, client: Client): void {
 
 type Joined = { ok: true; connectMs: number; joinPostMs: number; openToSnapshotMs: number } | { ok: false; error: string };
 
-/** The socket URL, after the target's POST /join when it has one (the token is per socket and lives 60 s). */
-async function socketUrl(target: LoadTarget): Promise<string> {
-  if (!target.join) return target.url;
+/** The subprotocols to offer, after the target's POST /join when it has one (its token opens one socket, within 60 s). */
+async function socketProtocols(target: LoadTarget): Promise<string[]> {
+  if (!target.join) return target.protocols ?? [];
   const response = await fetch(target.join.url, { method: "POST", headers: target.join.headers, body: "{}" });
-  const body = (await response.json().catch(() => null)) as { token?: string } | null;
-  if (!response.ok || typeof body?.token !== "string") throw new Error(`POST /join answered ${response.status}`);
-  return `${target.url}${target.url.includes("?") ? "&" : "?"}token=${encodeURIComponent(body.token)}`;
+  const body = (await response.json().catch(() => null)) as { protocols?: unknown } | null;
+  const protocols = body?.protocols;
+  if (!response.ok || !Array.isArray(protocols) || !protocols.every((p) => typeof p === "string")) {
+    throw new Error(`POST /join answered ${response.status}`);
+  }
+  return protocols as string[];
 }
 
 async function join(target: LoadTarget, keep: boolean): Promise<Joined> {
   const startedAt = now();
-  let url: string;
+  let protocols: string[];
   try {
-    url = await socketUrl(target);
+    protocols = await socketProtocols(target);
   } catch (error) {
     return { ok: false, error: error instanceof Error ? error.message : String(error) };
   }
@@ -65,7 +68,7 @@ async function join(target: LoadTarget, keep: boolean): Promise<Joined> {
   return new Promise((resolve) => {
     let openedAt = postedAt;
     let settled = false;
-    const ws = new WebSocket(url, { perMessageDeflate: false });
+    const ws = new WebSocket(target.url, protocols, { perMessageDeflate: false });
     const client: Client = { ws, frames: 0, reactionFrames: 0, seen: new Array(REACTION_EMOJI.length).fill(0), timeline: null };
     const finish = (result: Joined) => {
       if (settled) return;

@@ -3,6 +3,7 @@
 import WebSocket from "ws";
 import { devSessionCookieValue, devSessionsSql } from "../dev/dev-sessions.ts";
 import { signJoinToken } from "../worker/auth/tokens.ts";
+import { ROOM_SUBPROTOCOL } from "../worker/protocol/room.ts";
 import type { LoadTarget } from "./load-protocol.ts";
 import { isolateHeapBytes } from "./inspector.ts";
 import { findServingWorkerd } from "./proc-stats.ts";
@@ -64,7 +65,7 @@ export async function startSpacesTarget(userCount: number, log: (line: string) =
     const spaceId = created.space.id;
     await call(HOST_ID, `/api/spaces/${spaceId}/start`);
     const liveBase = `ws://127.0.0.1:${serving.port}/api/spaces/${spaceId}/live`;
-    const liveUrl = (token: string) => `${liveBase}?token=${encodeURIComponent(token)}`;
+    const protocols = (token: string) => [ROOM_SUBPROTOCOL, token];
     // Probes pay POST /join inside their timed join, with the person's own session, as a listener does.
     const probeTarget = async (userId: string): Promise<LoadTarget> => ({
       url: liveBase,
@@ -80,12 +81,12 @@ export async function startSpacesTarget(userCount: number, log: (line: string) =
       const token = await signJoinToken(secret, {
         userId, handle: `bench_${Number(n)}`, displayName: `Bench Listener ${Number(n)}`, spaceId, hostFollows: false,
       });
-      return { url: liveUrl(token) };
+      return { url: liveBase, protocols: protocols(token) };
     };
 
     // The host stays connected for the whole run, as in a real Space (a hostless room ends after 5 minutes).
     const { token: hostToken } = (await call(HOST_ID, `/api/spaces/${spaceId}/join`)) as { token: string };
-    const hostSocket = new WebSocket(liveUrl(hostToken), { perMessageDeflate: false });
+    const hostSocket = new WebSocket(liveBase, protocols(hostToken), { perMessageDeflate: false });
     await new Promise((resolve, reject) => {
       hostSocket.once("message", resolve);
       hostSocket.once("error", reject);

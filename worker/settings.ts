@@ -24,6 +24,53 @@ export function hostMaxLive(env: Pick<Env, "HOST_MAX_LIVE">): number {
   return Number.isFinite(parsed) && parsed >= 0 ? parsed : 10;
 }
 
+/** Sockets one person may hold open into one room (ROOM_MAX_SOCKETS_PER_PERSON, default 3: a phone, a laptop, a tab more). */
+export function roomMaxSocketsPerPerson(env: Pick<Env, "ROOM_MAX_SOCKETS_PER_PERSON">): number {
+  return whole(env.ROOM_MAX_SOCKETS_PER_PERSON, 3);
+}
+
+/** A whole-number var at least `min`, or its default when unset or malformed. */
+function whole(value: string | undefined, fallback: number, min = 1): number {
+  const parsed = Number.parseInt(value ?? "", 10);
+  return Number.isFinite(parsed) && parsed >= min ? parsed : fallback;
+}
+
+type LimitVars =
+  | "LOGIN_MAX_FAILURES" | "LOGIN_MAX_FAILURES_PER_ADDRESS" | "LOGIN_MAX_FAILURES_PER_HANDLE"
+  | "SIGNUPS_PER_ADDRESS_PER_HOUR" | "GUEST_JOINS_PER_ADDRESS";
+
+/** How many tries each attempt counter allows in its window (login, signup and guest-join throttles). */
+export type AttemptLimits = {
+  /** Wrong passwords for one handle from one address in 15 minutes, then that pair waits 15 minutes. */
+  loginPerHandleAndAddress: number;
+  /** Wrong passwords from one address over all handles in 15 minutes (password spraying). */
+  loginPerAddress: number;
+  /** Wrong passwords for one handle from everywhere in 15 minutes, then a one-minute pause only. */
+  loginPerHandle: number;
+  signupsPerAddressPerHour: number;
+  /** Guest join tokens per address in 10 minutes. */
+  guestJoinsPerAddress: number;
+};
+
+export function attemptLimits(env: Pick<Env, LimitVars>): AttemptLimits {
+  return {
+    loginPerHandleAndAddress: whole(env.LOGIN_MAX_FAILURES, 5),
+    loginPerAddress: whole(env.LOGIN_MAX_FAILURES_PER_ADDRESS, 20),
+    loginPerHandle: whole(env.LOGIN_MAX_FAILURES_PER_HANDLE, 50),
+    signupsPerAddressPerHour: whole(env.SIGNUPS_PER_ADDRESS_PER_HOUR, 10),
+    guestJoinsPerAddress: whole(env.GUEST_JOINS_PER_ADDRESS, 30),
+  };
+}
+
+/**
+ * Open ticket holds (unpaid checkouts, 30 minutes each) at once: per account over all Spaces
+ * (TICKET_MAX_HOLDS_PER_USER, default 3) and per address (TICKET_MAX_HOLDS_PER_ADDRESS, default 2), so a few
+ * throwaway accounts on one network cannot hold a small Space's every seat.
+ */
+export function ticketHoldLimits(env: Pick<Env, "TICKET_MAX_HOLDS_PER_USER" | "TICKET_MAX_HOLDS_PER_ADDRESS">): { perUser: number; perAddress: number } {
+  return { perUser: whole(env.TICKET_MAX_HOLDS_PER_USER, 3), perAddress: whole(env.TICKET_MAX_HOLDS_PER_ADDRESS, 2) };
+}
+
 /** The platform's cut of ticket sales in percent (PLATFORM_FEE_PERCENT, 0–100, default 10). */
 export function platformFeePercent(env: Pick<Env, "PLATFORM_FEE_PERCENT">): number {
   const parsed = Number(env.PLATFORM_FEE_PERCENT);

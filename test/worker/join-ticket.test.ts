@@ -6,7 +6,7 @@ import { audioPath } from "./audio-helpers.ts";
 import { joinToken, liveSpace } from "./room-helpers.ts";
 
 describe("GET /spaces/:id?join=1", () => {
-  it("returns the Space and a join ticket whose socket URL carries the token", async () => {
+  it("returns the Space and a join ticket: the socket URL without the token, which travels as a subprotocol", async () => {
     const { spaceId } = await liveSpace();
     const ana = await signup();
     const res = await ana.call("GET", `/api/spaces/${spaceId}?join=1`);
@@ -14,7 +14,8 @@ describe("GET /spaces/:id?join=1", () => {
     expect(res.json.space.id).toBe(spaceId);
     expect(typeof res.json.join.token).toBe("string");
     const url = new URL(res.json.join.url);
-    expect([url.protocol, url.pathname, url.searchParams.get("token")]).toEqual(["ws:", `/api/spaces/${spaceId}/live`, res.json.join.token]);
+    expect([url.protocol, url.pathname, url.search]).toEqual(["ws:", `/api/spaces/${spaceId}/live`, ""]);
+    expect(res.json.join.protocols).toEqual(["spaces", res.json.join.token]);
   });
 
   it("leaves the ticket out when signed out, when not asked, and before the Space is live", async () => {

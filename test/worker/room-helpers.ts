@@ -41,10 +41,10 @@ export async function joinToken(person: Client, spaceId: string): Promise<string
   return res.json.token as string;
 }
 
-/** Opens the upgrade with a given token; returns the raw response (no socket accepted). */
+/** Opens the upgrade with a given token, offered as the browser client does (`["spaces", token]`); returns the raw response. */
 export function upgrade(spaceId: string, token: string): Promise<Response> {
-  return SELF.fetch(`${ORIGIN}/api/spaces/${spaceId}/live?token=${encodeURIComponent(token)}`, {
-    headers: { Upgrade: "websocket" },
+  return SELF.fetch(`${ORIGIN}/api/spaces/${spaceId}/live`, {
+    headers: { Upgrade: "websocket", "Sec-WebSocket-Protocol": `spaces, ${token}` },
   });
 }
 

@@ -15,7 +15,8 @@ describe("going live and joining", () => {
     const ana = await signup();
     const join = await ana.call("POST", `/api/spaces/${spaceId}/join`);
     expect(join.status).toBe(200);
-    expect(join.json.url).toMatch(new RegExp(`^ws://localhost/api/spaces/${spaceId}/live\\?token=`));
+    expect(join.json.url).toBe(`ws://localhost/api/spaces/${spaceId}/live`);
+    expect(join.json.protocols).toEqual(["spaces", join.json.token]);
 
     const hostSocket = await connect(host, spaceId);
     expect(hostSocket.snapshot.you).toMatchObject({ userId: host.id, role: "host" });

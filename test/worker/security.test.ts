@@ -1,9 +1,11 @@
 // Security findings fixed, each checked through the real Worker and D1: login throttling that parallel guesses cannot
 // beat, limited per address so an attacker cannot keep the owner out; signups limited per address; sessions that
-// end server-side at logout and on a password change, tokens without an expiry refused; only seasoned followers count toward hosting.
-import { env, SELF } from "cloudflare:test";
+// end server-side at logout and on a password change, tokens without an expiry refused; only seasoned followers count toward hosting;
+// every one of these limits is a setting.
+import { createExecutionContext, env, SELF, waitOnExecutionContext } from "cloudflare:test";
 import { decodeJwt, SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
+import worker from "../../worker/index.ts";
 import { client, ORIGIN, signup, uniqueHandle } from "./helpers.ts";
 import { runCron } from "./spaces-support.ts";
 
@@ -147,5 +149,35 @@ describe("host gate", () => {
     const grown = (await climber.call("GET", "/api/me")).json.user;
     expect([grown.hostEligibleFollowers, grown.canHost]).toEqual([ids.length, true]);
     expect((await climber.call("POST", "/api/spaces", { title: "Grown up" })).status).toBe(201);
+  });
+});
+
+describe("limits as settings", () => {
+  /** A JSON POST straight into the Worker with these vars changed, as wrangler.toml or the dashboard would set them. */
+  async function postWith(vars: Partial<Env>, address: string, path: string, body: unknown) {
+    const ctx = createExecutionContext();
+    const response = await worker.fetch(
+      new Request(`${ORIGIN}${path}`, {
+        method: "POST",
+        headers: { Origin: ORIGIN, "Content-Type": "application/json", "CF-Connecting-IP": address },
+        body: JSON.stringify(body),
+      }),
+      { ...env, ...vars },
+      ctx,
+    );
+    await waitOnExecutionContext(ctx);
+    return ((await response.json()) as { error?: { code: string } }).error?.code ?? "ok";
+  }
+
+  it("LOGIN_MAX_FAILURES sets the lockout: with 2, the third wrong guess from one address is refused", async () => {
+    const owner = await signup();
+    const codes: string[] = [];
+    for (let i = 0; i < 3; i++) codes.push(await postWith({ LOGIN_MAX_FAILURES: "2" }, "203.0.113.90", "/api/auth/login", { handle: owner.handle, password: "wrong guess" }));
+    expect(codes).toEqual(["invalid_credentials", "invalid_credentials", "too_many_attempts"]);
+  });
+
+  it("SIGNUPS_PER_ADDRESS_PER_HOUR sets the signup limit: with 1, the second account from one address is refused", async () => {
+    const signupFrom = () => postWith({ SIGNUPS_PER_ADDRESS_PER_HOUR: "1" }, "203.0.113.91", "/api/auth/signup", { handle: uniqueHandle("set"), password: "long enough" });
+    expect([await signupFrom(), await signupFrom()]).toEqual(["ok", "too_many_signups"]);
   });
 });

@@ -67,18 +67,22 @@ export type JoinClaims = {
   avatarUrl?: string | null;
 };
 
+/** A verified join token: its claims, plus its id and expiry, which the room keeps so each token opens one socket. */
+export type VerifiedJoin = JoinClaims & { tokenId: string; expiresAt: number };
+
 export function signJoinToken(secret: string, claims: JoinClaims): Promise<string> {
+  // `jti` makes every token distinct, so the room can refuse a second use of the same one.
   const payload = {
-    h: claims.handle, n: claims.displayName, sp: claims.spaceId, hf: claims.hostFollows,
+    jti: crypto.randomUUID(), h: claims.handle, n: claims.displayName, sp: claims.spaceId, hf: claims.hostFollows,
     ...(claims.avatarUrl ? { a: claims.avatarUrl } : {}),
   };
   return signToken(secret, JOIN_AUDIENCE, claims.userId, payload, JOIN_TTL_SECONDS);
 }
 
-/** Claims of a valid join token for exactly this Space, or null. */
-export async function verifyJoinToken(secret: string, token: string, spaceId: string): Promise<JoinClaims | null> {
+/** Claims of a valid join token for exactly this Space, or null (also for a token without an id: it could not be single-use). */
+export async function verifyJoinToken(secret: string, token: string, spaceId: string): Promise<VerifiedJoin | null> {
   const payload = await verifyToken(secret, JOIN_AUDIENCE, token);
-  if (!payload || payload.sp !== spaceId) return null;
+  if (!payload || payload.sp !== spaceId || typeof payload.jti !== "string" || typeof payload.exp !== "number") return null;
   return {
     userId: payload.sub,
     handle: String(payload.h),
@@ -86,6 +90,8 @@ export async function verifyJoinToken(secret: string, token: string, spaceId: st
     spaceId,
     hostFollows: payload.hf === true,
     avatarUrl: typeof payload.a === "string" ? payload.a : null,
+    tokenId: payload.jti,
+    expiresAt: payload.exp * 1000,
   };
 }
 

@@ -3,34 +3,35 @@
 // what they count): the handle from one address, the address over all handles, the handle over all addresses.
 import type { Db } from "./client.ts";
 import { sql } from "drizzle-orm";
+import type { AttemptLimits } from "../settings.ts";
 
 export type AttemptCounter = { key: string; max: number; lockMs: number; windowMs: number };
 
 const WINDOW_MS = 15 * 60 * 1000;
 const HOUR_MS = 60 * 60 * 1000;
-export const MAX_FAILURES = 5;
 
 /**
- * The counters a login attempt claims. An attacker's guesses lock the handle only for their own address; the handle
- * as a whole locks after many more failures from many addresses, and then for one minute only, so nobody can keep
- * an owner out for long. One address gets 20 failures over all handles (password spraying).
+ * The counters a login attempt claims (limits from settings, LOGIN_MAX_FAILURES…). An attacker's guesses lock the
+ * handle only for their own address; the handle as a whole locks after many more failures from many addresses, and
+ * then for one minute only, so nobody can keep an owner out for long. One address also has a budget over all handles
+ * (password spraying).
  */
-export function loginCounters(handleLower: string, address: string): AttemptCounter[] {
+export function loginCounters(handleLower: string, address: string, limits: AttemptLimits): AttemptCounter[] {
   return [
-    { key: `pair:${handleLower}|${address}`, max: MAX_FAILURES, lockMs: 15 * 60 * 1000, windowMs: WINDOW_MS },
-    { key: `address:${address}`, max: 20, lockMs: 15 * 60 * 1000, windowMs: WINDOW_MS },
-    { key: `handle:${handleLower}`, max: 50, lockMs: 60 * 1000, windowMs: WINDOW_MS },
+    { key: `pair:${handleLower}|${address}`, max: limits.loginPerHandleAndAddress, lockMs: 15 * 60 * 1000, windowMs: WINDOW_MS },
+    { key: `address:${address}`, max: limits.loginPerAddress, lockMs: 15 * 60 * 1000, windowMs: WINDOW_MS },
+    { key: `handle:${handleLower}`, max: limits.loginPerHandle, lockMs: 60 * 1000, windowMs: WINDOW_MS },
   ];
 }
 
-/** New accounts per address: 10 an hour, so one machine cannot mint hundreds of throwaway followers. */
-export function signupCounters(address: string): AttemptCounter[] {
-  return [{ key: `signup:${address}`, max: 10, lockMs: HOUR_MS, windowMs: HOUR_MS }];
+/** New accounts per address per hour, so one machine cannot mint hundreds of throwaway followers. */
+export function signupCounters(address: string, limits: AttemptLimits): AttemptCounter[] {
+  return [{ key: `signup:${address}`, max: limits.signupsPerAddressPerHour, lockMs: HOUR_MS, windowMs: HOUR_MS }];
 }
 
-/** Guest join tokens per address: 30 in ten minutes, enough for a household reconnecting, not for a bot swarm. */
-export function guestJoinCounters(address: string): AttemptCounter[] {
-  return [{ key: `guest:${address}`, max: 30, lockMs: 10 * 60 * 1000, windowMs: 10 * 60 * 1000 }];
+/** Guest join tokens per address in ten minutes: enough for a household reconnecting, not for a bot swarm. */
+export function guestJoinCounters(address: string, limits: AttemptLimits): AttemptCounter[] {
+  return [{ key: `guest:${address}`, max: limits.guestJoinsPerAddress, lockMs: 10 * 60 * 1000, windowMs: 10 * 60 * 1000 }];
 }
 
 /**
@@ -64,7 +65,6 @@ export async function claimAttempt(db: Db, counters: AttemptCounter[], now: numb
 
 /** After a right password: the handle's counters start over, and the address gets its claimed attempt back. */
 export async function settleSuccess(db: Db, handleLower: string, address: string): Promise<void> {
-  const [pair, , handle] = loginCounters(handleLower, address);
-  await db.run(sql`DELETE FROM login_attempts WHERE handle_lower IN (${pair!.key}, ${handle!.key})`);
+  await db.run(sql`DELETE FROM login_attempts WHERE handle_lower IN (${`pair:${handleLower}|${address}`}, ${`handle:${handleLower}`})`);
   await db.run(sql`UPDATE login_attempts SET failures = MAX(failures - 1, 0) WHERE handle_lower = ${`address:${address}`}`);
 }

@@ -15,12 +15,14 @@ export async function liveSpaceCount(db: Db, hostId: string): Promise<number> {
   return row?.n ?? 0;
 }
 
-/** Draft or scheduled → live; false when the Space was in any other state. */
-export async function markLive(db: Db, spaceId: string, startedAt: number): Promise<boolean> {
-  const result = await db
-    .update(spaces)
-    .set({ state: "live", startedAt })
-    .where(and(eq(spaces.id, spaceId), inArray(spaces.state, ["draft", "scheduled"])));
+/**
+ * Draft or scheduled → live while the host has fewer than `maxLive` Spaces live; false when the Space was in any other
+ * state or the host is at the limit. The count and the write are one statement, so parallel starts cannot both pass.
+ */
+export async function markLive(db: Db, spaceId: string, hostId: string, startedAt: number, maxLive: number): Promise<boolean> {
+  const result = await db.run(sql`UPDATE spaces SET state = 'live', started_at = ${startedAt}
+    WHERE id = ${spaceId} AND state IN ('draft', 'scheduled')
+      AND (SELECT count(*) FROM spaces WHERE host_id = ${hostId} AND state = 'live') < ${maxLive}`);
   return result.meta.changes > 0;
 }
 

@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { hashPassword, verifyPassword } from "../auth/passwords.ts";
-import { hostFollowerMinAgeMs, hostMinFollowers, perAddressLimitsLifted } from "../settings.ts";
+import { attemptLimits, hostFollowerMinAgeMs, hostMinFollowers, perAddressLimitsLifted } from "../settings.ts";
 import { claimAttempt, loginCounters, settleSuccess, signupCounters } from "../db/login-attempts.ts";
 import { endAllSessions } from "../db/sessions.ts";
 import { createUser, findUserByHandle, findUserById, followCounts, seasonedFollowerCount, setPassword, toPublicUser } from "../db/users.ts";
@@ -36,7 +36,7 @@ export const authRoutes = new Hono<AppEnv>()
   .post("/auth/signup", jsonBody(signupSchema), async (c) => {
     const { handle, password, displayName } = c.req.valid("json");
     const lifted = perAddressLimitsLifted(c.env, c.req.raw);
-    const wait = lifted ? 0 : await claimAttempt(db(c.env), signupCounters(clientAddress(c)), Date.now());
+    const wait = lifted ? 0 : await claimAttempt(db(c.env), signupCounters(clientAddress(c), attemptLimits(c.env)), Date.now());
     if (wait > 0) {
       c.header("Retry-After", String(Math.ceil(wait / 1000)));
       throw new ApiError(429, "too_many_signups", "Too many new accounts from this network. Try again later.");
@@ -58,7 +58,7 @@ export const authRoutes = new Hono<AppEnv>()
     const address = clientAddress(c);
     // The attempt is counted before the password is checked, so parallel guesses cannot all be let through.
     // A load test lifts only the counter over all handles of one address; each handle keeps its own lockout.
-    const counters = loginCounters(handleLower, address).filter(
+    const counters = loginCounters(handleLower, address, attemptLimits(c.env)).filter(
       (counter) => !(counter.key.startsWith("address:") && perAddressLimitsLifted(c.env, c.req.raw)),
     );
     const locked = await claimAttempt(db(c.env), counters, Date.now());

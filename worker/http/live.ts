@@ -1,17 +1,19 @@
-// Going live and joining: POST /spaces/:id/start|end (host only), POST /spaces/:id/join → { url, token } (a
+// Going live and joining: POST /spaces/:id/start|end (host only), POST /spaces/:id/join → { url, token, protocols } (a
 // listen-only guest join without a session where GUEST_LISTENING allows it), and GET /spaces/:id/live, which verifies
-// the join token here so the room only ever sees verified identities.
+// the join token (from Sec-WebSocket-Protocol, so it stays out of URLs and logs) and hands the room a verified identity.
 import { Hono } from "hono";
 import { announceSpaceLive } from "../announce.ts";
 import { signGuestToken, signJoinToken, verifyGuestToken, verifyJoinToken } from "../auth/tokens.ts";
 import { claimAttempt, guestJoinCounters } from "../db/login-attempts.ts";
 import { GUEST_PREFIX, GUEST_TOKEN_HEADER, type GuestJoin } from "../protocol/guest.ts";
-import { guestListening, hostMaxLive, perAddressLimitsLifted, shardCapacity, shardLeaseMs, shardThreshold } from "../settings.ts";
+import { attemptLimits, guestListening, hostMaxLive, perAddressLimitsLifted, shardCapacity, shardLeaseMs, shardThreshold } from "../settings.ts";
 import { getSpaceView } from "../db/spaces.ts";
 import { avatarUrlOf, findUserById, isFollowing } from "../db/users.ts";
 import { liveSpaceCount, markLive, recordEnd } from "../db/space-lifecycle.ts";
 import type { Space } from "../db/schema.ts";
 import { encodeIdentity, IDENTITY_HEADER } from "../space/room-sockets.ts";
+import { encodeTicket, TICKET_HEADER } from "../space/room-entry.ts";
+import { ROOM_SUBPROTOCOL } from "../protocol/room.ts";
 import { roomFor } from "../space/space-room.ts";
 import { shardFor } from "../space/space-shard.ts";
 import {
@@ -36,11 +38,24 @@ async function spaceView(c: AppContext, id: string) {
   return space;
 }
 
-function roomUrl(c: AppContext, spaceId: string, token: string): string {
+/** The room socket's address and the subprotocols that carry the token (DESIGN: `new WebSocket(url, protocols)`). */
+function roomTicket(c: AppContext, spaceId: string, token: string): JoinTicket {
   const url = new URL(`/api/spaces/${spaceId}/live`, c.req.url);
   url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
-  url.searchParams.set("token", token);
-  return url.toString();
+  return { url: url.toString(), token, protocols: [ROOM_SUBPROTOCOL, token] };
+}
+
+/**
+ * The join token of an upgrade. With a Sec-WebSocket-Protocol header it must be there, beside `spaces`; `?token=` is
+ * read only when no subprotocol was offered (DESIGN's contract, for clients that cannot set one), and a token used
+ * there is single-use like any other, so a copy left in a log has already been spent.
+ */
+function upgradeToken(c: AppContext): string | undefined {
+  const offered = c.req.header("Sec-WebSocket-Protocol");
+  if (offered === undefined) return c.req.query("token");
+  const names = offered.split(",").map((name) => name.trim());
+  if (!names.includes(ROOM_SUBPROTOCOL)) return undefined;
+  return names.find((name) => name !== ROOM_SUBPROTOCOL && name !== "");
 }
 
 /**
@@ -55,7 +70,7 @@ async function guestJoin(c: AppContext, space: Space): Promise<GuestJoin> {
   }
   // A local load test (SPACES_LOAD_TEST on loopback) plays thousands of guests from one address.
   const lifted = perAddressLimitsLifted(c.env, c.req.raw);
-  const wait = lifted ? 0 : await claimAttempt(db(c.env), guestJoinCounters(clientAddress(c)), Date.now());
+  const wait = lifted ? 0 : await claimAttempt(db(c.env), guestJoinCounters(clientAddress(c), attemptLimits(c.env)), Date.now());
   if (wait > 0) {
     c.header("Retry-After", String(Math.ceil(wait / 1000)));
     throw new ApiError(429, "too_many_guest_joins", "Too many guests joined from this network. Sign in, or try again later.");
@@ -72,10 +87,10 @@ async function guestJoin(c: AppContext, space: Space): Promise<GuestJoin> {
   });
   console.log(JSON.stringify({ event: "guest_joined", spaceId: space.id, returning: previous !== null }));
   const guestToken = await signGuestToken(c.env.SESSION_SECRET, guestId, space.id);
-  return { url: roomUrl(c, space.id, token), token, guest: { id: guestId, token: guestToken } };
+  return { ...roomTicket(c, space.id, token), guest: { id: guestId, token: guestToken } };
 }
 
-export type JoinTicket = { url: string; token: string };
+export type JoinTicket = { url: string; token: string; protocols: string[] };
 
 /**
  * A join ticket (the room socket's URL and a signed token) for a live Space the person may enter; the contract's
@@ -98,17 +113,17 @@ export async function issueJoin(c: AppContext, space: Space, userId: string): Pr
     hostFollows,
     avatarUrl: avatarUrlOf(user.avatarKey),
   });
-  return { url: roomUrl(c, space.id, token), token };
+  return roomTicket(c, space.id, token);
 }
 
 export const liveRoutes = new Hono<AppEnv>()
   .post("/spaces/:id/start", async (c) => {
     const space = await hostedSpace(c);
     if (space.state === "ended" || space.state === "cancelled") throw spaceEnded();
-    if (space.state !== "live" && (await liveSpaceCount(db(c.env), space.hostId)) >= hostMaxLive(c.env)) {
-      const max = hostMaxLive(c.env);
-      throw new ApiError(409, "too_many_live", `You can have at most ${max} Space(s) live at once. End one first.`);
-    }
+    const maxLive = hostMaxLive(c.env);
+    const tooManyLive = () => new ApiError(409, "too_many_live", `You can have at most ${maxLive} Space(s) live at once. End one first.`);
+    // A cheap early refusal; the binding check is markLive's guarded statement below.
+    if (space.state !== "live" && (await liveSpaceCount(db(c.env), space.hostId)) >= maxLive) throw tooManyLive();
     const host = await findUserById(db(c.env), space.hostId);
     if (!host) throw unauthorized();
     const startedAt = space.startedAt ?? Date.now();
@@ -118,12 +133,22 @@ export const liveRoutes = new Hono<AppEnv>()
       { userId: host.id, handle: host.handle, displayName: host.displayName, hostFollows: true, avatarUrl: avatarUrlOf(host.avatarKey) },
     );
     if (!opened.ok) throw spaceEnded();
-    if (space.state !== "live" && (await markLive(db(c.env), space.id, startedAt))) {
-      console.log(JSON.stringify({ event: "space_started", spaceId: space.id, hostId: space.hostId }));
-      // Read once live, so a choice made while this start ran is not lost (the recording route's guard).
-      await applyRecordOnStart(c.env, space.id);
-      c.executionCtx.waitUntil(announceSpaceLive(c.env, space.id));
-      c.executionCtx.waitUntil(tellWatchers(c.env, space.id, "live"));
+    if (space.state !== "live") {
+      if (await markLive(db(c.env), space.id, space.hostId, startedAt, maxLive)) {
+        console.log(JSON.stringify({ event: "space_started", spaceId: space.id, hostId: space.hostId }));
+        // Read once live, so a choice made while this start ran is not lost (the recording route's guard).
+        await applyRecordOnStart(c.env, space.id);
+        c.executionCtx.waitUntil(announceSpaceLive(c.env, space.id));
+        c.executionCtx.waitUntil(tellWatchers(c.env, space.id, "live"));
+      } else {
+        const now = await getSpaceView(db(c.env), space.id);
+        // Another start of this same Space won (a double click): it is live, and this answer says so too.
+        if (now?.state !== "live") {
+          // D1 never said live, so nobody could join the room that opened above: it closes again, unannounced.
+          await roomFor(c.env, space.id).abandon();
+          throw now?.state === "ended" || now?.state === "cancelled" ? spaceEnded() : tooManyLive();
+        }
+      }
     }
     return c.json({ space: await spaceView(c, space.id) });
   })
@@ -157,23 +182,29 @@ export const liveRoutes = new Hono<AppEnv>()
     if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") {
       throw new ApiError(426, "upgrade_required", "This address only accepts WebSocket connections.");
     }
-    const token = c.req.query("token");
+    const token = upgradeToken(c);
     const claims = token ? await verifyJoinToken(c.env.SESSION_SECRET, token, spaceId) : null;
     if (!claims) {
       throw new ApiError(401, "invalid_token", "The join token is missing, expired or for another Space; join again.");
     }
     const headers = new Headers(c.req.raw.headers);
     headers.delete("Cookie");
-    headers.set(IDENTITY_HEADER, encodeIdentity(claims));
+    // The room (and a shard) needs to know the subprotocol was offered, to answer it; not the token itself.
+    if (headers.has("Sec-WebSocket-Protocol")) headers.set("Sec-WebSocket-Protocol", ROOM_SUBPROTOCOL);
+    const { userId, handle, displayName, hostFollows, avatarUrl } = claims;
+    headers.set(IDENTITY_HEADER, encodeIdentity({ userId, handle, displayName, hostFollows, avatarUrl }));
+    headers.set(TICKET_HEADER, encodeTicket(claims));
     const placement = placementFor(c);
     headers.set(PLACEMENT_HEADER, encodeHeader(placement));
-    const answer = await roomFor(c.env, spaceId).fetch(new Request(c.req.url, { headers }));
+    const url = new URL(c.req.url);
+    url.search = "";
+    const answer = await roomFor(c.env, spaceId).fetch(new Request(url, { headers }));
     if (answer.headers.get(ROUTE_HEADER) !== "shard") return answer;
     // The room counted the listener and sends them to a shard near them, with the snapshot it made.
     const admission = (await answer.json()) as Admission;
     headers.set(SHARD_HEADER, encodeHeader({ spaceId, shard: admission.shard, leaseMs: placement.leaseMs } satisfies ShardAddress));
     headers.set(SNAPSHOT_HEADER, encodeHeader(admission.snapshot));
-    return shardFor(c.env, spaceId, admission.shard, placement.locationHint).fetch(new Request(c.req.url, { headers }));
+    return shardFor(c.env, spaceId, admission.shard, placement.locationHint).fetch(new Request(url, { headers }));
   });
 
 /** Where this join's shard would go: the settings, and a location hint from the setting or this request's place. */

@@ -20,7 +20,7 @@ import type { TrackRef } from "../protocol/room.ts";
 import { errorResponse } from "../protocol/errors.ts";
 import { tryClose } from "../sockets.ts";
 import type { AdapterClaims } from "./adapter-token.ts";
-import { claimsOf, log, parseClaims } from "./adapter-sockets.ts";
+import { ADAPTER_MAX_FRAME_BYTES, claimsOf, CLOSE_TOO_BIG, log, parseClaims } from "./adapter-sockets.ts";
 import { adapterEndpointOrigin, captionsAvailable } from "./availability.ts";
 import { CAPTION_FLUSH_MS, CaptionBatch } from "./caption-batch.ts";
 import { relayCaptions } from "./caption-relay.ts";
@@ -161,6 +161,11 @@ export class SpaceMedia extends DurableObject<Env> {
     if (typeof message === "string") return;
     const claims = claimsOf(ws);
     if (!claims) return;
+    if (message.byteLength > ADAPTER_MAX_FRAME_BYTES) {
+      // Refused before decoding: a well-behaved SFU never sends this, so the socket goes (the SFU redials).
+      log("media_frame_too_large", { spaceId: claims.spaceId, userId: claims.userId, bytes: message.byteLength, max: ADAPTER_MAX_FRAME_BYTES });
+      return tryClose(ws, CLOSE_TOO_BIG, "frame too large");
+    }
     const fresh = !this.tracks.has(claims.userId);
     // Packets already queued on a socket when its adapter was closed must not start a new track (and a new
     // recogniser stream stamped "now"): a track starts only while its adapter row still stands.

@@ -172,7 +172,9 @@ export type RoomErrorCode =
   | "space_ended"
   | "captions_unavailable"
   /** A guest (listening without an account) sent something only members may do: react, raise a hand, … */
-  | "sign_up_required";
+  | "sign_up_required"
+  /** This person already has the room open on as many sockets as it allows (sent once, then the socket closes). */
+  | "too_many_connections";
 
 export type ErrorMessage = { type: "error"; code: RoomErrorCode; message: string; frame?: string };
 
@@ -193,3 +195,11 @@ export type EndReason = "host_ended" | "host_left";
 /** Close codes the room uses when it closes a socket itself. */
 export const CLOSE_REMOVED = 4003;
 export const CLOSE_ENDED = 4000;
+/** After a `too_many_connections` error: the person has the room open in too many places already. */
+export const CLOSE_TOO_MANY_SOCKETS = 4029;
+
+/**
+ * The room socket's subprotocol. A client opens `new WebSocket(url, ["spaces", joinToken])` (POST /join hands out that
+ * list as `protocols`), so the token never sits in a URL; the room answers `Sec-WebSocket-Protocol: spaces`.
+ */
+export const ROOM_SUBPROTOCOL = "spaces";

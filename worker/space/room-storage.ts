@@ -120,6 +120,11 @@ export class RoomStorage {
     }
   }
 
+  /** Forgets an opened room that never went live in D1 (see SpaceRoom.abandon); the block list stays, it is the host's. */
+  clear(): void {
+    this.sql.exec("DELETE FROM room_meta; DELETE FROM room_people; DELETE FROM room_reaction_seconds; DELETE FROM room_shards;");
+  }
+
   saveBlocked(userId: string): void {
     this.sql.exec("INSERT INTO room_blocked (user_id) VALUES (?) ON CONFLICT DO NOTHING", userId);
   }

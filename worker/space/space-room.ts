@@ -4,8 +4,8 @@ import { DurableObject } from "cloudflare:workers";
 import { errorResponse } from "../protocol/errors.ts";
 import { parseClientMessage } from "../protocol/room-parse.ts";
 import {
-  CLOSE_ENDED, CLOSE_REMOVED, type CaptionMessage, type ClientMessage, type EndReason, type ReactionEmoji, type ReactionSender, type Role,
-  type RoomSpace, type ServerMessage, type TrackRef,
+  CLOSE_ENDED, CLOSE_REMOVED, CLOSE_TOO_MANY_SOCKETS, type CaptionMessage, type ClientMessage, type EndReason, type ReactionEmoji,
+  type ReactionSender, type Role, type RoomSpace, type ServerMessage, type TrackRef,
 } from "../protocol/room.ts";
 import { createRoom, isManager, listenerSample, stageTracks, type Identity, type RoomState } from "./room-model.ts";
 import { recordBlock } from "../db/blocks.ts";
@@ -24,6 +24,8 @@ import { shardRoute, shardsThatMayHold, type ShardReport } from "./room-shards.t
 import { ShardRelay } from "./shard-relay.ts";
 import { parsePlacement, PLACEMENT_HEADER, ROUTE_HEADER, type Admission } from "./shard-wire.ts";
 import { tryClose, trySend } from "../sockets.ts";
+import { parseTicket, refuseSocket, subprotocolHeaders, TICKET_HEADER, UsedJoinTokens } from "./room-entry.ts";
+import { roomMaxSocketsPerPerson } from "../settings.ts";
 
 const D1_SYNC_MS = 5000;
 
@@ -31,6 +33,7 @@ export type RoomResult = { ok: true } | { ok: false; code: string };
 
 export class SpaceRoom extends DurableObject<Env> {
   private readonly store: RoomStorage;
+  private readonly usedTokens: UsedJoinTokens;
   private readonly db: Db;
   private room: RoomState | null;
   private readonly shards: ShardRelay;
@@ -49,6 +52,7 @@ export class SpaceRoom extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new RoomStorage(ctx.storage.sql);
+    this.usedTokens = new UsedJoinTokens(ctx.storage.sql);
     this.db = db(env);
     this.shards = new ShardRelay(env, () => this.room?.space.id ?? null);
     this.room = this.store.load();
@@ -90,6 +94,17 @@ export class SpaceRoom extends DurableObject<Env> {
     this.store.savePeople(this.room, [host.userId]);
     await this.syncAlarm();
     return { ok: true };
+  }
+
+  /**
+   * Forgets a room that opened for a start D1 then refused (the host's live limit, counted in one guarded statement):
+   * D1 never said live, so nobody could have joined, and a later start opens it afresh.
+   */
+  async abandon(): Promise<void> {
+    if (this.room?.phase !== "live" || this.ctx.getWebSockets().length > 0) return;
+    this.room = null;
+    this.store.clear();
+    await this.syncAlarm();
   }
 
   async end(reason: EndReason = "host_ended"): Promise<RoomResult> {
@@ -181,11 +196,22 @@ export class SpaceRoom extends DurableObject<Env> {
       return errorResponse(426, "upgrade_required", "This address only accepts WebSocket connections.");
     }
     const identity = parseIdentity(request.headers.get(IDENTITY_HEADER));
-    if (!identity) return errorResponse(401, "invalid_token", "The room could not tell who you are.");
+    const ticket = parseTicket(request.headers.get(TICKET_HEADER));
+    if (!identity || !ticket) return errorResponse(401, "invalid_token", "The room could not tell who you are.");
     const room = this.room;
     if (!room) return errorResponse(409, "space_not_live", "This Space has not started yet.");
     if (room.phase === "ended") return errorResponse(410, "space_ended", "This Space has ended.");
     if (room.blocked.has(identity.userId)) return errorResponse(403, "blocked", "The host has blocked you from their Spaces.");
+    if (!this.usedTokens.claim(ticket, Date.now())) {
+      return errorResponse(401, "token_used", "This join token was already used; join again for a fresh one.");
+    }
+    const headers = subprotocolHeaders(request);
+    const max = roomMaxSocketsPerPerson(this.env);
+    if ((room.people.get(identity.userId)?.connections.size ?? 0) >= max) {
+      console.log(JSON.stringify({ event: "room_socket_refused", spaceId: room.space.id, userId: identity.userId, max }));
+      const message = `You already have this Space open in ${max} places. Close one of them to listen here.`;
+      return refuseSocket({ type: "error", code: "too_many_connections", message }, CLOSE_TOO_MANY_SOCKETS, headers);
+    }
     const placement = parsePlacement(request.headers.get(PLACEMENT_HEADER));
     const shard = placement ? shardRoute(room, identity.userId, placement) : null;
     if (placement && shard !== null) {
@@ -200,7 +226,7 @@ export class SpaceRoom extends DurableObject<Env> {
     const cid = crypto.randomUUID();
     attach(server, { ...identity, cid });
     await this.run({ kind: "connect", identity, connectionId: cid }, server);
-    return new Response(null, { status: 101, webSocket: client });
+    return new Response(null, { status: 101, webSocket: client, headers });
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {

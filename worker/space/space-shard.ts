@@ -5,12 +5,14 @@ import { DurableObject } from "cloudflare:workers";
 import { isGuestId } from "../protocol/guest.ts";
 import { errorResponse } from "../protocol/errors.ts";
 import { parseClientMessage, roomError } from "../protocol/room-parse.ts";
-import { CLOSE_ENDED, LISTENER_SAMPLE_SIZE, REACTIONS_PER_SECOND, type ClientMessage, type ListenerEntry, type ReactionSender, type SnapshotMessage } from "../protocol/room.ts";
+import { CLOSE_ENDED, CLOSE_TOO_MANY_SOCKETS, LISTENER_SAMPLE_SIZE, REACTIONS_PER_SECOND, type ClientMessage, type ListenerEntry, type ReactionSender, type SnapshotMessage } from "../protocol/room.ts";
 import { tryClose, trySend } from "../sockets.ts";
 import { ReactionBatch, REACTION_FLUSH_MS } from "./reaction-batch.ts";
 import { BROADCAST_SLICE } from "./room-fanout.ts";
 import { attach, attachmentOf, IDENTITY_HEADER, parseIdentity, userTag, type SocketAttachment } from "./room-sockets.ts";
 import { decodeHeader, parseShardAddress, SHARD_HEADER, SNAPSHOT_HEADER, type ShardAddress } from "./shard-wire.ts";
+import { refuseSocket, subprotocolHeaders } from "./room-entry.ts";
+import { roomMaxSocketsPerPerson } from "../settings.ts";
 
 /** Count reports are coalesced to one per this many ms (joins and leaves in a burst make one report). */
 const REPORT_MS = 200;
@@ -50,13 +52,20 @@ export class SpaceShard extends DurableObject<Env> {
     const snapshot = decodeHeader<SnapshotMessage>(request.headers.get(SNAPSHOT_HEADER), (s) => s.type === "snapshot");
     if (!address || !snapshot) return errorResponse(400, "bad_request", "The room did not say where this socket belongs.");
     this.remember(address);
+    // The room checked the join token (single use); the per-person socket cap is counted where the sockets are.
+    const headers = subprotocolHeaders(request);
+    const max = roomMaxSocketsPerPerson(this.env);
+    if (this.ctx.getWebSockets(userTag(identity.userId)).length >= max) {
+      const message = `You already have this Space open in ${max} places. Close one of them to listen here.`;
+      return refuseSocket({ type: "error", code: "too_many_connections", message }, CLOSE_TOO_MANY_SOCKETS, headers);
+    }
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server, [userTag(identity.userId)]);
     attach(server, { ...identity, cid: crypto.randomUUID() });
     trySend(server, JSON.stringify(snapshot));
     this.reportSoon();
     await this.keepLease();
-    return new Response(null, { status: 101, webSocket: client });
+    return new Response(null, { status: 101, webSocket: client, headers });
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {

@@ -2,6 +2,7 @@
 // applies snapshot/update frames to rune state, and surfaces reactions and announcements for the page.
 import {
   REACTIONS_PER_SECOND,
+  ROOM_SUBPROTOCOL,
   type CaptionMessage,
   type CaptionsState,
   type ClientMessage,
@@ -129,8 +130,8 @@ export class RoomClient {
     this.onJoinTicket?.(joined.token);
     const url = new URL(joined.url, location.href);
     url.protocol = url.protocol === "https:" || url.protocol === "wss:" ? "wss:" : "ws:";
-    if (!url.searchParams.has("token")) url.searchParams.set("token", joined.token);
-    const socket = new WebSocket(url);
+    // The token travels as a subprotocol, never in the URL (URLs land in logs); the room answers "spaces".
+    const socket = new WebSocket(url, joined.protocols ?? [ROOM_SUBPROTOCOL, joined.token]);
     this.socket = socket;
     socket.onmessage = (event) => {
       try {
@@ -142,7 +143,7 @@ export class RoomClient {
     socket.onclose = () => {
       if (this.socket !== socket) return;
       this.socket = null;
-      if (this.closedByUs || this.status === "ended" || this.status === "removed") return;
+      if (this.closedByUs || this.finished) return;
       this.scheduleReconnect();
     };
   }
@@ -200,6 +201,12 @@ export class RoomClient {
         this.showReactions(message);
         break;
       case "error":
+        if (message.code === "too_many_connections") {
+          // Open in too many tabs or devices: reconnecting would be refused again, so say why and stop.
+          this.failure = { code: message.code, message: message.message };
+          this.status = "failed";
+          break;
+        }
         // The client already keeps to the reaction allowance; a late refusal is not worth a red message.
         if (message.code !== "rate_limited") this.lastError = message.message;
         break;
