@@ -121,8 +121,15 @@ export const ticketHolds = sqliteTable(
     expiresAt: integer("expires_at").notNull(),
     source: text("source", { enum: ["checkout", "waitlist"] }).notNull().default("checkout"),
     createdAt: createdAt(),
+    /** A keyed hash of the buyer's address (not the address): open holds per address are limited by it. */
+    addressKey: text("address_key"),
   },
-  (t) => [index("ticket_holds_space_user").on(t.spaceId, t.userId, t.status), index("ticket_holds_open_expiry").on(t.status, t.expiresAt)],
+  (t) => [
+    index("ticket_holds_space_user").on(t.spaceId, t.userId, t.status),
+    index("ticket_holds_open_expiry").on(t.status, t.expiresAt),
+    index("ticket_holds_user_open").on(t.userId, t.status, t.expiresAt),
+    index("ticket_holds_address_open").on(t.addressKey, t.status, t.expiresAt),
+  ],
 );
 
 // People waiting for a seat of a sold-out ticketed Space, first in first out by `id`. A row leaves when its person

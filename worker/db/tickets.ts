@@ -17,24 +17,47 @@ const HOLD_COLUMNS = {
   expiresAt: ticketHolds.expiresAt,
 };
 
+/** A new hold: who, where, until when, and the open-hold limits it must stay within (no address key: not limited by address). */
+export type NewHold = {
+  holdId: string;
+  spaceId: string;
+  userId: string;
+  expiresAt: number;
+  now: number;
+  addressKey: string | null;
+  limits: { perUser: number; perAddress: number };
+};
+
 /**
  * Takes one seat for a new hold. The seat is taken by ONE guarded UPDATE (capacity, sales open, nobody waiting in the
- * Space's line, whose turn a freed seat is; buyer has no ticket and no live hold); the hold row is inserted in the same
- * batch only if that UPDATE changed a row.
+ * Space's line, whose turn a freed seat is; buyer has no ticket and no live hold; the buyer and their address below
+ * their open-hold limits); the hold row is inserted in the same batch only if that UPDATE changed a row, so parallel
+ * checkouts cannot pass a limit together.
  */
-export async function holdSeat(db: Db, hold: { holdId: string; spaceId: string; userId: string; expiresAt: number; now: number }): Promise<boolean> {
-  const { holdId, spaceId, userId, expiresAt, now } = hold;
+export async function holdSeat(db: Db, hold: NewHold): Promise<boolean> {
+  const { holdId, spaceId, userId, expiresAt, now, addressKey, limits } = hold;
   const [taken] = await batch(db, [
     statement(db, sql`UPDATE spaces SET tickets_held = tickets_held + 1
       WHERE id = ${spaceId} AND state IN ('draft', 'scheduled') AND ticket_capacity IS NOT NULL
         AND tickets_sold + tickets_held < ticket_capacity
         AND NOT EXISTS (SELECT 1 FROM waitlist_entries WHERE space_id = ${spaceId})
         AND NOT EXISTS (SELECT 1 FROM tickets WHERE space_id = ${spaceId} AND user_id = ${userId})
-        AND NOT EXISTS (SELECT 1 FROM ticket_holds WHERE space_id = ${spaceId} AND user_id = ${userId} AND status = 'open' AND expires_at > ${now})`),
-    statement(db, sql`INSERT INTO ticket_holds (checkout_session_id, space_id, user_id, checkout_url, status, expires_at)
-      SELECT ${holdId}, ${spaceId}, ${userId}, '', 'open', ${expiresAt} WHERE changes() = 1`),
+        AND NOT EXISTS (SELECT 1 FROM ticket_holds WHERE space_id = ${spaceId} AND user_id = ${userId} AND status = 'open' AND expires_at > ${now})
+        AND (SELECT count(*) FROM ticket_holds WHERE user_id = ${userId} AND status = 'open' AND expires_at > ${now}) < ${limits.perUser}
+        AND (${addressKey} IS NULL
+          OR (SELECT count(*) FROM ticket_holds WHERE address_key = ${addressKey} AND status = 'open' AND expires_at > ${now}) < ${limits.perAddress})`),
+    statement(db, sql`INSERT INTO ticket_holds (checkout_session_id, space_id, user_id, checkout_url, status, expires_at, address_key)
+      SELECT ${holdId}, ${spaceId}, ${userId}, '', 'open', ${expiresAt}, ${addressKey} WHERE changes() = 1`),
   ]);
   return taken!.meta.changes === 1;
+}
+
+/** Open (unexpired) holds of one buyer, and of one address key, to say which limit refused a hold. */
+export async function openHoldCounts(db: Db, userId: string, addressKey: string | null, now: number): Promise<{ user: number; address: number }> {
+  const [row] = await db.all<{ user: number; address: number }>(sql`SELECT
+      (SELECT count(*) FROM ticket_holds WHERE user_id = ${userId} AND status = 'open' AND expires_at > ${now}) AS user,
+      (SELECT count(*) FROM ticket_holds WHERE address_key = ${addressKey} AND status = 'open' AND expires_at > ${now}) AS address`);
+  return { user: row?.user ?? 0, address: row?.address ?? 0 };
 }
 
 /** Why a hold was refused, read after the guarded statement said no: the Space's state and seats taken. */

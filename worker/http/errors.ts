@@ -25,6 +25,7 @@ export const DOMAIN_STATUS: Record<DomainErrorKind, ContentfulStatusCode> = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  rate_limited: 429,
   upstream: 502,
 };
 

@@ -4,7 +4,7 @@ import type Stripe from "stripe";
 import { DomainError } from "../protocol/errors.ts";
 import type { Space } from "../db/schema.ts";
 import { db, type Db } from "../db/client.ts";
-import { attachSession, findOpenHold, findTicket, holdSeat, releaseHold, seatState } from "../db/tickets.ts";
+import { attachSession, findOpenHold, findTicket, holdSeat, openHoldCounts, releaseHold, seatState } from "../db/tickets.ts";
 import { claimOffer, openOffer, unclaimOffer } from "../db/waitlist.ts";
 import { platformFeeCents, stripeClient } from "./stripe-client.ts";
 
@@ -14,7 +14,17 @@ const EXPIRY_SLACK_MS = 60 * 1000;
 
 type Host = { stripeAccountId: string | null; stripeChargesEnabled: boolean };
 
-export type CheckoutInput = { space: Space; host: Host; userId: string; origin: string; now?: number };
+export type CheckoutInput = {
+  space: Space;
+  host: Host;
+  userId: string;
+  origin: string;
+  /** The buyer's address as a keyed hash (auth/address-key.ts); null where per-address limits are lifted (load tests). */
+  addressKey: string | null;
+  /** Open holds allowed at once per buyer and per address (settings: TICKET_MAX_HOLDS_PER_*). */
+  holdLimits: { perUser: number; perAddress: number };
+  now?: number;
+};
 
 function salesClosed(space: Space): DomainError {
   return new DomainError("conflict", "sales_closed", space.state === "live" ? "Ticket sales closed when this Space started." : "Tickets for this Space are no longer on sale.");
@@ -28,6 +38,16 @@ async function refusal(d1: Db, input: CheckoutInput, now: number): Promise<Domai
   if (await findTicket(d1, input.space.id, input.userId)) return new DomainError("conflict", "already_has_ticket", "You already have a ticket for this Space.");
   if (await findOpenHold(d1, input.space.id, input.userId, now)) {
     return new DomainError("conflict", "checkout_in_progress", "Your checkout for this Space is being prepared; try again in a moment.");
+  }
+  if (space.capacity === null || space.taken < space.capacity) {
+    const open = await openHoldCounts(d1, input.userId, input.addressKey, now);
+    const { perUser, perAddress } = input.holdLimits;
+    if (open.user >= perUser) {
+      return new DomainError("rate_limited", "too_many_holds", `You already have ${perUser} unpaid checkout(s) open. Finish or let one lapse (30 minutes) first.`);
+    }
+    if (input.addressKey !== null && open.address >= perAddress) {
+      return new DomainError("rate_limited", "too_many_holds", `${perAddress} unpaid checkout(s) are already open from your network. Finish one, or try again within 30 minutes.`);
+    }
   }
   // Seats may be free while people wait: those go to the line first (db/tickets.ts holdSeat), so this is sold out too.
   const message =
@@ -56,7 +76,7 @@ export async function startCheckout(env: Env, input: CheckoutInput): Promise<{ u
   const offer = await openOffer(d1, space.id, userId, now);
   const held = offer
     ? await claimOffer(d1, offer.holdId, holdId, expiresAt, now)
-    : await holdSeat(d1, { holdId, spaceId: space.id, userId, expiresAt, now });
+    : await holdSeat(d1, { holdId, spaceId: space.id, userId, expiresAt, now, addressKey: input.addressKey, limits: input.holdLimits });
   if (!held) throw await refusal(d1, input, now);
 
   let session: Stripe.Checkout.Session;

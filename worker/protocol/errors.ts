@@ -15,7 +15,7 @@ export function errorResponse(status: number, code: string, message: string, ext
 }
 
 /** What went wrong, in domain terms; `app.ts` turns each kind into its HTTP status. */
-export type DomainErrorKind = "invalid" | "payment_required" | "forbidden" | "not_found" | "conflict" | "upstream";
+export type DomainErrorKind = "invalid" | "payment_required" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "upstream";
 
 export class DomainError extends Error {
   readonly kind: DomainErrorKind;
