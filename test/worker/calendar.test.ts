@@ -1,5 +1,5 @@
 // Calendar files through the real Worker: a valid RFC 5545 .ics per Space and the personal feed behind a secret URL.
-import { SELF } from "cloudflare:test";
+import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { host, ORIGIN, signup } from "./helpers.ts";
 import { schedule } from "./spaces-support.ts";
@@ -20,8 +20,9 @@ function contentLines(ics: string): string[] {
   return ics.slice(0, -2).replace(/\r\n /g, "").split("\r\n");
 }
 
+/** Values of a property, with or without parameters (`URL;VALUE=URI:…`). */
 function property(lines: string[], name: string): string[] {
-  return lines.filter((l) => l.startsWith(`${name}:`)).map((l) => l.slice(name.length + 1));
+  return lines.filter((l) => l.startsWith(`${name}:`) || l.startsWith(`${name};`)).map((l) => l.slice(l.indexOf(":") + 1));
 }
 
 /** 20260102T030405Z → epoch ms. */
@@ -89,5 +90,21 @@ describe("calendar", () => {
     const signedOut = await signup();
     signedOut.cookie = "";
     expect((await signedOut.call("GET", "/api/me/calendar")).status).toBe(401);
+  });
+
+  it("keeps line breaks in stored text inside their property: a lone \\r in a title cannot inject lines", async () => {
+    const h = await host();
+    const space = await schedule(h, "Placeholder", 30);
+    // Titles are cleaned on input now; rows written before that (or by hand) may still hold any character.
+    const title = "Friday\rBEGIN:VEVENT\rUID:evil\r\nSUMMARY:owned\nX-EVIL:1";
+    await env.DB.prepare("UPDATE spaces SET title = ? WHERE id = ?").bind(title, space.id).run();
+    const lines = contentLines((await fetchIcs(`/api/spaces/${space.id}/calendar.ics`)).text);
+    expect(lines.filter((l) => l === "BEGIN:VEVENT")).toHaveLength(1);
+    expect(property(lines, "UID")).toEqual([`space-${space.id}@spaces`]);
+    expect(property(lines, "X-EVIL")).toEqual([]);
+    expect(property(lines, "SUMMARY")).toEqual(["Friday\\nBEGIN:VEVENT\\nUID:evil\\nSUMMARY:owned\\nX-EVIL:1"]);
+    // The title also names this one-Space calendar: escaped there too (once).
+    expect(property(lines, "NAME")).toEqual(["Friday\\nBEGIN:VEVENT\\nUID:evil\\nSUMMARY:owned\\nX-EVIL:1"]);
+    expect(property(lines, "X-WR-CALNAME")).toEqual(property(lines, "NAME"));
   });
 });
