@@ -7,6 +7,7 @@ import { UsedJoinTokens } from "../../worker/space/room-entry.ts";
 import { roomFor, type SpaceRoom } from "../../worker/space/space-room.ts";
 import { ORIGIN, signup } from "./helpers.ts";
 import { connect, joinToken, liveSpace, upgrade, wrapSocket } from "./room-helpers.ts";
+import { connectWith, SHARDS_ON, upgradeWith } from "./shard-helpers.ts";
 
 /** An upgrade with exactly these headers besides `Upgrade` (to try the transports the browser client does not use). */
 const rawUpgrade = (spaceId: string, query: string, headers: Record<string, string> = {}) =>
@@ -108,5 +109,25 @@ describe("sockets per person", () => {
     sockets[0]!.ws.close(1000, "closing a tab");
     await vi.waitFor(async () => expect(await socketsOf(spaceId, ana.id)).toBe(2));
     expect((await connect(ana, spaceId)).snapshot.you.userId).toBe(ana.id);
+  });
+});
+
+describe("on a fan-out shard", () => {
+  it("answers `spaces`, refuses a reused token and a 4th socket of one person, as the room does", async () => {
+    const { host, spaceId } = await liveSpace();
+    await connect(host, spaceId);
+    const ana = await signup();
+    const token = await joinToken(ana, spaceId);
+    const first = await upgradeWith(spaceId, token, SHARDS_ON);
+    expect([first.status, first.headers.get("Sec-WebSocket-Protocol")]).toEqual([101, "spaces"]);
+    await wrapSocket(first.webSocket!).next("snapshot");
+    expect((await runInDurableObject(roomFor(env, spaceId), (_room: SpaceRoom, state) => state.getWebSockets().length))).toBe(1);
+    expect(await refusal(await upgradeWith(spaceId, token, SHARDS_ON))).toEqual([401, "token_used", false]);
+
+    await connectWith(ana, spaceId, SHARDS_ON);
+    await connectWith(ana, spaceId, SHARDS_ON);
+    const fourth = wrapSocket((await upgradeWith(spaceId, await joinToken(ana, spaceId), SHARDS_ON)).webSocket!);
+    expect(await fourth.next("error")).toMatchObject({ code: "too_many_connections" });
+    expect((await fourth.closed).code).toBe(4029);
   });
 });

@@ -10,8 +10,8 @@ import { joinToken, wrapSocket, type RoomSocket } from "./room-helpers.ts";
 export const SHARDS_ON = { SHARD_THRESHOLD: "1", SHARD_LEASE_SECONDS: "2", SHARD_LOCATION_HINT: "weur" };
 
 export async function upgradeWith(spaceId: string, token: string, settings: Partial<Env>): Promise<Response> {
-  const request = new Request(`${ORIGIN}/api/spaces/${spaceId}/live?token=${encodeURIComponent(token)}`, {
-    headers: { Upgrade: "websocket" },
+  const request = new Request(`${ORIGIN}/api/spaces/${spaceId}/live`, {
+    headers: { Upgrade: "websocket", "Sec-WebSocket-Protocol": `spaces, ${token}` },
   });
   const ctx = createExecutionContext();
   const response = await worker.fetch(request, { ...env, ...settings }, ctx);
