@@ -3,14 +3,12 @@
 // chunk being filled. At the end the parts' packets are re-muxed into ONE logical Ogg stream (a restarted encoder
 // after an eviction does not break the file), written page by page; stretches with no part (recording off for a while, or lost to an
 // eviction) become silent packets, keeping the timeline true.
-import { chunkOf, CHUNK_MS, SpaceMix } from "./mix.ts";
+import { chunkOf, CHUNK_MS, SpaceMix, type TakenChunk } from "./mix.ts";
 import { demuxOggOpus, muxOggOpus, OggOpusWriter, type OpusPackets } from "./ogg-opus.ts";
 import { opusModule } from "./opus-module.ts";
 import { R2ObjectWriter } from "./r2-object-writer.ts";
 import { encoderPreSkip, OpusStream, RECORDING_CONTENT_TYPE, RECORDING_EXTENSION, RECORDING_SAMPLE_RATE, silencePackets } from "./recording-format.ts";
 
-/** A chunk is encoded this long after its end, so a track's slightly late packets still land in it. */
-const LATE_MS = 400;
 /** 20 ms packets per chunk. */
 const CHUNK_PACKETS = CHUNK_MS / 20;
 /** Parts read ahead of the one being written at the end. */
@@ -69,12 +67,10 @@ export class Recorder {
     this.mix = new SpaceMix(Math.max(chunkOf(nowMs), last === null ? 0 : last + 1));
   }
 
-  /** Encodes and stores every chunk whose end (plus a little lateness) has passed in the Space's time. */
+  /** Encodes and stores every chunk that is due (SpaceMix.takeDue: the live tracks' audio passed its end, or the
+   *  bounded wait for a lagging track ran out) at `nowMs` in the Space's time. */
   flushDue(nowMs: number): Promise<void> {
-    const mix = this.mix;
-    if (!mix) return this.queue;
-    const reached = Math.max(nowMs, mix.furthestMs) - LATE_MS;
-    while ((mix.nextChunk + 1) * CHUNK_MS <= reached) this.enqueue(mix.take(), false);
+    for (const taken of this.mix?.takeDue(nowMs) ?? []) this.enqueue(taken, false);
     return this.queue;
   }
 
@@ -138,7 +134,7 @@ export class Recorder {
     }
   }
 
-  private enqueue(taken: { chunk: number; samples: Float32Array }, last: boolean): void {
+  private enqueue(taken: TakenChunk, last: boolean): void {
     this.queue = this.queue.then(async () => {
       this.stream ??= await OpusStream.create(opusModule);
       // Each part is a small Ogg Opus file of its own (playable alone); only its packets matter at the end.

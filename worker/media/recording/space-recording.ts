@@ -54,7 +54,7 @@ export class SpaceRecording {
 
   /** A track's recorder sink: it writes into the live mix, and drops audio while recording is off. */
   sink(): RecorderSink {
-    return new RecorderSink(() => this.recorder?.liveMix() ?? null);
+    return new RecorderSink(() => this.recorder?.liveMix() ?? null, this.store.meta("spaceId") ?? "");
   }
 
   /** Joins the parts into the replay and records it in D1, with the per-second reactions on the replay's timeline. */
