@@ -2,12 +2,11 @@
 // per frame from the room, one send per socket here), reports its exact listener count to the room under a lease,
 // rate-limits and coalesces its listeners' reactions, and forwards anything else they send to the room.
 import { DurableObject } from "cloudflare:workers";
-import { isGuestId } from "../protocol/guest.ts";
 import { errorResponse } from "../protocol/errors.ts";
-import { parseClientMessage, roomError } from "../protocol/room-parse.ts";
-import { CLOSE_ENDED, CLOSE_TOO_MANY_SOCKETS, LISTENER_SAMPLE_SIZE, REACTIONS_PER_SECOND, type ClientMessage, type ListenerEntry, type ReactionSender, type SnapshotMessage } from "../protocol/room.ts";
+import { parseClientMessage } from "../protocol/room-parse.ts";
+import { CLOSE_ENDED, CLOSE_TOO_MANY_SOCKETS, LISTENER_SAMPLE_SIZE, type ClientMessage, type ListenerEntry, type SnapshotMessage } from "../protocol/room.ts";
 import { tryClose, trySend } from "../sockets.ts";
-import { ReactionBatch, REACTION_FLUSH_MS } from "./reaction-batch.ts";
+import { ShardReactions } from "./shard-reactions.ts";
 import { BROADCAST_SLICE } from "./room-fanout.ts";
 import { attach, attachmentOf, IDENTITY_HEADER, parseIdentity, userTag, type SocketAttachment } from "./room-sockets.ts";
 import { decodeHeader, parseShardAddress, SHARD_HEADER, SNAPSHOT_HEADER, type ShardAddress } from "./shard-wire.ts";
@@ -19,14 +18,16 @@ const REPORT_MS = 200;
 
 /** `watched`: the room remembers this person (they sent it a frame, or it wrote to them), so it hears when they go. */
 type ShardAttachment = SocketAttachment & { watched?: boolean };
-type RateWindow = { start: number; count: number; rejected: boolean; notified: boolean };
 
 export class SpaceShard extends DurableObject<Env> {
   private address: ShardAddress | null;
-  private readonly reactions = new ReactionBatch();
-  private reactionTimer: ReturnType<typeof setTimeout> | null = null;
-  private lastReactionFlush = Number.NEGATIVE_INFINITY;
-  private readonly rates = new Map<string, RateWindow>();
+  private readonly reactions = new ShardReactions((batch) => {
+    const address = this.address;
+    if (!address) return;
+    this.room(address)
+      .shardReactions(address.shard, batch.counts, batch.recent)
+      .catch((error: unknown) => this.log("shard_reactions_failed", error));
+  });
   private reportTimer: ReturnType<typeof setTimeout> | null = null;
   private reporting: Promise<void> = Promise.resolve();
   private alarmSet = false;
@@ -75,7 +76,10 @@ export class SpaceShard extends DurableObject<Env> {
     if (!parsed.ok) return trySend(ws, JSON.stringify(parsed.error));
     const frame = parsed.message;
     if (frame.type === "ping") return trySend(ws, JSON.stringify({ type: "pong" }));
-    if (frame.type === "react") return this.react(ws, who, frame.emoji);
+    if (frame.type === "react") {
+      const refused = this.reactions.react({ userId: who.userId, handle: who.handle, emoji: frame.emoji }, Date.now());
+      return refused ? trySend(ws, JSON.stringify(refused)) : undefined;
+    }
     await this.forward(ws, who, frame);
   }
 
@@ -138,48 +142,6 @@ export class SpaceShard extends DurableObject<Env> {
 
   // ---- listeners ----
 
-  private react(ws: WebSocket, who: ShardAttachment, emoji: Extract<ClientMessage, { type: "react" }>["emoji"]): void {
-    if (isGuestId(who.userId)) {
-      return trySend(ws, JSON.stringify(roomError("sign_up_required", "Guests can only listen. Sign up to react or speak.", "react")));
-    }
-    // The room's own rule (room-actions.ts): 5 a second, one rate_limited per burst.
-    const now = Date.now();
-    let rate = this.rates.get(who.userId);
-    if (!rate || now - rate.start >= 1000) {
-      rate = { start: now, count: 0, rejected: false, notified: rate ? rate.rejected && rate.notified : false };
-      this.rates.set(who.userId, rate);
-    }
-    if (rate.count >= REACTIONS_PER_SECOND) {
-      rate.rejected = true;
-      if (!rate.notified) {
-        rate.notified = true;
-        trySend(ws, JSON.stringify(roomError("rate_limited", `At most ${REACTIONS_PER_SECOND} reactions a second.`, "react")));
-      }
-      return;
-    }
-    rate.count += 1;
-    this.addReaction({ userId: who.userId, handle: who.handle, emoji });
-  }
-
-  /** Coalesced like the room's own fan-out: a reaction in a quiet shard goes at once, then at most 4 batches a second. */
-  private addReaction(sender: ReactionSender): void {
-    this.reactions.add(sender);
-    if (this.reactionTimer !== null) return;
-    const due = Math.max(Date.now(), this.lastReactionFlush + REACTION_FLUSH_MS);
-    this.reactionTimer = setTimeout(() => this.flushReactions(), due - Date.now());
-  }
-
-  private flushReactions(): void {
-    this.reactionTimer = null;
-    const batch = this.reactions.take();
-    const address = this.address;
-    if (!batch || !address) return;
-    this.lastReactionFlush = Date.now();
-    this.room(address)
-      .shardReactions(address.shard, batch.counts, batch.recent)
-      .catch((error: unknown) => this.log("shard_reactions_failed", error));
-  }
-
   /** Anything but a reaction or ping goes to the room, which answers as it would its own socket. */
   private async forward(ws: WebSocket, who: ShardAttachment, frame: ClientMessage): Promise<void> {
     const address = this.address;
@@ -201,7 +163,7 @@ export class SpaceShard extends DurableObject<Env> {
     const address = this.address;
     if (!who || !address) return;
     const stillHere = this.ctx.getWebSockets(userTag(who.userId)).some((other) => other !== ws && other.readyState === WebSocket.OPEN);
-    if (!stillHere) this.rates.delete(who.userId);
+    if (!stillHere) this.reactions.forget(who.userId);
     if (who.watched && !stillHere) {
       await this.room(address).shardGone(address.shard, who.userId).catch((error: unknown) => this.log("shard_gone_failed", error));
     }
