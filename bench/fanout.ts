@@ -12,8 +12,18 @@ export type FanoutFigures = {
   rate: number;
   listeners: number;
   sent: number;
-  /** Frames each listener got per second while reactions were being sent. */
+  /** Frames each listener got per second while reactions were being sent (mean; see DEFINITIONS for its fence-post). */
   framesPerListenerPerSecond: number;
+  /** The most frames any probe socket received within any one second (send and drain): what the 4-a-second cap bounds.
+   *  Absent in files written before it existed. */
+  peakFramesPerSecond?: number;
+  /**
+   * Frames per delivered reaction once a burst is under way, on probe sockets: frames after the first reactions frame
+   * divided by the reactions they carried (the first frame, sent at once in a quiet room, left out). Absent in older files.
+   */
+  steadyFramesPerDeliveredReaction?: number;
+  /** The shortest time any probe socket took to receive 5 frames in a row (under 1000 ms = a fifth frame within a second). */
+  shortestFiveFrameSpanMs?: number;
   /** All frames over all reactions delivered, after the drain (1.0 for a room that sends each reaction on its own). */
   framesPerDeliveredReaction: number;
   /** Per listener and per sender, min(seen, sent), summed: the same count for every target. */
@@ -65,6 +75,55 @@ export function reactionDelays(sentAt: SentAt, timelines: number[][]): number[] 
     }
   }
   return delays;
+}
+
+/**
+ * The most frames one socket received within any one second: per socket, the largest number of receive times in a
+ * half-open window [t, t + 1000 ms) starting at one of them (a window holding the most always can start at a frame).
+ */
+export function peakFramesInAnySecond(frameTimes: number[][]): number {
+  let peak = 0;
+  for (const times of frameTimes) {
+    const sorted = [...times].sort((a, b) => a - b);
+    let first = 0;
+    for (let last = 0; last < sorted.length; last++) {
+      while (sorted[last]! - sorted[first]! >= 1000) first++;
+      peak = Math.max(peak, last - first + 1);
+    }
+  }
+  return peak;
+}
+
+/**
+ * Frames per reaction after each probe's first reactions frame: `timelines[i]` (flat [at, emoji, cumulative] triples)
+ * and `frameTimes[i]` are the same socket's, stamped with one clock reading per frame.
+ */
+export function steadyFramesPerReaction(timelines: number[][], frameTimes: number[][]): number {
+  let frames = 0;
+  let reactions = 0;
+  timelines.forEach((timeline, i) => {
+    if (timeline.length === 0) return;
+    const first = timeline[0]!;
+    const last = new Map<number, number>();
+    let inFirst = 0;
+    for (let k = 0; k < timeline.length; k += 3) {
+      if (timeline[k] === first) inFirst += timeline[k + 2]!;
+      last.set(timeline[k + 1]!, timeline[k + 2]!);
+    }
+    reactions += [...last.values()].reduce((a, b) => a + b, 0) - inFirst;
+    frames += (frameTimes[i] ?? []).filter((t) => t > first).length;
+  });
+  return reactions > 0 ? frames / reactions : Number.NaN;
+}
+
+/** The shortest span over which one socket received 5 frames in a row (Infinity when none got 5). */
+export function shortestFiveFrameSpan(frameTimes: number[][]): number {
+  let shortest = Number.POSITIVE_INFINITY;
+  for (const times of frameTimes) {
+    const sorted = [...times].sort((a, b) => a - b);
+    for (let i = 0; i + 4 < sorted.length; i++) shortest = Math.min(shortest, sorted[i + 4]! - sorted[i]!);
+  }
+  return shortest;
 }
 
 /** Whether the load generator, not the server, limited a run (see FanoutFigures.loadBound). */
@@ -125,12 +184,16 @@ export async function measureFanout({ pool, plan, pid, targetName, rate, cores, 
   const machineAfter = machineTicks();
   const machineBusyShare = (machineAfter.busy - machineBefore.busy) / Math.max(1, machineAfter.total - machineBefore.total);
   const ours = (serverCoreShare + loadGeneratorCpuSeconds / windowSeconds) / cores;
-  const delays = reactionDelays(sentAt, await pool.timelines());
+  const probes = await pool.timelines();
+  const delays = reactionDelays(sentAt, probes.timelines);
   const figure: FanoutFigures = {
     rate,
     listeners,
     sent,
     framesPerListenerPerSecond: inWindow.frames / listeners / (sendMs / 1000),
+    peakFramesPerSecond: peakFramesInAnySecond(probes.frameTimes),
+    shortestFiveFrameSpanMs: shortestFiveFrameSpan(probes.frameTimes),
+    steadyFramesPerDeliveredReaction: steadyFramesPerReaction(probes.timelines, probes.frameTimes),
     framesPerDeliveredReaction: counts.delivered > 0 ? counts.frames / counts.delivered : Number.NaN,
     deliveredReactions: counts.delivered,
     deliveredShare: expected > 0 ? counts.delivered / expected : 0,
@@ -152,7 +215,8 @@ export async function measureFanout({ pool, plan, pid, targetName, rate, cores, 
     serverPeakRssBytes: peakRss,
   };
   log(
-    `${targetName}: ${rate}/s → ${figure.framesPerListenerPerSecond.toFixed(1)} frames/listener/s, ` +
+    `${targetName}: ${rate}/s → ${figure.framesPerListenerPerSecond.toFixed(1)} frames/listener/s (at most ${figure.peakFramesPerSecond} in any 1 s; ` +
+      `5 in a row over ${figure.shortestFiveFrameSpanMs?.toFixed(0)} ms at the shortest), ` +
       `${(figure.deliveredShare * 100).toFixed(1)}% delivered, ${Math.round(figure.deliveredPerCpuSecond)} reactions/CPU-s, ` +
       `delay p50 ${figure.delayP50.toFixed(0)} ms p99 ${figure.delayP99.toFixed(0)} ms, server ${(serverCoreShare * 100).toFixed(0)}% ` +
       `load ${(loadGeneratorPeakCoreShare * 100).toFixed(0)}% of a core, machine ${(machineBusyShare * 100).toFixed(0)}% busy` +

@@ -1,5 +1,6 @@
 // The bench's load generator: a few forked `ws` client processes (load-worker.ts) driven over IPC, plus helpers that
-// spread sockets across them and merge their answers. Their pids are exposed so their CPU can be reported too.
+// spread sockets across them and merge their answers, and one more process that only times join probes. Their pids are
+// exposed so their CPU can be reported too.
 import { fork, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import type { LoadReply, LoadRequest, LoadTarget, PerEmoji } from "./load-protocol.ts";
@@ -52,25 +53,38 @@ export type SentAt = Record<string, number[]>;
 
 export class LoadPool {
   private readonly processes: LoadProcess[];
+  /**
+   * Join probes run here, in a process that holds no audience: a listener's own device does not also receive every
+   * frame of thousands of other sockets, and a probe timed in a process that does waits behind their bursts (a
+   * listener-count broadcast to 5k sockets is 2.5k frames per load process at once).
+   */
+  private readonly prober: LoadProcess;
 
   constructor(size: number) {
     this.processes = Array.from({ length: size }, (_, i) => new LoadProcess(i, size));
+    this.prober = new LoadProcess(0, 1);
   }
 
   get pids(): number[] {
-    return this.processes.map((p) => p.pid);
+    return [...this.processes, this.prober].map((p) => p.pid);
   }
 
   private all(request: LoadRequest): Promise<LoadReply[]> {
     return Promise.all(this.processes.map((p) => p.ask(request)));
   }
 
-  /** Opens the sockets spread evenly over the processes; `concurrency` is per process. */
+  /**
+   * Opens the sockets spread evenly over the processes, `concurrency` per process; probes (`keep: false`, each closed
+   * after its snapshot) all go to the probe process, `concurrency` at a time.
+   */
   async connect(targets: LoadTarget[], concurrency: number, keep: boolean): Promise<JoinResult> {
-    const shares = this.processes.map((_, i) => targets.filter((_, t) => t % this.processes.length === i));
-    const replies = await Promise.all(
-      this.processes.map((p, i) => p.ask({ op: "connect", targets: shares[i]!, concurrency, keep })),
-    );
+    const replies = keep
+      ? await Promise.all(
+          this.processes.map((p, i) =>
+            p.ask({ op: "connect", targets: targets.filter((_, t) => t % this.processes.length === i), concurrency, keep }),
+          ),
+        )
+      : [await this.prober.ask({ op: "connect", targets, concurrency, keep })];
     const result: JoinResult = { connectMs: [], joinPostMs: [], openToSnapshotMs: [], failed: 0, errors: [] };
     for (const reply of replies.map((r) => expect(r, "joined"))) {
       result.connectMs.push(...reply.connectMs);
@@ -111,8 +125,10 @@ export class LoadPool {
     await this.all({ op: "stop-sending" });
   }
 
-  async timelines(): Promise<number[][]> {
-    return (await this.all({ op: "timelines" })).flatMap((r) => expect(r, "timelines").timelines);
+  /** Per probe socket: its reaction timeline and when each of its frames arrived. */
+  async timelines(): Promise<{ timelines: number[][]; frameTimes: number[][] }> {
+    const replies = (await this.all({ op: "timelines" })).map((r) => expect(r, "timelines"));
+    return { timelines: replies.flatMap((r) => r.timelines), frameTimes: replies.flatMap((r) => r.frameTimes) };
   }
 
   /** Keeps the `total` oldest sockets (spread evenly, as connect spreads them) and closes the rest. */
@@ -125,6 +141,6 @@ export class LoadPool {
   }
 
   stop(): void {
-    for (const p of this.processes) p.stop();
+    for (const p of [...this.processes, this.prober]) p.stop();
   }
 }

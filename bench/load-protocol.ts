@@ -38,5 +38,5 @@ export type LoadReply =
   | { kind: "counts"; sockets: number; frames: number; reactionFrames: number; delivered: number; seen: number }
   /** Per emoji, epoch milliseconds (sub-ms precision) at which each reaction was sent. */
   | { kind: "sent"; sentAt: Record<string, number[]> }
-  /** Per probe socket: flat triples [receivedAt, emojiIndex, cumulativeOfThatEmoji, …]. */
-  | { kind: "timelines"; timelines: number[][] };
+  /** Per probe socket: flat triples [receivedAt, emojiIndex, cumulativeOfThatEmoji, …]; and when each frame arrived. */
+  | { kind: "timelines"; timelines: number[][]; frameTimes: number[][] };

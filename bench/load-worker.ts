@@ -13,6 +13,8 @@ type Client = {
   seen: number[];
   /** Probe sockets record [receivedAt, emojiIndex, cumulative of that emoji] for every emoji in every reactions frame. */
   timeline: number[] | null;
+  /** Probe sockets also record when every frame arrived (reactions, counts, anything): the per-second frame cap. */
+  frameTimes: number[] | null;
 };
 
 const index = Number(process.argv[2] ?? 0);
@@ -27,11 +29,10 @@ const clients: Client[] = [];
 let stopSending = false;
 
 /** Reads the `counts` object of a reactions frame without a full JSON.parse: the client's CPU competes with the server. */
-function countFrame(text: string, client: Client): void {
+function countFrame(text: string, client: Client, at: number): void {
   const start = text.indexOf('"counts":{');
   if (start < 0) return;
   const end = text.indexOf("}", start);
-  const at = now();
   for (const part of text.slice(start + 10, end).split(",")) {
     const colon = part.lastIndexOf(":");
     const emoji = EMOJI_INDEX.get(part.slice(1, colon - 1));
@@ -69,7 +70,7 @@ async function join(target: LoadTarget, keep: boolean): Promise<Joined> {
     let openedAt = postedAt;
     let settled = false;
     const ws = new WebSocket(target.url, protocols, { perMessageDeflate: false });
-    const client: Client = { ws, frames: 0, reactionFrames: 0, seen: new Array(REACTION_EMOJI.length).fill(0), timeline: null };
+    const client: Client = { ws, frames: 0, reactionFrames: 0, seen: new Array(REACTION_EMOJI.length).fill(0), timeline: null, frameTimes: null };
     const finish = (result: Joined) => {
       if (settled) return;
       settled = true;
@@ -92,9 +93,12 @@ async function join(target: LoadTarget, keep: boolean): Promise<Joined> {
         }
         return;
       }
+      // One receive time for the frame and the reactions it carries, so the two timelines line up.
+      const at = now();
+      client.frameTimes?.push(at);
       if (!text.startsWith('{"type":"reactions"')) return;
       client.reactionFrames += 1;
-      countFrame(text, client);
+      countFrame(text, client, at);
     });
   });
 }
@@ -181,6 +185,7 @@ function handle(request: LoadRequest): Promise<LoadReply> | LoadReply {
         client.frames = client.reactionFrames = 0;
         client.seen.fill(0);
         client.timeline = i < request.probes ? [] : null;
+        client.frameTimes = i < request.probes ? [] : null;
       });
       return { kind: "ok" };
     case "counts":
@@ -191,7 +196,11 @@ function handle(request: LoadRequest): Promise<LoadReply> | LoadReply {
       stopSending = true;
       return { kind: "ok" };
     case "timelines":
-      return { kind: "timelines", timelines: clients.flatMap((c) => (c.timeline ? [c.timeline] : [])) };
+      return {
+        kind: "timelines",
+        timelines: clients.flatMap((c) => (c.timeline ? [c.timeline] : [])),
+        frameTimes: clients.flatMap((c) => (c.frameTimes ? [c.frameTimes] : [])),
+      };
     case "trim": {
       for (const client of clients.splice(request.keep)) client.ws.terminate();
       return { kind: "ok" };

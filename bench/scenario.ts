@@ -16,7 +16,12 @@ export type JoinFigures = {
   p99: number;
   /** The POST /join part alone (0 for targets without one). */
   postP50: number;
+  /** The tail of each part, to tell where the join's p99 comes from; absent in files written before they existed. */
+  postP99?: number;
   openToSnapshotP50: number;
+  openToSnapshotP99?: number;
+  /** POST /join answered → socket open (the Worker's token check and the room's accept). */
+  upgradeP99?: number;
   failed: number;
 };
 
@@ -78,12 +83,17 @@ async function oneRep({ target, pool, plan, cores, log }: Run, rep: RepFigures, 
       p50: percentile(probe.connectMs, 50),
       p99: percentile(probe.connectMs, 99),
       postP50: percentile(probe.joinPostMs, 50),
+      postP99: percentile(probe.joinPostMs, 99),
       openToSnapshotP50: percentile(probe.openToSnapshotMs, 50),
+      openToSnapshotP99: percentile(probe.openToSnapshotMs, 99),
+      // The three arrays are pushed together per probe, so index i is the same join in each.
+      upgradeP99: percentile(probe.connectMs.map((ms, i) => ms - (probe.joinPostMs[i] ?? 0) - probe.openToSnapshotMs[i]!), 99),
       failed: probe.failed,
     };
     rep.joins.push(figure);
     const post = Number.isFinite(figure.postP50) ? ` (POST /join ${figure.postP50.toFixed(1)})` : "";
-    say(`join with ${listeners} listeners p50 ${figure.p50.toFixed(1)} ms${post}, p99 ${figure.p99.toFixed(1)} ms${probe.failed ? `, ${probe.failed} failed (${probe.errors[0]})` : ""}`);
+    const parts = Number.isFinite(figure.postP99!) ? `; p99 of POST /join ${figure.postP99!.toFixed(1)}, of upgrade ${figure.upgradeP99!.toFixed(1)}, of socket open → snapshot ${figure.openToSnapshotP99!.toFixed(1)}` : "";
+    say(`join with ${listeners} listeners p50 ${figure.p50.toFixed(1)} ms${post}, p99 ${figure.p99.toFixed(1)} ms${parts}${probe.failed ? `, ${probe.failed} failed (${probe.errors[0]})` : ""}`);
     await settle(target.serverPid);
   };
   const heap = async () => (target.heapBytes ? await target.heapBytes() : null);

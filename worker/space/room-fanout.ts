@@ -1,5 +1,5 @@
-// Coalesced fan-out of the room's busy signals: at most one frame every 250 ms to each socket (reactions, or the
-// listener count when no reactions go out), so never more than 4 a second; a reaction in a quiet room goes at once.
+// Coalesced fan-out of the room's busy signals: at most one frame every 260 ms to each socket (reactions, or the
+// listener count when no reactions go out), so never more than 4 in any second; a reaction in a quiet room goes at once.
 // The count goes at most every second (less often in big rooms, riding on a reactions frame when one goes out anyway).
 // Big broadcasts go out in slices with a turn of the event loop between them, so a join or a frame never waits behind
 // 5,000 sends. Its timers exist only while something waits, so an idle room can hibernate.
@@ -28,6 +28,12 @@ export class RoomFanout {
   /** Sends each coalesced frame once to every shard, which passes it on to its own sockets. */
   private readonly relay: (text: string) => void;
   private lastSampleSent = "";
+  /**
+   * When each socket last got a coalesced frame. Frames are a gap apart at their start, but a broadcast's slices can
+   * leave late (the loop was busy, or the socket moved in the list): a slice waits until none of its sockets had a
+   * frame within the last gap, so the cap holds per socket, not only per broadcast.
+   */
+  private readonly lastSentTo = new WeakMap<WebSocket, number>();
 
   /**
    * `listenerCount` returns null once the room is no longer live, which stops all sending. The listener sample
@@ -129,7 +135,14 @@ export class RoomFanout {
     const sendFrom = (start: number) => {
       this.sliceTimer = null;
       const end = Math.min(sockets.length, start + BROADCAST_SLICE);
-      for (let i = start; i < end; i++) trySend(sockets[i]!, text);
+      const now = Date.now();
+      let readyAt = now;
+      for (let i = start; i < end; i++) readyAt = Math.max(readyAt, (this.lastSentTo.get(sockets[i]!) ?? -Infinity) + REACTION_FLUSH_MS);
+      if (readyAt > now) return void (this.sliceTimer = setTimeout(() => sendFrom(start), readyAt - now));
+      for (let i = start; i < end; i++) {
+        trySend(sockets[i]!, text);
+        this.lastSentTo.set(sockets[i]!, Date.now());
+      }
       if (end < sockets.length) this.sliceTimer = setTimeout(() => sendFrom(end), 0);
     };
     sendFrom(0);
