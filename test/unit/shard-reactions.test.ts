@@ -1,8 +1,9 @@
 // A shard's reactions: the room's rate rule per listener, guests refused, and batches to the room coalesced to one per
-// 250 ms (the first in a quiet shard at once).
+// flush gap (REACTION_FLUSH_MS; the first in a quiet shard at once).
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { GUEST_PREFIX } from "../../worker/protocol/guest.ts";
 import type { ReactionsMessage } from "../../worker/protocol/room.ts";
+import { REACTION_FLUSH_MS } from "../../worker/space/reaction-batch.ts";
 import { ShardReactions } from "../../worker/space/shard-reactions.ts";
 
 const fire = (userId: string) => ({ userId, handle: `h_${userId}`, emoji: "🔥" as const });
@@ -25,7 +26,7 @@ describe("shard reactions", () => {
     expect(reactions.react({ userId: `${GUEST_PREFIX}1`, handle: "guest", emoji: "🔥" }, Date.now())?.code).toBe("sign_up_required");
   });
 
-  it("sends the first batch at once and the next no sooner than 250 ms later, counts merged", () => {
+  it("sends the first batch at once and the next no sooner than a flush gap later, counts merged", () => {
     const sent: ReactionsMessage[] = [];
     const reactions = new ShardReactions((batch) => sent.push(batch));
     reactions.react(fire("a"), Date.now());
@@ -33,7 +34,7 @@ describe("shard reactions", () => {
     expect(sent.map((b) => b.counts["🔥"])).toEqual([1]);
     reactions.react(fire("b"), Date.now());
     reactions.react(fire("c"), Date.now());
-    vi.advanceTimersByTime(249);
+    vi.advanceTimersByTime(REACTION_FLUSH_MS - 1);
     expect(sent).toHaveLength(1);
     vi.advanceTimersByTime(1);
     expect(sent.map((b) => b.counts["🔥"])).toEqual([1, 2]);

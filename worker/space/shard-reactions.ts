@@ -1,6 +1,6 @@
 // A shard's reactions: its listeners' rate limit (the room's rule: 5 a second, one rate_limited per burst, guests
 // refused) and the batches it sends up, coalesced like the room's own fan-out (a reaction in a quiet shard goes at
-// once, then at most one batch every 250 ms).
+// once, then at most one batch every REACTION_FLUSH_MS).
 import { isGuestId } from "../protocol/guest.ts";
 import { roomError } from "../protocol/room-parse.ts";
 import { REACTIONS_PER_SECOND, type ErrorMessage, type ReactionsMessage, type ReactionSender } from "../protocol/room.ts";
