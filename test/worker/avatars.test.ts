@@ -1,6 +1,6 @@
 // Profile pictures: upload (bytes checked to be a PNG, JPEG or WebP), served back from R2, shown on the person's
-// profile, on their Spaces and in the live room (stage, listeners, hands), replaced (the old file goes) and cleared;
-// bad uploads get the contract's errors.
+// profile, on their Spaces, in followers' home ring and in the live room (stage, listeners, hands), replaced (the old
+// file goes) and cleared; bad uploads get the contract's errors.
 import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { client, host, ORIGIN, signup, type Client } from "./helpers.ts";
@@ -36,6 +36,10 @@ describe("profile pictures", () => {
     expect((await client().call("GET", `/api/users/${h.handle}`)).json.user.avatarUrl).toBe(avatarUrl);
     const created = await h.call("POST", "/api/spaces", { title: "With a face" });
     expect(created.json.space.host.avatarUrl).toBe(avatarUrl);
+    // And in a follower's home ring.
+    const fan = await signup();
+    await fan.call("POST", `/api/users/${h.handle}/follow`);
+    expect((await fan.call("GET", "/api/home")).json.following).toEqual([expect.objectContaining({ id: h.id, avatarUrl })]);
   });
 
   it("shows pictures in the live room: the host on stage, a listener in the sample and the hand queue", async () => {

@@ -58,9 +58,10 @@ describe("discovery", () => {
         id: liveHost.id,
         handle: liveHost.handle,
         displayName: liveHost.handle,
+        avatarUrl: null,
         live: { spaceId: liveSpace.id, title: "On air now", listenerCount: 12 },
       },
-      { id: quietHost.id, handle: quietHost.handle, displayName: quietHost.handle, live: null },
+      { id: quietHost.id, handle: quietHost.handle, displayName: quietHost.handle, avatarUrl: null, live: null },
     ]);
     expect(ids(home.json.live)).toEqual([liveSpace.id]);
     expect(ids(home.json.upcoming)).toEqual([upcoming.id]);

@@ -4,6 +4,7 @@ import { Hono } from "hono";
 import { sql } from "drizzle-orm";
 import { unreadCount } from "../db/notifications.ts";
 import { listSpaces, spaceViewsByIds } from "../db/spaces.ts";
+import { avatarUrlOf } from "../db/users.ts";
 import type { HomeResponse, RingPerson } from "../protocol/discovery.ts";
 import { requireUserId, type AppEnv } from "./context.ts";
 import { db, type Db } from "../db/client.ts";
@@ -15,6 +16,7 @@ type RingRow = {
   id: string;
   handle: string;
   display_name: string;
+  avatar_key: string | null;
   live_space_id: string | null;
   live_title: string | null;
   live_listeners: number | null;
@@ -23,7 +25,7 @@ type RingRow = {
 /** People the user follows with, for the live ones, their live Space (the ring); live first. */
 async function ringRow(database: Db, userId: string): Promise<RingPerson[]> {
   const rows = await database.all<RingRow>(sql`
-    SELECT u.id, u.handle, u.display_name, s.id AS live_space_id, s.title AS live_title, s.listener_count AS live_listeners
+    SELECT u.id, u.handle, u.display_name, u.avatar_key, s.id AS live_space_id, s.title AS live_title, s.listener_count AS live_listeners
     FROM follows f
     JOIN users u ON u.id = f.followee_id
     LEFT JOIN spaces s ON s.id = (
@@ -35,6 +37,7 @@ async function ringRow(database: Db, userId: string): Promise<RingPerson[]> {
     id: r.id,
     handle: r.handle,
     displayName: r.display_name,
+    avatarUrl: avatarUrlOf(r.avatar_key),
     live: r.live_space_id ? { spaceId: r.live_space_id, title: r.live_title ?? "", listenerCount: r.live_listeners ?? 0 } : null,
   }));
 }
