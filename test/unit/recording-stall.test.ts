@@ -1,7 +1,8 @@
 // The recorder after a delivery stall: a track's packets arrive late in a burst (or stay late), on a simulated clock.
 // Pure pieces as the media object wires them: TrackPipeline → RecorderSink → SpaceMix, chunks taken by takeDue(now).
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { encodeAdapterPacket } from "../../worker/media/adapter-packet.ts";
+import { AudioWaiters } from "../../worker/media/recording/audio-waiters.ts";
 import { CHUNK_MS, LATE_MS, MAX_HOLD_MS, SpaceMix, type TakenChunk } from "../../worker/media/recording/mix.ts";
 import { RecorderSink } from "../../worker/media/recording/recorder-sink.ts";
 import { RECORDING_SAMPLE_RATE } from "../../worker/media/recording/recording-format.ts";
@@ -111,5 +112,41 @@ describe("recorder after a delivery stall", () => {
     expect(mix.takeDue(2 * CHUNK_MS + LATE_MS)).toEqual([]);
     mix.add(new Int16Array(16), 2 * CHUNK_MS, track);
     expect(mix.takeDue(2 * CHUNK_MS + LATE_MS).map((t) => t.chunk)).toEqual([1]);
+  });
+});
+
+describe("the end of a recorded Space waits for late audio, within a bound", () => {
+  afterEach(() => vi.useRealTimers());
+
+  it("keeps audio that arrives after the end was asked, once the track reaches the end", async () => {
+    const mix = new SpaceMix(0);
+    const pipeline = new TrackPipeline([new RecorderSink(() => mix)], () => 1_000);
+    const waiters = new AudioWaiters();
+    // The Space ends at 3 s of its time while the track (stalled) has placed only up to 2 s.
+    for (let i = 0; i < 50; i++) pipeline.push(packet(i + 1));
+    const endMs = 3_000;
+    const settled = waiters.until(() => mix.settledMs >= endMs, MAX_HOLD_MS);
+    for (let i = 50; i < 100; i++) {
+      pipeline.push(packet(i + 1));
+      waiters.wake();
+    }
+    expect(await settled).toBe(true);
+    const timeline = mix.take().samples;
+    expect(longestSilenceMs(timeline, 1_010, 3_000)).toBe(0);
+  });
+
+  it("gives up after MAX_HOLD_MS when a live track sends nothing more", async () => {
+    vi.useFakeTimers();
+    const mix = new SpaceMix(0);
+    const pipeline = new TrackPipeline([new RecorderSink(() => mix)], () => 1_000);
+    for (let i = 0; i < 50; i++) pipeline.push(packet(i + 1));
+    const waiters = new AudioWaiters();
+    const settled = waiters.until(() => mix.settledMs >= 3_000, MAX_HOLD_MS);
+    waiters.wake();
+    vi.advanceTimersByTime(MAX_HOLD_MS);
+    expect(await settled).toBe(false);
+    // A closed track is no longer waited for.
+    pipeline.close();
+    expect(await waiters.until(() => mix.settledMs >= 3_000, MAX_HOLD_MS)).toBe(true);
   });
 });

@@ -108,6 +108,8 @@ export class SpaceMedia extends DurableObject<Env> {
 
   /** The Space ended: every adapter closes; a recorded Space's replay is produced from its parts. */
   async closeAll(reactions: ReactionSecond[] = []): Promise<void> {
+    // A track lagging after a stall still has audio on its way: the recording waits for it (bounded) before closing.
+    if (this.recording.running) await this.recording.settle(this.spaceNow());
     for (const row of this.store.adapters()) await this.closeAdapter(row.userId);
     await this.flushCaptions();
     await this.recording.finish(this.spaceNow(), reactions);
@@ -174,6 +176,7 @@ export class SpaceMedia extends DurableObject<Env> {
     track.lastPacketAt = Date.now();
     const recorder = this.recording.live(this.spaceNow());
     track.pipeline.push(new Uint8Array(message));
+    this.recording.placed();
     // Not awaited: uploads queue behind each other while packets keep flowing; failures are logged there.
     if (recorder) void recorder.flushDue(this.spaceNow());
     // A new track starts the KeepAlive/idle checks; later packets leave the alarm alone.

@@ -7,6 +7,8 @@ import { db } from "../../db/client.ts";
 import { saveRecording } from "../../db/recordings.ts";
 import { log } from "../adapter-sockets.ts";
 import type { MediaStorage } from "../media-storage.ts";
+import { AudioWaiters } from "./audio-waiters.ts";
+import { MAX_HOLD_MS } from "./mix.ts";
 import { Recorder } from "./recorder.ts";
 import { RecorderSink } from "./recorder-sink.ts";
 import { RECORDING_CONTENT_TYPE } from "./recording-format.ts";
@@ -19,6 +21,7 @@ export class SpaceRecording {
   private readonly env: Env;
   private readonly sql: SqlStorage;
   private readonly store: MediaStorage;
+  private readonly waiters = new AudioWaiters();
 
   constructor(env: Env, sql: SqlStorage, store: MediaStorage) {
     this.env = env;
@@ -55,6 +58,20 @@ export class SpaceRecording {
   /** A track's recorder sink: it writes into the live mix, and drops audio while recording is off. */
   sink(): RecorderSink {
     return new RecorderSink(() => this.recorder?.liveMix() ?? null, this.store.meta("spaceId") ?? "");
+  }
+
+  /** A track placed audio (called after each packet): an end waiting for late audio looks again. */
+  placed(): void {
+    this.waiters.wake();
+  }
+
+  /** Before the Space's adapters close: waits, at most MAX_HOLD_MS, until every live track's audio reached `endMs`,
+   *  so audio a stalled track still has on its way lands in the last chunk instead of being cut off. */
+  async settle(endMs: number): Promise<void> {
+    const mix = this.recorder?.liveMix();
+    if (!mix) return;
+    const settled = await this.waiters.until(() => mix.settledMs >= endMs, MAX_HOLD_MS);
+    if (!settled) log("media_recording_end_unsettled", { spaceId: this.store.meta("spaceId"), endMs, settledMs: Math.round(mix.settledMs) });
   }
 
   /** Joins the parts into the replay and records it in D1, with the per-second reactions on the replay's timeline. */
