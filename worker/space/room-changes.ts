@@ -110,6 +110,17 @@ export function personLeft(state: RoomState, person: Person, now: number, out: E
   if (isOnStage(person)) out.broadcast({ type: "update", participants: [participantOf(person)] });
 }
 
+/** A remembered person is back (a socket of theirs, or their shard again): their reconnect deadline goes.
+ *  Returns whether they had been away, so the caller can tell the room they are back. */
+export function personReturned(state: RoomState, person: Person, out: Effects): boolean {
+  if (person.leftAt === null) return false;
+  person.leftAt = null;
+  state.away.delete(person.userId);
+  out.push({ kind: "schedule" });
+  out.touch(person.userId);
+  return true;
+}
+
 export function endRoom(state: RoomState, reason: EndReason, now: number, out: Effects): void {
   if (state.phase === "ended") return;
   // Nobody publishes into an ended Space: every stage track is closed at the SFU.

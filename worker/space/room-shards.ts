@@ -3,7 +3,7 @@
 import type { ClientMessage, ListenerEntry, ReactionEmoji, ReactionSender } from "../protocol/room.ts";
 import { roomError } from "../protocol/room-parse.ts";
 import { applyFrame } from "./room-actions.ts";
-import { personLeft } from "./room-changes.ts";
+import { personLeft, personReturned } from "./room-changes.ts";
 import { isOnStage, newPerson, participantOf, shardConnection, snapshotFor, type Effects, type Identity, type Person, type RoomState, type ShardEntry } from "./room-model.ts";
 
 /** What a shard tells the room: its exact count of distinct listeners, a sample for the audience grid, which of the
@@ -39,12 +39,8 @@ function setShardCount(state: RoomState, entry: ShardEntry, count: number, out: 
 function reachVia(state: RoomState, person: Person, shard: string, out: Effects): void {
   person.via = shard;
   person.connections = new Set([shardConnection(shard)]);
-  if (person.leftAt !== null) {
-    person.leftAt = null;
-    state.away.delete(person.userId);
-    out.push({ kind: "schedule" });
-    out.touch(person.userId);
-    if (isOnStage(person)) out.broadcast({ type: "update", participants: [participantOf(person)] });
+  if (personReturned(state, person, out) && isOnStage(person)) {
+    out.broadcast({ type: "update", participants: [participantOf(person)] });
   }
 }
 

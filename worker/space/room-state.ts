@@ -4,7 +4,7 @@ import type { ClientMessage, EndReason, TrackRef } from "../protocol/room.ts";
 import { roomError } from "../protocol/room-parse.ts";
 import { applyFrame } from "./room-actions.ts";
 import { adapterEffects } from "./room-captions.ts";
-import { dropPerson, endRoom, personLeft } from "./room-changes.ts";
+import { dropPerson, endRoom, personLeft, personReturned } from "./room-changes.ts";
 import { setRecording } from "./room-recording.ts";
 import { expireShards, nextLeaseEnd, shardTransition, type ShardEvent } from "./room-shards.ts";
 import {
@@ -63,12 +63,7 @@ function connect(state: RoomState, identity: Identity, connectionId: string, out
     state.listenerCount += 1;
     state.peakListeners = Math.max(state.peakListeners, state.listenerCount);
     out.push({ kind: "count" });
-    if (person.leftAt !== null) {
-      person.leftAt = null;
-      state.away.delete(person.userId);
-      out.push({ kind: "schedule" });
-      out.touch(person.userId);
-    }
+    personReturned(state, person, out);
     if (isOnStage(person)) out.broadcast({ type: "update", participants: [participantOf(person)] });
   }
   out.reply(snapshotFor(state, person));
