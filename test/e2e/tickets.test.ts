@@ -1,41 +1,22 @@
 // Browser test of a ticketed Space on the local stack with the fake Stripe: a listener pays on the hosted checkout
 // page and gets in, a non-holder sees "Buy ticket" and is stopped at the door, the host sees the sale in earnings.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import type { Browser, Page } from "playwright-core";
-import { startFakeStripe, type RunningFakeStripe } from "../../dev/fake-stripe/server.ts";
-import { ensureLocalSecrets } from "../../dev/stack.ts";
-import { launchChromium } from "../../dev/browser/chromium.ts";
-import { loginAs, startTestStack, type Stack } from "./support/stack.ts";
+import { test } from "node:test";
+import type { Page } from "playwright-core";
+import { loginAs } from "./support/stack.ts";
+import { useStripeStackAndBrowser } from "./support/stripe-stack.ts";
 
-let stack: Stack;
-let stripe: RunningFakeStripe;
-let browser: Browser;
-
-before(async () => {
-  const secrets = ensureLocalSecrets();
-  stripe = await startFakeStripe({ secretKey: secrets.STRIPE_SECRET_KEY!, webhookSecret: secrets.STRIPE_WEBHOOK_SECRET! });
-  stack = await startTestStack({ STRIPE_API_BASE: stripe.url });
-  // The Worker's port is known only now; Pay on the checkout page posts the signed event here.
-  stripe.setWebhookUrl(`${stack.url}/api/stripe/webhook`);
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await stack?.stop();
-  await stripe?.close();
-});
+const e2e = useStripeStackAndBrowser();
 
 async function personPage(handle: string): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
-  await loginAs(page, stack.url, handle);
+  const page = await (await e2e.browser.newContext()).newPage();
+  await loginAs(page, e2e.stack.url, handle);
   return page;
 }
 
 test("a listener buys a ticket and gets in; a non-holder is offered a ticket, then stopped at the door", async () => {
   const host = await personPage("host");
-  await host.goto(`${stack.url}/host`);
+  await host.goto(`${e2e.stack.url}/host`);
   await host.getByLabel("Title").fill("Paid e2e");
   await host.getByLabel("Sell tickets").check();
   await host.getByLabel("Price (USD)").fill("7.50");
@@ -74,7 +55,7 @@ test("a listener buys a ticket and gets in; a non-holder is offered a ticket, th
   assert.equal(await refused.getAttribute("data-code"), "ticket_required");
   await ben.getByText("ticket sales have closed").waitFor();
 
-  await host.goto(`${stack.url}/earnings`);
+  await host.goto(`${e2e.stack.url}/earnings`);
   const row = host.getByTestId("earnings-table").getByRole("row", { name: /Paid e2e/ });
   await row.waitFor();
   assert.match(await row.innerText(), /1 \/ 2\s+\$7\.50\s+\$0\.75\s+\$6\.75/);

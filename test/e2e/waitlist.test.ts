@@ -3,44 +3,23 @@
 // a reload and in the bell, Buy now pays on the fake checkout page, and a seat the host adds goes to the next in line. The stack runs with GUEST_LISTENING off, so the same file
 // checks that the Space page then offers guests only logging in.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import type { Browser, Page } from "playwright-core";
-import { launchChromium } from "../../dev/browser/chromium.ts";
-import { startFakeStripe, type RunningFakeStripe } from "../../dev/fake-stripe/server.ts";
-import { ensureLocalSecrets } from "../../dev/stack.ts";
+import { test } from "node:test";
+import type { Page } from "playwright-core";
 import { seriousViolations } from "./support/axe.ts";
-import { loginAs, startTestStack, type Stack } from "./support/stack.ts";
+import { loginAs } from "./support/stack.ts";
+import { useStripeStackAndBrowser } from "./support/stripe-stack.ts";
 
-let stack: Stack;
-let stripe: RunningFakeStripe;
-let browser: Browser;
-let secretKey: string;
-
-before(async () => {
-  const secrets = ensureLocalSecrets();
-  secretKey = secrets.STRIPE_SECRET_KEY!;
-  stripe = await startFakeStripe({ secretKey, webhookSecret: secrets.STRIPE_WEBHOOK_SECRET! });
-  stack = await startTestStack({ STRIPE_API_BASE: stripe.url, GUEST_LISTENING: "false" });
-  // The Worker's port is known only now; the fake sends its signed events (expiry, payment) here.
-  stripe.setWebhookUrl(`${stack.url}/api/stripe/webhook`);
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await stack?.stop();
-  await stripe?.close();
-});
+const e2e = useStripeStackAndBrowser({ GUEST_LISTENING: "false" });
 
 async function personPage(handle: string): Promise<Page> {
-  const page = await (await browser.newContext({ viewport: { width: 390, height: 844 } })).newPage();
-  await loginAs(page, stack.url, handle);
+  const page = await (await e2e.browser.newContext({ viewport: { width: 390, height: 844 } })).newPage();
+  await loginAs(page, e2e.stack.url, handle);
   return page;
 }
 
 /** A call to the Worker's API as the page's signed-in person. */
 async function apiAs(page: Page, method: "POST" | "DELETE", path: string, data?: unknown) {
-  const res = await page.request.fetch(`${stack.url}/api${path}`, { method, headers: { Origin: stack.url }, data: data ?? {} });
+  const res = await page.request.fetch(`${e2e.stack.url}/api${path}`, { method, headers: { Origin: e2e.stack.url }, data: data ?? {} });
   return { status: res.status(), json: (await res.json()) as any };
 }
 
@@ -60,7 +39,7 @@ test("a sold-out Space offers the waitlist; a freed seat is held for the first i
   assert.equal(checkout.status, 200);
 
   const ben = await personPage("ben");
-  await ben.goto(`${stack.url}/spaces/${spaceId}`);
+  await ben.goto(`${e2e.stack.url}/spaces/${spaceId}`);
   assert.equal(await ben.getByTestId("tickets-left").innerText(), "Sold out");
   await ben.getByRole("button", { name: "Join the waitlist" }).click();
   const place = ben.getByTestId("waitlist-position");
@@ -70,9 +49,9 @@ test("a sold-out Space offers the waitlist; a freed seat is held for the first i
 
   // The seat frees up: Stripe expires ana's checkout and tells the Worker, which holds the seat for ben.
   const sessionId = (checkout.json.url as string).split("/").pop()!;
-  const expired = await fetch(`${stripe.url}/v1/checkout/sessions/${sessionId}/expire`, {
+  const expired = await fetch(`${e2e.stripe.url}/v1/checkout/sessions/${sessionId}/expire`, {
     method: "POST",
-    headers: { Authorization: `Bearer ${secretKey}` },
+    headers: { Authorization: `Bearer ${e2e.secretKey}` },
   });
   assert.equal(expired.status, 200);
   const offer = ben.getByTestId("waitlist-offer");
@@ -87,15 +66,15 @@ test("a sold-out Space offers the waitlist; a freed seat is held for the first i
   await ben.getByRole("button", { name: "Buy now" }).click();
   await ben.waitForURL(/\/checkout\/cs_test_/);
   await ben.getByRole("button", { name: "Pay $5.00" }).click();
-  await ben.waitForURL(`${stack.url}/spaces/${spaceId}?checkout=success`);
+  await ben.waitForURL(`${e2e.stack.url}/spaces/${spaceId}?checkout=success`);
   await ben.getByTestId("has-ticket").waitFor();
 
   // ana, back too late, finds it sold out again and queues; the host adds a seat in the edit form, which ana's page
   // shows as held for her without a reload.
-  await ana.goto(`${stack.url}/spaces/${spaceId}`);
+  await ana.goto(`${e2e.stack.url}/spaces/${spaceId}`);
   await ana.getByRole("button", { name: "Join the waitlist" }).click();
   await ana.getByTestId("waitlist-position").waitFor();
-  await host.goto(`${stack.url}/spaces/${spaceId}`);
+  await host.goto(`${e2e.stack.url}/spaces/${spaceId}`);
   await host.getByRole("button", { name: "Edit" }).click();
   await host.getByTestId("edit-capacity").fill("2");
   await host.getByRole("button", { name: "Save changes" }).click();
@@ -109,11 +88,11 @@ test("with GUEST_LISTENING off, a guest on a free live Space is offered logging 
   const spaceId = created.json.space.id as string;
   assert.equal((await apiAs(host, "POST", `/spaces/${spaceId}/start`)).status, 200);
 
-  const guest = await (await browser.newContext()).newPage();
-  await guest.goto(`${stack.url}/spaces/${spaceId}`);
+  const guest = await (await e2e.browser.newContext()).newPage();
+  await guest.goto(`${e2e.stack.url}/spaces/${spaceId}`);
   await guest.getByTestId("guest-entry").getByText("Log in or sign up to listen").waitFor();
   assert.equal(await guest.getByTestId("listen-as-guest").count(), 0);
-  await guest.goto(`${stack.url}/embed/spaces/${spaceId}`);
+  await guest.goto(`${e2e.stack.url}/embed/spaces/${spaceId}`);
   await guest.locator('[data-testid="embed-access"][data-access="sign_in"]').waitFor();
   assert.equal((await apiAs(host, "POST", `/spaces/${spaceId}/end`)).status, 200);
 });
