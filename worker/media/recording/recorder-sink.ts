@@ -26,7 +26,12 @@ export class RecorderSink implements PcmSink {
   write(payload: Uint8Array, atMs: number): void {
     const mix = this.mix();
     if (!mix) return;
-    this.lastMix = mix;
+    if (mix !== this.lastMix) {
+      // Recording was off (or restarted) meanwhile: samples were not counted, so place from the track's own clock.
+      this.anchorMs = null;
+      this.lastMix?.release(this);
+      this.lastMix = mix;
+    }
     if (this.anchorMs === null) {
       this.anchorMs = Math.max(atMs, this.endMs);
       this.produced = 0;
