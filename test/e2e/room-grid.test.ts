@@ -1,6 +1,6 @@
 // The room's people and bar on a phone (390×844): profile pictures on the stage and in the listener grid (initials for
 // someone without one); the grids follow promotions, demotions and departures live; the compact bottom bar is one row
-// and never covers the listener grid or the end of the page.
+// and never covers the listener grid or the end of the page. On desktop a listener gets a right column.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Locator, Page } from "playwright-core";
@@ -110,6 +110,22 @@ test("phone: pictures in the room, grids that follow role changes, and a bar tha
   await host.getByTestId("floating-reaction").first().waitFor({ state: "attached" });
   await ana.keyboard.press("Escape");
   await ana.getByRole("button", { name: "React heart" }).waitFor({ state: "hidden" });
+
+  // On desktop a listener's room uses the width: the room on the left, "About this Space" and how to speak on the right,
+  // both below the counts; back on the phone that column is not in the page at all.
+  await ana.setViewportSize({ width: 1280, height: 800 });
+  const about = ana.getByTestId("room-about");
+  await about.getByText("Grid room").waitFor();
+  await ana.getByTestId("room-speak-card").waitFor();
+  const [stageBox, aboutBox, gridBox] = [await ana.getByTestId("stage-host").boundingBox(), await about.boundingBox(), await ana.getByTestId("listener-grid").boundingBox()];
+  assert.ok(stageBox && aboutBox && gridBox, "stage, about card and listener grid are laid out");
+  assert.ok(aboutBox.x >= gridBox.x + gridBox.width, `the about card (x ${aboutBox.x}) is right of the listener grid (ends ${gridBox.x + gridBox.width})`);
+  assert.ok(gridBox.width > 500, `the listener grid flows wide (${gridBox.width} px)`);
+  assert.ok(aboutBox.y < stageBox.y + stageBox.height, "the column starts level with the stage, not below the room");
+  assert.equal(await ana.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), true, "no sideways scroll");
+  assert.deepEqual(await seriousViolations(ana), [], "the desktop listener room is axe clean");
+  await ana.setViewportSize(PHONE);
+  await about.waitFor({ state: "detached" });
 
   // Someone leaving drops out of the grid everywhere.
   await ben.getByTestId("leave").click();
