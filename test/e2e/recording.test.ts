@@ -98,10 +98,14 @@ test("a recorded Space replays with its tone, words and transcript in place; cli
   // transcript, are enough to end.
   const flowing = await waitUntil(async () => firstPackets[0] ?? null, (at) => at !== null, 60_000);
   assert.ok(flowing !== null, "the SFU never sent the host's audio to the media object");
-  await waitUntil(micOnsets, (onsets) => onsets.filter((at) => at > flowing).length >= 2, 120_000, 250);
+  const counted = (await waitUntil(micOnsets, (onsets) => onsets.filter((at) => at > flowing).length >= 2, 120_000, 250)).filter((at) => at > flowing);
+  const started = Date.parse((await okJson<{ space: { startedAt: string } }>(await host.request.get(`${stack.url}/api/spaces/${spaceId}`))).space.startedAt);
+  // The sentence after the second counted tone is transcribed only once that tone is whole (and well past) in the
+  // recording: waiting for it, not just for any words, keeps two tones to place even when the first loop came early.
+  const secondToneEndMs = counted[1]! - started + layout.toneMs;
   const transcript = await waitUntil(
-    async () => (await okJson<{ segments: { text: string }[] }>(await host.request.get(`${stack.url}/api/spaces/${spaceId}/transcript`))).segments,
-    (segments) => segments.some((segment) => hasContentWord(segment.text)),
+    async () => (await okJson<{ segments: { text: string; startMs: number }[] }>(await host.request.get(`${stack.url}/api/spaces/${spaceId}/transcript`))).segments,
+    (segments) => segments.some((segment) => hasContentWord(segment.text) && segment.startMs >= secondToneEndMs),
     120_000,
     500,
   );
