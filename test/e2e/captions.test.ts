@@ -5,18 +5,13 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import type { Browser, Page } from "playwright-core";
-import { launchChromium } from "../../dev/browser/chromium.ts";
-import { startSfu, type RunningSfu } from "../../dev/sfu/server.ts";
-import { ensureLocalSecrets } from "../../dev/stack.ts";
-import { startSttStandIn, type RunningStt } from "../../dev/stt/server.ts";
 import type { CaptionMessage } from "../../worker/protocol/room.ts";
-import { loginAs, startTestStack, type Stack } from "./support/stack.ts";
+import { useMediaStack } from "./support/media-stack.ts";
+import { loginAs } from "./support/stack.ts";
 
 const SENTENCE = "welcome to the space everyone. today we talk about the weather and the music";
 const CONTENT_WORDS = ["welcome", "space", "everyone", "weather", "music"];
@@ -24,48 +19,27 @@ const HOST_COUNTING = "one two three four five. six seven eight nine ten";
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
 type Event = { event: string; fields: Record<string, unknown> };
-let stack: Stack;
-let sfu: RunningSfu;
-let stt: RunningStt;
-let tempDir: string;
 const sfuEvents: Event[] = [];
 const sttEvents: Event[] = [];
-const browsers: Browser[] = [];
+const e2e = useMediaStack({
+  appId: "e2e-captions",
+  onAdapterEvent: (event, fields) => sfuEvents.push({ event, fields }),
+  onSttEvent: (event, fields) => sttEvents.push({ event, fields }),
+});
 
 /** flite speech as a 48 kHz mono WAV with 1.5 s of silence after it, so each loop ends an utterance. */
 function speechWav(text: string, name: string): string {
-  const raw = join(tempDir, `${name}-flite.wav`);
-  const out = join(tempDir, `${name}.wav`);
+  const raw = join(e2e.tempDir, `${name}-flite.wav`);
+  const out = join(e2e.tempDir, `${name}.wav`);
   execFileSync("flite", ["-voice", "slt", "-t", text, "-o", raw]);
   execFileSync("sox", [raw, "-r", "48000", "-c", "1", "-b", "16", out, "pad", "0", "1.5"]);
   return out;
 }
 
-before(async () => {
-  tempDir = await mkdtemp(join(tmpdir(), "captions-e2e-"));
-  const appId = "e2e-captions";
-  sfu = await startSfu({ appId, appSecret: ensureLocalSecrets().CALLS_APP_SECRET!, onAdapterEvent: (event, fields) => sfuEvents.push({ event, fields }) });
-  stt = await startSttStandIn({ onEvent: (event, fields) => sttEvents.push({ event, fields }) });
-  stack = await startTestStack({ CALLS_API_BASE: sfu.url, CALLS_APP_ID: appId, STT_WS_URL: stt.url });
-});
-
-after(async () => {
-  await Promise.allSettled(browsers.map((browser) => browser.close()));
-  await stack?.stop();
-  await Promise.allSettled([sfu?.close(), stt?.close()]);
-  if (tempDir) await rm(tempDir, { recursive: true, force: true });
-});
-
 async function personPage(browser: Browser, handle: string): Promise<Page> {
   const page = await (await browser.newContext()).newPage();
-  await loginAs(page, stack.url, handle);
+  await loginAs(page, e2e.stack.url, handle);
   return page;
-}
-
-async function launch(fakeAudioFile?: string): Promise<Browser> {
-  const browser = await launchChromium({ fakeAudioFile });
-  browsers.push(browser);
-  return browser;
 }
 
 /** Every caption frame the page's room socket receives, with when it arrived. */
@@ -101,10 +75,10 @@ async function watchLiveRegion(page: Page): Promise<void> {
 
 test("a listener reads the stage's words; finals alone reach screen readers; a demoted speaker's captions stop", async () => {
   // The listener shares Ana's browser (its own context, and it never publishes): one Chromium fewer to run.
-  const [hostBrowser, anaBrowser] = await Promise.all([launch(speechWav(HOST_COUNTING, "host")), launch(speechWav(SENTENCE, "ana"))]);
+  const [hostBrowser, anaBrowser] = await Promise.all([e2e.launch(speechWav(HOST_COUNTING, "host")), e2e.launch(speechWav(SENTENCE, "ana"))]);
   const listenerBrowser = anaBrowser;
   const host = await personPage(hostBrowser, "host");
-  await host.goto(`${stack.url}/host`);
+  await host.goto(`${e2e.stack.url}/host`);
   await host.getByLabel("Title").fill("Captions e2e");
   await host.getByRole("button", { name: "Create Space" }).click();
   await host.waitForURL(/\/spaces\/[0-9a-f-]{36}$/);
@@ -203,7 +177,7 @@ test("a listener reads the stage's words; finals alone reach screen readers; a d
   await stageEntry.getByRole("button", { name: "Move to listeners", exact: true }).click();
   await ana.getByRole("button", { name: "Request to speak" }).waitFor();
   await waitFor(() => sfuEvents.some((entry) => entry.event === "sfu_adapter_closed" && entry.fields.adapterId === anaAdapter.fields.adapterId), "Ana's adapter to close", 90_000);
-  await waitFor(() => stt.openStreams() <= 1, "Ana's recogniser stream to end (only the host's left)", 90_000);
+  await waitFor(() => e2e.stt.openStreams() <= 1, "Ana's recogniser stream to end (only the host's left)", 90_000);
   const anaStreamEndedAt = Date.now();
   await listener.getByTestId("captions-area").locator('[data-final="false"]', { hasText: "Ana Listener:" }).waitFor({ state: "detached" });
   // Ana's last words were relayed before the host's next two caption frames (the media object sends in order).

@@ -4,23 +4,17 @@
 // heard them (±0.3 s on the Space's timeline), transcript lines end where the speech does; Range gives 206; on the
 // replay page play, a transcript click seeks, a chosen clip range (edges ±0.25 s) plays on /clips/:id; axe clean.
 import assert from "node:assert/strict";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { after, before, test } from "node:test";
-import type { APIResponse, Browser, Page } from "playwright-core";
-import { launchChromium } from "../../dev/browser/chromium.ts";
+import { test } from "node:test";
+import type { APIResponse, Page } from "playwright-core";
 import { clickLineAndSeek, playReplay, playsOnClipPage } from "../../dev/browser/replay-player.ts";
 import { writeToneSpeechWav, type ToneSpeechLayout } from "../../dev/browser/wav-tone-speech.ts";
 import { analyseRecording, decodeToPcm, lastOf, shareOf, type Run } from "../../dev/replay-audio.ts";
-import { startSfu, type RunningSfu } from "../../dev/sfu/server.ts";
-import { ensureLocalSecrets } from "../../dev/stack.ts";
-import { startSttStandIn, type RunningStt } from "../../dev/stt/server.ts";
 import { formatClock } from "../../worker/protocol/clip-range.ts";
 import type { ReplayResponse } from "../../worker/protocol/replay.ts";
 import { seriousViolations } from "./support/axe.ts";
 import { watchMicTone } from "./support/mic-tone-watch.ts";
-import { loginAs, startTestStack, type Stack } from "./support/stack.ts";
+import { useMediaStack } from "./support/media-stack.ts";
+import { loginAs } from "./support/stack.ts";
 import { waitUntil } from "./support/wait.ts";
 
 
@@ -29,34 +23,13 @@ const CONTENT_WORDS = ["welcome", "space", "everyone", "today", "talk", "weather
 const TONE_TOLERANCE_MS = 300;
 const CLIP_TOLERANCE_MS = 250;
 
-let stack: Stack;
-let sfu: RunningSfu;
-let stt: RunningStt;
-let tempDir: string;
 let layout: ToneSpeechLayout;
 const firstPackets: number[] = [];
-const browsers: Browser[] = [];
-
-before(async () => {
-  tempDir = await mkdtemp(join(tmpdir(), "recording-e2e-"));
-  layout = writeToneSpeechWav(tempDir, SENTENCE);
-  const appId = "e2e-recording";
-  sfu = await startSfu({
-    appId,
-    appSecret: ensureLocalSecrets().CALLS_APP_SECRET!,
-    onAdapterEvent: (event, fields) => {
-      if (event === "sfu_adapter_first_packet") firstPackets.push(fields.at as number);
-    },
-  });
-  stt = await startSttStandIn();
-  stack = await startTestStack({ CALLS_API_BASE: sfu.url, CALLS_APP_ID: appId, STT_WS_URL: stt.url });
-});
-
-after(async () => {
-  await Promise.allSettled(browsers.map((browser) => browser.close()));
-  await stack?.stop();
-  await Promise.allSettled([sfu?.close(), stt?.close()]);
-  if (tempDir) await rm(tempDir, { recursive: true, force: true });
+const e2e = useMediaStack({
+  appId: "e2e-recording",
+  onAdapterEvent: (event, fields) => {
+    if (event === "sfu_adapter_first_packet") firstPackets.push(fields.at as number);
+  },
 });
 
 const hasContentWord = (text: string) => text.toLowerCase().split(/[^a-z]+/).some((word) => CONTENT_WORDS.includes(word));
@@ -69,12 +42,12 @@ async function okJson<T>(response: APIResponse): Promise<T> {
 }
 
 test("a recorded Space replays with its tone, words and transcript in place; clips cut where asked", async () => {
-  const browser = await launchChromium({ fakeAudioFile: layout.path });
-  browsers.push(browser);
+  layout = writeToneSpeechWav(e2e.tempDir, SENTENCE);
+  const browser = await e2e.launch(layout.path);
   const host = await (await browser.newContext()).newPage();
   const micOnsets = await watchMicTone(host, layout.toneHz);
-  await loginAs(host, stack.url, "host");
-  await host.goto(`${stack.url}/host`);
+  await loginAs(host, e2e.stack.url, "host");
+  await host.goto(`${e2e.stack.url}/host`);
   await host.getByLabel("Title").fill("Recording e2e");
   await host.getByRole("button", { name: "Create Space" }).click();
   await host.waitForURL(/\/spaces\/[0-9a-f-]{36}$/);
@@ -85,8 +58,8 @@ test("a recorded Space replays with its tone, words and transcript in place; cli
   await choice.click();
   await host.locator('[data-testid="record-on-start"][aria-pressed="true"]').waitFor();
   const visitor = await (await browser.newContext()).newPage();
-  await loginAs(visitor, stack.url, "ben");
-  await visitor.goto(`${stack.url}/spaces/${spaceId}`);
+  await loginAs(visitor, e2e.stack.url, "ben");
+  await visitor.goto(`${e2e.stack.url}/spaces/${spaceId}`);
   await visitor.getByTestId("will-be-recorded").waitFor();
   await visitor.context().close();
 
@@ -99,12 +72,12 @@ test("a recorded Space replays with its tone, words and transcript in place; cli
   const flowing = await waitUntil(async () => firstPackets[0] ?? null, (at) => at !== null, 60_000);
   assert.ok(flowing !== null, "the SFU never sent the host's audio to the media object");
   const counted = (await waitUntil(micOnsets, (onsets) => onsets.filter((at) => at > flowing).length >= 2, 120_000, 250)).filter((at) => at > flowing);
-  const started = Date.parse((await okJson<{ space: { startedAt: string } }>(await host.request.get(`${stack.url}/api/spaces/${spaceId}`))).space.startedAt);
+  const started = Date.parse((await okJson<{ space: { startedAt: string } }>(await host.request.get(`${e2e.stack.url}/api/spaces/${spaceId}`))).space.startedAt);
   // The sentence after the second counted tone is transcribed only once that tone is whole (and well past) in the
   // recording: waiting for it, not just for any words, keeps two tones to place even when the first loop came early.
   const secondToneEndMs = counted[1]! - started + layout.toneMs;
   const transcript = await waitUntil(
-    async () => (await okJson<{ segments: { text: string; startMs: number }[] }>(await host.request.get(`${stack.url}/api/spaces/${spaceId}/transcript`))).segments,
+    async () => (await okJson<{ segments: { text: string; startMs: number }[] }>(await host.request.get(`${e2e.stack.url}/api/spaces/${spaceId}/transcript`))).segments,
     (segments) => segments.some((segment) => hasContentWord(segment.text) && segment.startMs >= secondToneEndMs),
     120_000,
     500,
@@ -115,15 +88,15 @@ test("a recorded Space replays with its tone, words and transcript in place; cli
   const endedAt = Date.now();
   const onsets = (await micOnsets()).filter((at) => at > flowing);
 
-  const replayUrl = `${stack.url}/api/spaces/${spaceId}/replay`;
+  const replayUrl = `${e2e.stack.url}/api/spaces/${spaceId}/replay`;
   const ready = await waitUntil(() => host.request.get(replayUrl), (response) => response.status() === 200, 60_000, 100);
   const replay = await okJson<ReplayResponse>(ready);
-  const space = await okJson<{ space: { startedAt: string } }>(await host.request.get(`${stack.url}/api/spaces/${spaceId}`));
+  const space = await okJson<{ space: { startedAt: string } }>(await host.request.get(`${e2e.stack.url}/api/spaces/${spaceId}`));
   const startedAt = Date.parse(space.space.startedAt);
   console.log(JSON.stringify({ event: "end_to_replay_ready", ms: Date.now() - endedAt, durationMs: replay.durationMs, offsetMs: replay.offsetMs }));
 
   // The replay, whatever its codec, decodes; its tones and sentences are where the host's mic had them.
-  const audio = await host.request.get(`${stack.url}${replay.audioUrl}`);
+  const audio = await host.request.get(`${e2e.stack.url}${replay.audioUrl}`);
   assert.equal(audio.status(), 200);
   assert.match(audio.headers()["content-type"] ?? "", /^audio\//);
   const pcm = await decodeToPcm(await audio.body());
@@ -173,7 +146,7 @@ test("a recorded Space replays with its tone, words and transcript in place; cli
   }
 
   // Range: 206 with the asked bytes.
-  const part = await host.request.get(`${stack.url}${replay.audioUrl}`, { headers: { Range: "bytes=0-1023" } });
+  const part = await host.request.get(`${e2e.stack.url}${replay.audioUrl}`, { headers: { Range: "bytes=0-1023" } });
   assert.equal(part.status(), 206);
   assert.match(part.headers()["content-range"] ?? "", /^bytes 0-1023\/\d+$/);
   assert.equal((await part.body()).byteLength, 1024);
@@ -183,7 +156,7 @@ test("a recorded Space replays with its tone, words and transcript in place; cli
 
 /** The replay page: it plays, a transcript line seeks there, the clip form explains a bad range, a clip plays. */
 async function browserPart(page: Page, spaceId: string, replay: ReplayResponse, tones: Run[]): Promise<void> {
-  await page.goto(`${stack.url}/spaces/${spaceId}/replay`);
+  await page.goto(`${e2e.stack.url}/spaces/${spaceId}/replay`);
   await page.getByTestId("replay-audio").waitFor({ state: "attached" });
   await playReplay(page);
   const lineIndex = replay.segments.findIndex((segment) => segment.startMs >= 1_000);
@@ -217,10 +190,10 @@ async function browserPart(page: Page, spaceId: string, replay: ReplayResponse, 
   const clipPath = (await link.getAttribute("href"))!;
   const clipId = clipPath.split("/").pop()!;
 
-  const clip = await okJson<{ clip: { audioUrl: string; startMs: number; durationMs: number } }>(await page.request.get(`${stack.url}/api/clips/${clipId}`));
+  const clip = await okJson<{ clip: { audioUrl: string; startMs: number; durationMs: number } }>(await page.request.get(`${e2e.stack.url}/api/clips/${clipId}`));
   assert.equal(clip.clip.durationMs, 2_000);
   assert.equal(clip.clip.startMs, replay.offsetMs + clipStartMs);
-  const clipAudio = await page.request.get(`${stack.url}${clip.clip.audioUrl}`);
+  const clipAudio = await page.request.get(`${e2e.stack.url}${clip.clip.audioUrl}`);
   assert.match(clipAudio.headers()["content-type"] ?? "", /^audio\//);
   const cut = analyseRecording(await decodeToPcm(await clipAudio.body()), layout.toneHz);
   const clipTone = cut.tone[0];
