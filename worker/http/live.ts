@@ -20,7 +20,7 @@ import {
   encodeHeader, locationHintFor, PLACEMENT_HEADER, shardRegionFor, ROUTE_HEADER, SHARD_HEADER, SNAPSHOT_HEADER,
   type Admission, type Placement, type ShardAddress,
 } from "../space/shard-wire.ts";
-import { tellWatchers } from "../space/space-watch.ts";
+import { tellWatchers } from "../space/watchers.ts";
 import { clientAddress, requireUserId, type AppContext, type AppEnv } from "./context.ts";
 import { db } from "../db/client.ts";
 import { assertCanEnter } from "./entry-gate.ts";

@@ -5,7 +5,7 @@ import { announceCancelled } from "../announce.ts";
 import { refundAllTickets } from "../payments/refunds.ts";
 import { changeCapacity } from "../payments/waitlist.ts";
 import { roomFor } from "../space/space-room.ts";
-import { tellWatchers } from "../space/space-watch.ts";
+import { tellWatchers } from "../space/watchers.ts";
 import { addReminder, removeReminder } from "../db/reminders.ts";
 import { cancelSpaceIfIn, getSpace, getSpaceView, updateScheduledSpace } from "../db/spaces.ts";
 import type { SpaceState } from "../protocol/api.ts";

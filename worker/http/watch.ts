@@ -2,7 +2,7 @@
 // so its page follows along without polling. Public like the Space itself; nothing personal travels on it.
 import { Hono } from "hono";
 import { getSpace } from "../db/spaces.ts";
-import { watchFor } from "../space/space-watch.ts";
+import { watchFor } from "../space/watchers.ts";
 import { type AppEnv } from "./context.ts";
 import { db } from "../db/client.ts";
 import { ApiError, notFound } from "./errors.ts";

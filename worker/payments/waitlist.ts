@@ -18,7 +18,7 @@ import {
 import { notifyAndPush } from "../notify/deliver.ts";
 import { DomainError } from "../protocol/errors.ts";
 import { waitlistOfferMs } from "../settings.ts";
-import { tellWatchers } from "../space/space-watch.ts";
+import { tellWatchers } from "../space/watchers.ts";
 
 type Background = Pick<ExecutionContext, "waitUntil">;
 

@@ -14,7 +14,7 @@ import { recordEnd, recordListenerCount, recordSpeakPolicy } from "../db/space-l
 import { nextDeadline, transition, type RoomEvent } from "./room-state.ts";
 import { RoomFanout } from "./room-fanout.ts";
 import { RoomStorage } from "./room-storage.ts";
-import { tellWatchers } from "./space-watch.ts";
+import { tellWatchers } from "./watchers.ts";
 import { callsConfigured, callsFor } from "../audio/calls-for-env.ts";
 import { forceCloseTracks, type OwnedTrack } from "../audio/track-closer.ts";
 import { captionsAvailable } from "../media/availability.ts";

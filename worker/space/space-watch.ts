@@ -48,18 +48,3 @@ export class SpaceWatch extends DurableObject<Env> {
     }
   }
 }
-
-export function watchFor(env: Env, spaceId: string): DurableObjectStub<SpaceWatch> {
-  const namespace = env.SPACE_WATCH as DurableObjectNamespace<SpaceWatch>;
-  return namespace.get(namespace.idFromName(spaceId));
-}
-
-/** Tells a Space's watchers it changed; a failure is logged, never thrown (the change itself already happened). */
-export async function tellWatchers(env: Env, spaceId: string, state: SpaceState): Promise<void> {
-  try {
-    const reached = await watchFor(env, spaceId).changed(state);
-    console.log(JSON.stringify({ event: "space_watchers_told", spaceId, state, reached }));
-  } catch (error) {
-    console.log(JSON.stringify({ event: "space_watchers_failed", spaceId, state, error: String(error) }));
-  }
-}
