@@ -36,3 +36,30 @@ test("a new person signs up, follows the host and meets the gate; the host creat
   assert.equal(await hostPage.getByTestId("space-title").innerText(), "Morning coffee chat");
   await hostContext.close();
 });
+
+test("a login that finishes before the page's first session check still counts: the late 'signed out' answer is stale", async () => {
+  const context = await e2e.browser.newContext();
+  const page = await context.newPage();
+  // Hold the start-up GET /api/auth/session until the login's answer is in, as a slow machine can.
+  let loggedIn!: () => void;
+  const loginAnswered = new Promise<void>((resolve) => (loggedIn = resolve));
+  await page.route("**/api/auth/session", async (route) => {
+    const answer = await route.fetch();
+    await loginAnswered;
+    await route.fulfill({ response: answer });
+  });
+  page.on("response", (response) => {
+    if (new URL(response.url()).pathname === "/api/auth/login") loggedIn();
+  });
+  const staleAnswer = page.waitForResponse((response) => new URL(response.url()).pathname === "/api/auth/session");
+  await page.goto(`${e2e.stack.url}/login`);
+  await page.getByLabel("Handle").fill("ana");
+  await page.getByLabel("Password").fill("spaces-dev");
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.getByTestId("me-link").waitFor();
+  // Once the stale answer has reached the page and a frame has been drawn, the person is still signed in.
+  await staleAnswer;
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+  assert.equal(await page.getByTestId("me-link").count(), 1);
+  await context.close();
+});
