@@ -1,7 +1,8 @@
 // Live captions end to end: fake mics play flite speech (a speaker says a sentence, the host counts), the SFU
 // stand-in's adapters feed the media object and the pocketsphinx stand-in, and a listener reads what was said
-// with the CC button on. Finals alone reach the screen-reader region, the choice survives a reload, axe finds
-// nothing serious, and a demoted speaker's adapter closes and their captions stop while the host's go on.
+// with the CC button on. Finals alone reach the screen-reader region, the panel moves between the desktop's right
+// column and the phone's main column keeping its lines, the choice survives a reload, axe finds nothing serious, and
+// a demoted speaker's adapter closes and their captions stop while the host's go on.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -73,6 +74,51 @@ async function watchLiveRegion(page: Page): Promise<void> {
   });
 }
 
+/** Lets the test hold the room socket's caption frames in the page (and let them go, in order), so the captions on
+ *  screen change only when the test says; everything else on the socket flows as usual. */
+async function holdableCaptions(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const onmessage = Object.getOwnPropertyDescriptor(WebSocket.prototype, "onmessage")!;
+    const held: (() => void)[] = [];
+    const control = { holding: false, release: () => { control.holding = false; for (const deliver of held.splice(0)) deliver(); } };
+    (window as unknown as { captionFrames: typeof control }).captionFrames = control;
+    Object.defineProperty(WebSocket.prototype, "onmessage", {
+      ...onmessage,
+      set(this: WebSocket, handler: ((event: MessageEvent) => void) | null) {
+        onmessage.set!.call(this, handler && function (this: WebSocket, event: MessageEvent) {
+          const caption = typeof event.data === "string" && event.data.includes('"caption"') && (JSON.parse(event.data) as { type?: string }).type === "caption";
+          if (caption && control.holding) held.push(() => handler.call(this, event));
+          else handler.call(this, event);
+        });
+      },
+    });
+  });
+}
+
+async function setCaptionHold(page: Page, holding: boolean): Promise<void> {
+  await page.evaluate((hold) => {
+    const control = (window as unknown as { captionFrames: { holding: boolean; release: () => void } }).captionFrames;
+    if (hold) control.holding = true;
+    else control.release();
+  }, holding);
+}
+
+/** Where the captions panel is (beside the "About" card on the right, or in the main column under the stage) and
+ *  the lines it shows; null while the layout is still between the two. */
+async function captionsPlace(page: Page): Promise<{ column: "right" | "main"; lines: string[]; panels: number } | null> {
+  return page.evaluate(() => {
+    const panels = document.querySelectorAll('[data-testid="captions-panel"]');
+    const panel = panels[0]?.getBoundingClientRect();
+    const stage = document.querySelector('[data-testid="stage"]')?.getBoundingClientRect();
+    const about = document.querySelector('[data-testid="room-about"]')?.getBoundingClientRect();
+    if (!panel || !stage) return null;
+    const lines = [...document.querySelectorAll('[data-testid="captions-area"] .line')].map((line) => `${(line as HTMLElement).dataset.final}|${line.textContent?.replace(/\s+/g, " ").trim()}`);
+    if (about && panel.left >= stage.right && Math.abs(panel.left - about.left) < 1 && panel.bottom <= about.top) return { column: "right", lines, panels: panels.length };
+    if (!about && Math.abs(panel.left - stage.left) < 1 && panel.top >= stage.bottom) return { column: "main", lines, panels: panels.length };
+    return null;
+  });
+}
+
 test("a listener reads the stage's words; finals alone reach screen readers; a demoted speaker's captions stop", async () => {
   // The listener shares Ana's browser (its own context, and it never publishes): one Chromium fewer to run.
   const [hostBrowser, anaBrowser] = await Promise.all([e2e.launch(speechWav(HOST_COUNTING, "host")), e2e.launch(speechWav(SENTENCE, "ana"))]);
@@ -97,6 +143,7 @@ test("a listener reads the stage's words; finals alone reach screen readers; a d
   // The listener turns captions on from the keyboard.
   const listener = await personPage(listenerBrowser, "ben");
   const frames = recordCaptions(listener);
+  await holdableCaptions(listener);
   await listener.goto(spaceUrl);
   const toggle = listener.getByTestId("captions-toggle");
   await toggle.waitFor();
@@ -152,6 +199,39 @@ test("a listener reads the stage's words; finals alone reach screen readers; a d
     return (await axe.run(panel, { resultTypes: ["violations"] })).violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => v.id);
   });
   assert.deepEqual(violations, []);
+
+  // On a desktop the panel is in the right column, on a phone under the stage; crossing the breakpoint either way
+  // keeps the lines it showed (caption frames are held meanwhile, so nothing else could change them) and keeps the
+  // screen-reader region the same element with the same finals, so nothing already read is inserted again.
+  await listener.getByTestId("captions-area").locator('[data-final="true"]').first().waitFor();
+  await setCaptionHold(listener, true);
+  const desktop = await captionsPlace(listener);
+  assert.ok(desktop?.column === "right", `on a desktop the captions panel sits in the right column: ${JSON.stringify(desktop)}`);
+  assert.ok(desktop.lines.some((line) => line.startsWith("true|")), `a final line is shown: ${JSON.stringify(desktop.lines)}`);
+  const spokenBefore = await listener.evaluate(() => {
+    const live = document.querySelector('[data-testid="captions-live"]') as HTMLElement & { seenBefore?: boolean };
+    live.seenBefore = true;
+    return live.textContent;
+  });
+  for (const [viewport, column] of [[{ width: 390, height: 844 }, "main"], [{ width: 1280, height: 800 }, "right"]] as const) {
+    await listener.setViewportSize(viewport);
+    await listener.waitForFunction(
+      (want) => {
+        const panel = document.querySelector('[data-testid="captions-panel"]');
+        const about = document.querySelector('[data-testid="room-about"]');
+        return panel !== null && (want === "right") === (about !== null);
+      },
+      column,
+    );
+    const place = await captionsPlace(listener);
+    assert.deepEqual(place, { column, lines: desktop.lines, panels: 1 }, `at ${viewport.width} px`);
+    const live = await listener.evaluate(() => {
+      const region = document.querySelector('[data-testid="captions-live"]') as (HTMLElement & { seenBefore?: boolean }) | null;
+      return { sameElement: region?.seenBefore === true, text: region?.textContent };
+    });
+    assert.deepEqual(live, { sameElement: true, text: spokenBefore }, `the screen-reader region at ${viewport.width} px`);
+  }
+  await setCaptionHold(listener, false);
 
   // Readable on a 390 px phone and at 200 % zoom there (195 CSS px): captions wrap inside the viewport.
   for (const viewport of [{ width: 390, height: 844 }, { width: 195, height: 422 }]) {

@@ -1,6 +1,6 @@
 // The room's people and bar on a phone (390×844): profile pictures on the stage and in the listener grid (initials for
 // someone without one); the grids follow promotions, demotions and departures live; the compact bottom bar is one row
-// and never covers the listener grid or the end of the page. On desktop a listener gets a right column.
+// and never covers the listener grid or the end of the page. On desktop a listener gets a right column, captions on top.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Locator, Page } from "playwright-core";
@@ -122,10 +122,18 @@ test("phone: pictures in the room, grids that follow role changes, and a bar tha
   assert.ok(aboutBox.x >= gridBox.x + gridBox.width, `the about card (x ${aboutBox.x}) is right of the listener grid (ends ${gridBox.x + gridBox.width})`);
   assert.ok(gridBox.width > 500, `the listener grid flows wide (${gridBox.width} px)`);
   assert.ok(aboutBox.y < stageBox.y + stageBox.height, "the column starts level with the stage, not below the room");
+  // The captions panel heads that column (one copy in the page); on the phone it is back under the stage.
+  const captions = ana.getByTestId("captions-panel");
+  const captionsBox = await captions.boundingBox();
+  assert.ok(captionsBox, "the captions panel is laid out");
+  assert.deepEqual({ x: captionsBox.x, above: captionsBox.y + captionsBox.height <= aboutBox.y, copies: await captions.count() }, { x: aboutBox.x, above: true, copies: 1 });
   assert.equal(await ana.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), true, "no sideways scroll");
   assert.deepEqual(await seriousViolations(ana), [], "the desktop listener room is axe clean");
   await ana.setViewportSize(PHONE);
   await about.waitFor({ state: "detached" });
+  const [phoneStage, phoneCaptions] = [await ana.getByTestId("stage").boundingBox(), await captions.boundingBox()];
+  assert.ok(phoneStage && phoneCaptions, "stage and captions are laid out on the phone");
+  assert.deepEqual({ x: phoneCaptions.x, below: phoneCaptions.y >= phoneStage.y + phoneStage.height }, { x: phoneStage.x, below: true });
 
   // Someone leaving drops out of the grid everywhere.
   await ben.getByTestId("leave").click();

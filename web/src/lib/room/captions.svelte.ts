@@ -1,6 +1,9 @@
 // Live captions on the client: the lines to show (each speaker's current interim plus recent finals), the finals
-// for screen readers, and the per-browser CC preference. Fed by the room's `caption` frames.
+// for screen readers, and the per-browser CC preference. Kept per Space for the page session, outside any component,
+// so the panel can move between the phone and desktop layouts without losing what it showed. Fed by `caption` frames.
+import { untrack } from "svelte";
 import type { CaptionMessage } from "#protocol/room.ts";
+import type { RoomClient } from "../room.svelte.ts";
 
 export type CaptionLine = { key: string; speakerId: string; handle: string; text: string; final: boolean };
 
@@ -43,6 +46,55 @@ export class CaptionFeed {
     if (kept.length !== this.lines.length) this.lines = kept;
   }
 }
+
+/** Each Space's caption feed for this page session: a panel rebuilt at a breakpoint, or after the mini-player, finds
+ *  its lines here. A feed holds a few short lines, so keeping one per Space visited costs nothing worth freeing. */
+const feeds = new Map<string, CaptionFeed>();
+
+export function captionFeed(spaceId: string): CaptionFeed {
+  let feed = feeds.get(spaceId);
+  if (!feed) {
+    feed = new CaptionFeed();
+    feeds.set(spaceId, feed);
+  }
+  return feed;
+}
+
+/** Feeds the Space's feed from its room while you are in it, whether or not a panel shows it; returns the stop. */
+export function followCaptions(room: RoomClient): () => void {
+  const feed = captionFeed(room.spaceId);
+  const stopFrames = room.onCaption((caption) => feed.add(caption));
+  // Someone who left the stage is not still talking: drop their half-formed line.
+  const stopStage = $effect.root(() => {
+    $effect(() => {
+      const onStage = new Set(room.participants.map((participant) => participant.userId));
+      untrack(() => feed.forgetInterimsExcept(onStage));
+    });
+  });
+  return () => {
+    stopFrames();
+    stopStage();
+    // Out of the room nobody's sentence is still forming for you; a later "Join again" starts from the finals.
+    feed.forgetInterimsExcept(new Set());
+  };
+}
+
+/** The name a caption line shows: the speaker's display name while they are in the room, else their handle. */
+export function captionSpeaker(room: RoomClient, line: CaptionLine): string {
+  return room.participants.find((participant) => participant.userId === line.speakerId)?.displayName ?? `@${line.handle}`;
+}
+
+/** The CC switch, shared by the panel (wherever it renders) and the screen-reader region (which never moves). */
+class CaptionsPreference {
+  enabled = $state(loadCaptionsPreference());
+
+  toggle(): void {
+    this.enabled = !this.enabled;
+    saveCaptionsPreference(this.enabled);
+  }
+}
+
+export const captionsPreference = new CaptionsPreference();
 
 /** Whether this browser wants captions shown; off until someone turns them on, then remembered. */
 export function loadCaptionsPreference(): boolean {

@@ -4,6 +4,7 @@ import type { SpaceView } from "#protocol/api.ts";
 import { pauseRemoteAudio, playRemoteAudio, showNowPlaying } from "../audio/media-session.ts";
 import { RoomAudio } from "../audio/room-audio.svelte.ts";
 import { RoomClient, type JoinTicket } from "../room.svelte.ts";
+import { followCaptions } from "./captions.svelte.ts";
 
 export type CurrentSpace = Pick<SpaceView, "id" | "title" | "host">;
 
@@ -16,6 +17,7 @@ class CurrentRoom {
   /** Paused from the lock screen (Media Session): this device stops playing, the room still counts you. */
   paused = $state(false);
   private stopNowPlaying: (() => void) | null = null;
+  private stopCaptions: (() => void) | null = null;
 
   /** Joins `space` unless already in it; leaves any other room first. `ticket`: a join ticket the page already has. */
   enter(space: CurrentSpace, ticket: JoinTicket | null = null): RoomClient {
@@ -33,6 +35,7 @@ class CurrentRoom {
     this.stopNowPlaying = $effect.root(() => {
       $effect(() => this.nowPlaying());
     });
+    this.stopCaptions = followCaptions(room);
     void room.connect();
     return room;
   }
@@ -72,6 +75,8 @@ class CurrentRoom {
   private close(): void {
     this.stopNowPlaying?.();
     this.stopNowPlaying = null;
+    this.stopCaptions?.();
+    this.stopCaptions = null;
     this.audio?.destroy();
     this.room?.disconnect();
     this.audio = null;
