@@ -1,5 +1,6 @@
 // Screenshots of every page at phone (390×844) and desktop (1280×800), light and dark, against a fresh seeded stack.
-// `node dev/screens.ts dev/screens/after` (build the web app first); used for before/after design reviews.
+// `node dev/screens.ts dev/screens/after [scene,scene]` (build the web app first; the optional list retakes only those
+// scenes); used for before/after design reviews.
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { APIRequestContext, BrowserContext, Page } from "playwright-core";
@@ -13,6 +14,7 @@ const VIEWPORTS = [
   { name: "desktop", width: 1280, height: 800 },
 ] as const;
 const SCHEMES = ["light", "dark"] as const;
+const only = process.argv[3]?.split(",");
 
 const stack = await startStack({ build: false, freshDatabase: true });
 const browser = await launchChromium();
@@ -81,7 +83,7 @@ try {
   await benRoom.goto(`${stack.url}/spaces/${live.id}`);
   await benRoom.getByTestId("stage-host").waitFor();
 
-  const scenes: { name: string; who: string | null; path: string }[] = [
+  const scenes: { name: string; who: string | null; path: string; captions?: true }[] = [
     { name: "home-signed-out", who: null, path: "/" },
     { name: "login", who: null, path: "/login" },
     { name: "signup", who: null, path: "/signup" },
@@ -92,6 +94,8 @@ try {
     { name: "space-long-title", who: "host", path: `/spaces/${long.id}` },
     { name: "room-host", who: "host", path: `/spaces/${live.id}` },
     { name: "room-listener", who: "ana", path: `/spaces/${live.id}` },
+    // With the CC button on (the browser remembers it): the captions panel heads the desktop listener's right column.
+    { name: "room-listener-captions", who: "ana", path: `/spaces/${live.id}`, captions: true },
     { name: "profile", who: "ana", path: "/u/host" },
     { name: "host-form", who: "host", path: "/host" },
     { name: "host-form-below-gate", who: "ana", path: "/host" },
@@ -100,8 +104,9 @@ try {
   ];
   for (const viewport of VIEWPORTS) {
     for (const colorScheme of SCHEMES) {
-      for (const scene of scenes) {
-        const context = await signedIn(scene.who, { viewport, colorScheme, reducedMotion: "reduce" });
+      for (const scene of scenes.filter((entry) => !only || only.includes(entry.name))) {
+        const storageState = scene.captions ? { cookies: [], origins: [{ origin: stack.url, localStorage: [{ name: "spaces.captions", value: "on" }] }] } : undefined;
+        const context = await signedIn(scene.who, { viewport, colorScheme, reducedMotion: "reduce", storageState });
         const page = await context.newPage();
         // A first load can be cut short by the app's own start-up navigation; one more try settles it.
         await page.goto(`${stack.url}${scene.path}`).catch(() => page.goto(`${stack.url}${scene.path}`));
