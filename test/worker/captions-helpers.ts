@@ -56,3 +56,9 @@ export async function speechPackets(trailingSilenceMs = 2000, firstSeq = 1): Pro
   }
   return packets;
 }
+
+/** `ms` of silence as 20 ms adapter packets numbered from `firstSeq` (a speaker on stage who says nothing yet). */
+export function silencePackets(ms: number, firstSeq = 1): Uint8Array[] {
+  const payload = new Uint8Array(960 * 4);
+  return Array.from({ length: ms / 20 }, (_, i) => encodeAdapterPacket({ sequenceNumber: firstSeq + i, timestamp: (firstSeq + i) * 960, payload }));
+}

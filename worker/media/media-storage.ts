@@ -1,4 +1,5 @@
-// The media object's own SQLite storage: which stage tracks have an adapter now (survives eviction and hibernation).
+// The media object's own SQLite storage: which stage tracks have an adapter now, and how far each speaker's audio has
+// reached on the Space's timeline (both survive eviction, hibernation and a reset).
 import type { TrackRef } from "../protocol/room.ts";
 
 export type AdapterRow = {
@@ -22,6 +23,20 @@ export class MediaStorage {
       user_id TEXT PRIMARY KEY, handle TEXT NOT NULL, session_id TEXT NOT NULL, track_name TEXT NOT NULL,
       adapter_key TEXT NOT NULL, adapter_id TEXT, opened_at INTEGER NOT NULL)`);
     sql.exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+    sql.exec("CREATE TABLE IF NOT EXISTS heard (user_id TEXT PRIMARY KEY, until_ms INTEGER NOT NULL)");
+  }
+
+  /** Space ms up to which this speaker's audio was heard (captioned or counted), 0 if none yet. */
+  heardUntil(userId: string): number {
+    return this.sql.exec<{ until_ms: number }>("SELECT until_ms FROM heard WHERE user_id = ?", userId).toArray()[0]?.until_ms ?? 0;
+  }
+
+  /** Moves the speaker's mark forward to `spaceMs` (never back). */
+  markHeard(userId: string, spaceMs: number): void {
+    this.sql.exec(
+      "INSERT INTO heard (user_id, until_ms) VALUES (?, ?) ON CONFLICT (user_id) DO UPDATE SET until_ms = MAX(until_ms, excluded.until_ms)",
+      userId, Math.round(spaceMs),
+    );
   }
 
   adapter(userId: string): AdapterRow | null {

@@ -12,7 +12,11 @@
 // at most every 5 s. Deadlines, all in the one alarm: caption flush (300 ms after the first pending caption),
 // KeepAlive (a recogniser idle 4 s), idle close (no packet for 30 s: Finalize + CloseStream, adapter kept).
 // Hibernation: adapter sockets are hibernatable and carry their claims as the attachment; pipelines and
-// recognisers live in memory and are rebuilt on the next packet after a wake.
+// recognisers live in memory and are rebuilt on the next packet after a wake (or after a reset and the SFU's redial).
+// Timeline: a track's clock starts at the wall clock and then counts its audio, which can run ahead of the wall clock
+// when audio comes faster than real time. How far each speaker's audio got is stored (at each final, each alarm and
+// at the track's end), and a rebuilt pipeline starts no earlier than that: captions after a reset never land before
+// (and sort before) those already in the transcript.
 // Recording: every track also feeds a sink into the Space's one recorder (recording/space-recording.ts: its states,
 // parts in R2, the replay at closeAll). Seams: the SFU calls in sfu-adapters.ts, caption delivery in caption-relay.ts.
 import { DurableObject } from "cloudflare:workers";
@@ -200,7 +204,10 @@ export class SpaceMedia extends DurableObject<Env> {
     await this.recording.live(spaceMs)?.flushDue(spaceMs);
     for (const [userId, track] of this.tracks) {
       if (now - track.lastPacketAt >= IDLE_CLOSE_MS) this.endTrack(userId);
-      else track.stt.keepAliveIfIdle();
+      else {
+        track.stt.keepAliveIfIdle();
+        this.markClock(userId, track);
+      }
     }
     await this.syncAlarm();
   }
@@ -218,11 +225,12 @@ export class SpaceMedia extends DurableObject<Env> {
       provider ?? { name: "local", connect: async () => null },
       { userId: claims.userId, handle: claims.handle },
       (caption) => {
+        if (caption.final) this.store.markHeard(claims.userId, caption.endMs);
         this.captions.add(caption);
         if (this.flushAt === null) void this.syncAlarm();
       },
     );
-    const pipeline = new TrackPipeline([stt, this.recording.sink()], () => Date.now() - startedAt);
+    const pipeline = new TrackPipeline([stt, this.recording.sink()], () => Math.max(Date.now() - startedAt, this.store.heardUntil(claims.userId)));
     const track: ActiveTrack = { claims, pipeline, stt, lastPacketAt: Date.now() };
     this.tracks.set(claims.userId, track);
     return track;
@@ -232,8 +240,14 @@ export class SpaceMedia extends DurableObject<Env> {
     const track = this.tracks.get(userId);
     if (!track) return;
     this.tracks.delete(userId);
+    this.markClock(userId, track);
     track.pipeline.close();
     log("media_track_ended", { spaceId: track.claims.spaceId, userId, ...track.pipeline.stats, sttBytes: track.stt.bytesSent });
+  }
+
+  private markClock(userId: string, track: ActiveTrack): void {
+    const clock = track.pipeline.clock;
+    if (clock !== null) this.store.markHeard(userId, clock);
   }
 
   private async flushCaptions(): Promise<void> {

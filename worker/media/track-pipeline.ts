@@ -32,6 +32,11 @@ export class TrackPipeline {
     this.startAtMs = startAtMs;
   }
 
+  /** Where in the Space the next audio goes, or null before the first packet. */
+  get clock(): number | null {
+    return this.clockMs;
+  }
+
   /** One binary adapter message. Never throws: a malformed packet is counted and dropped. */
   push(message: Uint8Array): PushOutcome {
     const packet = decodeAdapterPacket(message);
