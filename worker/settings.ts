@@ -131,6 +131,18 @@ export function shardCapacity(env: Partial<Pick<Env, "SHARD_CAPACITY">>): number
   return Number.isFinite(parsed) && parsed >= 1 ? parsed : 5000;
 }
 
+/**
+ * Children one object of the shard tree calls per frame (SHARD_FANOUT, default 99, what `npm run sim:fanout` sizes a
+ * relay to at a million listeners): once a region's leaf shards outnumber it, they go under relay shards and the room
+ * calls the relays. "off" keeps every shard directly under the room.
+ */
+export function shardFanout(env: Partial<Pick<Env, "SHARD_FANOUT">>): number | null {
+  const setting = (env.SHARD_FANOUT ?? "").trim().toLowerCase();
+  if (setting === "off") return null;
+  const parsed = Number.parseInt(setting, 10);
+  return Number.isFinite(parsed) && parsed >= 1 ? parsed : 99;
+}
+
 /** How long a shard's count report holds (SHARD_LEASE_SECONDS, default 15): a shard silent for longer stops being
  *  counted, so no ghost listener outlives it by more than this. Shards renew every third of it. */
 export function shardLeaseMs(env: Partial<Pick<Env, "SHARD_LEASE_SECONDS">>): number {

@@ -6,7 +6,7 @@ import { announceSpaceLive } from "../announce.ts";
 import { signGuestToken, signJoinToken, verifyGuestToken, verifyJoinToken } from "../auth/tokens.ts";
 import { claimAttempt, guestJoinCounters } from "../db/login-attempts.ts";
 import { GUEST_PREFIX, GUEST_TOKEN_HEADER, type GuestJoin } from "../protocol/guest.ts";
-import { attemptLimits, guestListening, hostMaxLive, perAddressLimitsLifted, shardCapacity, shardLeaseMs, shardThreshold } from "../settings.ts";
+import { attemptLimits, guestListening, hostMaxLive, perAddressLimitsLifted, shardCapacity, shardFanout, shardLeaseMs, shardThreshold } from "../settings.ts";
 import { getSpaceView } from "../db/spaces.ts";
 import { avatarUrlOf, findUserById, isFollowing } from "../db/users.ts";
 import { liveSpaceCount, markLive, recordEnd } from "../db/space-lifecycle.ts";
@@ -204,7 +204,8 @@ export const liveRoutes = new Hono<AppEnv>()
     if (answer.headers.get(ROUTE_HEADER) !== "shard") return answer;
     // The room counted the listener and sends them to a shard near them, with the snapshot it made.
     const admission = (await answer.json()) as Admission;
-    headers.set(SHARD_HEADER, encodeHeader({ spaceId, shard: admission.shard, leaseMs: placement.leaseMs } satisfies ShardAddress));
+    const address: ShardAddress = { spaceId, shard: admission.shard, leaseMs: placement.leaseMs, parent: admission.parent ?? null };
+    headers.set(SHARD_HEADER, encodeHeader(address));
     headers.set(SNAPSHOT_HEADER, encodeHeader(admission.snapshot));
     return shardFor(c.env, spaceId, admission.shard, placement.locationHint).fetch(new Request(url, { headers }));
   });
@@ -216,6 +217,7 @@ function placementFor(c: AppContext): Placement {
     threshold: shardThreshold(c.env),
     capacity: shardCapacity(c.env),
     leaseMs: shardLeaseMs(c.env),
+    fanout: shardFanout(c.env),
     locationHint,
     region: shardRegionFor(c.env.SHARD_LOCATION_HINT ?? "", c.req.raw.cf as Record<string, unknown> | undefined),
   };

@@ -110,6 +110,9 @@ export async function applyEffects(parts: RoomParts, room: RoomState, effects: E
       case "close_adapter":
         parts.media.call(room.space.id, "close_adapter", (media) => media.closeAdapter(effect.userId));
         break;
+      case "adopt":
+        parts.shards.adopt(effect.relay, effect.leaf, effect.leaseMs, effect.reparent);
+        break;
       case "recording": {
         const request = { spaceId: room.space.id, startedAt: room.space.startedAt, on: effect.on };
         parts.media.call(room.space.id, "recording", (media) => media.setRecording(request));

@@ -81,8 +81,9 @@ export type RoomState = {
 };
 
 /** What the room knows of one shard: its count of distinct listeners, a few of them for the audience grid, and when
- *  its lease runs out (a shard that stops reporting stops being counted then). */
-export type ShardEntry = { count: number; sample: ListenerEntry[]; leaseMs: number; expiresAt: number; reportedAt: number };
+ *  its lease runs out (a shard that stops reporting stops being counted then). A relay's entry also lists the leaf
+ *  shards under it (every one it ever held while it lives: the room looks for listeners there). */
+export type ShardEntry = { count: number; sample: ListenerEntry[]; leaseMs: number; expiresAt: number; reportedAt: number; leaves?: string[] };
 
 export type Effect =
   | { kind: "reply"; message: ServerMessage }
@@ -109,7 +110,10 @@ export type Effect =
   /** The track stopped, or its owner left the stage, or captions went off: the media object stops hearing it. */
   | { kind: "close_adapter"; userId: string }
   /** The host turned recording on or off: the media object starts or stops its recorder. */
-  | { kind: "recording"; on: boolean };
+  | { kind: "recording"; on: boolean }
+  /** A leaf shard goes under a relay: the relay adopts it (frames reach it at once); `reparent` tells an existing leaf
+   *  to report to the relay from now on (a new one learns it from its first socket's address). */
+  | { kind: "adopt"; relay: string; leaf: string; leaseMs: number; reparent: boolean };
 
 export const RECONNECT_GRACE_MS = 30_000;
 

@@ -1,17 +1,28 @@
-// The room's side of the shard tree, pure like the rest of transition(): admitting a listener to a shard, a shard's
-// leased count report (and who of the room's people it still holds), frames and reactions relayed by shards, lease expiry.
+// The room's side of the shard tree, pure like the rest of transition(): admitting a listener to a shard (under a relay
+// in a big room, room-relays.ts), a shard's or relay's leased count report (and who of the room's people it still
+// holds), frames and reactions relayed by shards, lease expiry.
 import type { ClientMessage, ListenerEntry, ReactionEmoji, ReactionSender } from "../protocol/room.ts";
 import { roomError } from "../protocol/room-parse.ts";
 import { applyFrame } from "./room-actions.ts";
 import { personLeft, personReturned } from "./room-changes.ts";
+import { adoptUnder, knownLeaves, moveUnderRelays, parseLeaf, relayHolding } from "./room-relays.ts";
 import { isOnStage, newPerson, participantOf, shardConnection, snapshotFor, type Effects, type Identity, type Person, type RoomState, type ShardEntry } from "./room-model.ts";
 
 /** What a shard tells the room: its exact count of distinct listeners, a sample for the audience grid, which of the
  *  people it forwarded frames for are still connected to it, and when it counted (older reports are ignored). */
-export type ShardReport = { count: number; sample: ListenerEntry[]; present: string[]; sentAt: number; leaseMs: number };
+export type ShardReport = {
+  count: number;
+  sample: ListenerEntry[];
+  present: string[];
+  sentAt: number;
+  leaseMs: number;
+  /** From a relay: each leaf shard under it, with who of the room's people that leaf still holds. */
+  leaves?: Record<string, string[]>;
+};
 
 export type ShardEvent =
-  | { kind: "shard_admit"; identity: Identity; shard: string; leaseMs: number }
+  /** `parent`: the relay the shard sits under (relayFor), with the fan-out that placed it there. */
+  | { kind: "shard_admit"; identity: Identity; shard: string; leaseMs: number; parent?: string | null; fanout?: number | null }
   | { kind: "shard_report"; shard: string; report: ShardReport }
   | { kind: "shard_frame"; shard: string; identity: Identity; message: ClientMessage }
   | { kind: "shard_gone"; shard: string; userId: string }
@@ -45,10 +56,15 @@ function reachVia(state: RoomState, person: Person, shard: string, out: Effects)
 }
 
 /** A listener the room sends to a shard: counted at once (the shard's next report replaces the figure), snapshot back. */
-function admit(state: RoomState, identity: Identity, shard: string, leaseMs: number, now: number, out: Effects): void {
+function admit(state: RoomState, event: Extract<ShardEvent, { kind: "shard_admit" }>, now: number, out: Effects): void {
+  const { identity, shard, leaseMs, parent } = event;
   if (state.phase === "ended") return out.reply(roomError("space_ended", "This Space has ended."));
   if (state.blocked.has(identity.userId)) return out.reply(roomError("blocked", "The host has blocked you from their Spaces."));
-  const entry = entryFor(state, shard, leaseMs, now, out);
+  const region = parseLeaf(shard)?.region;
+  if (parent && region !== undefined && event.fanout) moveUnderRelays(state, region, event.fanout, out);
+  const entry = parent
+    ? adoptUnder(state, parent, shard, { count: 0, sample: [], leaseMs, expiresAt: now + leaseMs, reportedAt: 0 }, false, out)
+    : entryFor(state, shard, leaseMs, now, out);
   const known = state.people.get(identity.userId);
   if (!known) setShardCount(state, entry, entry.count + 1, out);
   out.touchShards();
@@ -56,7 +72,8 @@ function admit(state: RoomState, identity: Identity, shard: string, leaseMs: num
 }
 
 function report(state: RoomState, shard: string, shardReport: ShardReport, now: number, out: Effects): void {
-  if (state.phase === "ended") return;
+  // A leaf the room moved under a relay counts through that relay only (the room's answer tells it so).
+  if (state.phase === "ended" || relayHolding(state, shard) !== null) return;
   const entry = entryFor(state, shard, shardReport.leaseMs, now, out);
   if (shardReport.sentAt < entry.reportedAt) return;
   entry.reportedAt = shardReport.sentAt;
@@ -64,16 +81,26 @@ function report(state: RoomState, shard: string, shardReport: ShardReport, now: 
   entry.expiresAt = now + shardReport.leaseMs;
   entry.sample = shardReport.sample;
   setShardCount(state, entry, shardReport.count, out);
-  const present = new Set(shardReport.present);
-  for (const person of [...state.people.values()]) {
-    if (person.via === shard && !present.has(person.userId)) personLeft(state, person, now, out);
+  // Who is still there, and through which leaf (a relay's report says it per leaf).
+  const reached = new Map<string, string>(shardReport.present.map((userId) => [userId, shard]));
+  if (shardReport.leaves) entry.leaves ??= [];
+  for (const [leaf, present] of Object.entries(shardReport.leaves ?? {})) {
+    for (const userId of present) reached.set(userId, leaf);
+    if (!entry.leaves!.includes(leaf)) entry.leaves!.push(leaf);
   }
-  for (const userId of present) {
+  const covered = routesThrough(shard, entry);
+  for (const person of [...state.people.values()]) {
+    if (person.via !== null && covered.has(person.via) && !reached.has(person.userId)) personLeft(state, person, now, out);
+  }
+  for (const [userId, leaf] of reached) {
     const person = state.people.get(userId);
-    if (person && person.connections.size === 0) reachVia(state, person, shard, out);
+    if (person && person.connections.size === 0) reachVia(state, person, leaf, out);
   }
   out.touchShards();
 }
+
+/** The routes a shard's report speaks for: the shard itself (a relay reaches people it sampled), and a relay's leaves. */
+const routesThrough = (shard: string, entry: ShardEntry) => new Set([shard, ...(entry.leaves ?? [])]);
 
 /** A frame from a listener on a shard: the room acts on it as on its own socket's, and remembers the route. */
 function frame(state: RoomState, shard: string, identity: Identity, message: ClientMessage, now: number, out: Effects): void {
@@ -103,7 +130,8 @@ export function expireShards(state: RoomState, now: number, out: Effects): void 
     setShardCount(state, entry, 0, out);
     state.shards.delete(shard);
     out.touchShards();
-    for (const person of [...state.people.values()]) if (person.via === shard) personLeft(state, person, now, out);
+    const covered = routesThrough(shard, entry);
+    for (const person of [...state.people.values()]) if (person.via !== null && covered.has(person.via)) personLeft(state, person, now, out);
   }
 }
 
@@ -121,12 +149,17 @@ export function nextLeaseEnd(state: RoomState): number | null {
  */
 export function shardRoute(state: RoomState, userId: string, placement: { threshold: number | null; capacity: number; region: string }): string | null {
   const person = state.people.get(userId);
-  if (person) return person.via;
+  if (person) return person.via && parseLeaf(person.via) ? person.via : null;
   if (placement.threshold === null || state.phase !== "live" || state.listenerCount < placement.threshold) return null;
-  // Buckets grow in powers of two, so where someone may sit is one of a few names (shardsThatMayHold).
+  return `${placement.region}-${hashOf(userId) % bucketsFor(state, placement.capacity)}`;
+}
+
+/** Leaf buckets a joining listener is spread over: they grow in powers of two, so where someone may sit is one of a
+ *  few names (shardsThatMayHold). */
+export function bucketsFor(state: RoomState, capacity: number): number {
   let buckets = 1;
-  while (buckets * placement.capacity < state.listenerCount + 1) buckets *= 2;
-  return `${placement.region}-${hashOf(userId) % buckets}`;
+  while (buckets * capacity < state.listenerCount + 1) buckets *= 2;
+  return buckets;
 }
 
 /**
@@ -135,11 +168,11 @@ export function shardRoute(state: RoomState, userId: string, placement: { thresh
  * is how it finds a listener (a handful of names at most, usually one).
  */
 export function shardsThatMayHold(state: RoomState, userId: string, region: string | null): string[] {
+  const leaves = knownLeaves(state);
   const largest = new Map<string, number>();
-  for (const name of state.shards.keys()) {
-    const cut = name.lastIndexOf("-");
-    const index = Number(name.slice(cut + 1));
-    largest.set(name.slice(0, cut), Math.max(largest.get(name.slice(0, cut)) ?? 0, index));
+  for (const name of leaves) {
+    const { region: prefix, index } = parseLeaf(name)!;
+    largest.set(prefix, Math.max(largest.get(prefix) ?? 0, index));
   }
   const hash = hashOf(userId);
   const names: string[] = [];
@@ -147,7 +180,7 @@ export function shardsThatMayHold(state: RoomState, userId: string, region: stri
   for (const prefix of regions) {
     for (let buckets = 1; buckets === 1 || buckets / 2 <= largest.get(prefix)!; buckets *= 2) {
       const name = `${prefix}-${hash % buckets}`;
-      if (state.shards.has(name) && !names.includes(name)) names.push(name);
+      if (leaves.has(name) && !names.includes(name)) names.push(name);
     }
   }
   return names;
@@ -162,7 +195,7 @@ function hashOf(text: string): number {
 export function shardTransition(state: RoomState, event: ShardEvent, now: number, out: Effects): void {
   switch (event.kind) {
     case "shard_admit":
-      return admit(state, event.identity, event.shard, event.leaseMs, now, out);
+      return admit(state, event, now, out);
     case "shard_report":
       return report(state, event.shard, event.report, now, out);
     case "shard_frame":

@@ -6,7 +6,8 @@ import { roomMaxSocketsPerPerson } from "../settings.ts";
 import type { RoomState } from "./room-model.ts";
 import { attach, IDENTITY_HEADER, parseIdentity, userTag } from "./room-sockets.ts";
 import type { RoomEvent } from "./room-state.ts";
-import { shardRoute } from "./room-shards.ts";
+import { bucketsFor, shardRoute } from "./room-shards.ts";
+import { relayFor } from "./room-relays.ts";
 import { parsePlacement, PLACEMENT_HEADER, ROUTE_HEADER, type Admission } from "./shard-wire.ts";
 import { parseTicket, refuseSocket, subprotocolHeaders, TICKET_HEADER, type UsedJoinTokens } from "./room-entry.ts";
 
@@ -41,11 +42,14 @@ export async function acceptSocket(parts: UpgradeParts, room: RoomState | null, 
   const placement = parsePlacement(request.headers.get(PLACEMENT_HEADER));
   const shard = placement ? shardRoute(room, identity.userId, placement) : null;
   if (placement && shard !== null) {
-    // The socket goes to a shard: the room counts the listener and hands the Worker the snapshot to send first.
-    const replies = await parts.run({ kind: "shard_admit", identity, shard, leaseMs: placement.leaseMs }, null);
+    // The socket goes to a shard (under a relay once the region's shards outnumber the fan-out): the room counts the
+    // listener and hands the Worker the snapshot to send first.
+    const fanout = placement.fanout ?? null;
+    const parent = relayFor(room, shard, bucketsFor(room, placement.capacity), fanout);
+    const replies = await parts.run({ kind: "shard_admit", identity, shard, leaseMs: placement.leaseMs, parent, fanout }, null);
     const snapshot = replies.find((m) => m.type === "snapshot");
     if (snapshot?.type !== "snapshot") return errorResponse(409, "space_not_live", "This Space is not live.");
-    return Response.json({ shard, snapshot } satisfies Admission, { headers: { [ROUTE_HEADER]: "shard" } });
+    return Response.json({ shard, snapshot, parent } satisfies Admission, { headers: { [ROUTE_HEADER]: "shard" } });
   }
   const { 0: client, 1: server } = new WebSocketPair();
   parts.ctx.acceptWebSocket(server, [userTag(identity.userId)]);

@@ -1,9 +1,9 @@
 // A shard's reactions: its listeners' rate limit (the room's rule: 5 a second, one rate_limited per burst, guests
 // refused) and the batches it sends up, coalesced like the room's own fan-out (a reaction in a quiet shard goes at
-// once, then at most one batch every REACTION_FLUSH_MS).
+// once, then at most one batch every REACTION_FLUSH_MS); a relay shard merges its children's batches the same way.
 import { isGuestId } from "../protocol/guest.ts";
 import { roomError } from "../protocol/room-parse.ts";
-import { REACTIONS_PER_SECOND, type ErrorMessage, type ReactionsMessage, type ReactionSender } from "../protocol/room.ts";
+import { REACTIONS_PER_SECOND, type ErrorMessage, type ReactionEmoji, type ReactionsMessage, type ReactionSender } from "../protocol/room.ts";
 import { ReactionBatch, REACTION_FLUSH_MS } from "./reaction-batch.ts";
 
 type RateWindow = { start: number; count: number; rejected: boolean; notified: boolean };
@@ -37,11 +37,20 @@ export class ShardReactions {
     }
     rate.count += 1;
     this.batch.add(sender);
-    if (this.timer === null) {
-      const due = Math.max(now, this.lastFlush + REACTION_FLUSH_MS);
-      this.timer = setTimeout(() => this.flush(), due - now);
-    }
+    this.schedule(now);
     return null;
+  }
+
+  /** A batch a child shard coalesced (this shard is a relay): merged into the next batch up, under the same pacing. */
+  merge(counts: Partial<Record<ReactionEmoji, number>>, recent: ReactionSender[], now: number): void {
+    this.batch.addBatch(counts, recent);
+    this.schedule(now);
+  }
+
+  private schedule(now: number): void {
+    if (this.timer !== null) return;
+    const due = Math.max(now, this.lastFlush + REACTION_FLUSH_MS);
+    this.timer = setTimeout(() => this.flush(), due - now);
   }
 
   /** Forgets a person's rate window (their last socket here closed). */

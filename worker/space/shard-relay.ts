@@ -1,6 +1,8 @@
-// The room's calls to its shards: one RPC per shard for a broadcast (the shard sends it on to its own sockets), frames
-// for one person a shard holds, removals and the end. Calls never hold the room up; a failing shard is logged, and its
-// lease runs out if it stays silent.
+// The room's calls to its shards: one RPC per direct child for a broadcast (a leaf sends it on to its own sockets, a
+// relay to its leaves), frames for one person a leaf holds, removals, relays adopting leaves, and the end. Calls never
+// hold the room up; a failing shard is logged, and its lease runs out if it stays silent.
+import { relayRegion } from "./room-relays.ts";
+import { locationHintFor } from "./shard-wire.ts";
 import { shardFor, type SpaceShard } from "./space-shard.ts";
 
 export class ShardRelay {
@@ -24,6 +26,19 @@ export class ShardRelay {
 
   remove(shard: string, userId: string, text: string, code: number): void {
     this.call(shard, "remove", (stub) => stub.remove(userId, text, code));
+  }
+
+  /**
+   * A leaf goes under `relay`: the relay adopts it (created near its region, which is a location hint or "any"), and
+   * an existing leaf is told to report there. Both calls go first on their stubs, before any later frame.
+   */
+  adopt(relay: string, leaf: string, leaseMs: number, reparent: boolean): void {
+    const spaceId = this.spaceId();
+    if (!spaceId) return;
+    const hint = locationHintFor(relayRegion(relay) ?? "", undefined);
+    if (!this.stubs.has(relay)) this.stubs.set(relay, shardFor(this.env, spaceId, relay, hint));
+    this.call(relay, "adopt", (stub) => stub.adopt({ spaceId, shard: relay, leaseMs, parent: null }, leaf));
+    if (reparent) this.call(leaf, "reparent", (stub) => stub.reparent({ spaceId, shard: leaf, leaseMs, parent: relay }));
   }
 
   /** Whether this shard holds an open socket of this person (false when it cannot be asked). */

@@ -10,9 +10,10 @@ export const ROUTE_HEADER = "X-Spaces-Route";
 export const SHARD_HEADER = "X-Spaces-Shard";
 export const SNAPSHOT_HEADER = "X-Spaces-Snapshot";
 
-export type Placement = { threshold: number | null; capacity: number; leaseMs: number; region: string; locationHint: string | null };
-export type Admission = { shard: string; snapshot: SnapshotMessage };
-export type ShardAddress = { spaceId: string; shard: string; leaseMs: number };
+export type Placement = { threshold: number | null; capacity: number; leaseMs: number; region: string; locationHint: string | null; fanout?: number | null };
+/** `parent`: the relay the shard reports to, or null when it reports to the room. */
+export type Admission = { shard: string; snapshot: SnapshotMessage; parent?: string | null };
+export type ShardAddress = { spaceId: string; shard: string; leaseMs: number; parent?: string | null };
 
 /** Header values are bytes and names are not ASCII: JSON travels percent-encoded. */
 export const encodeHeader = (value: unknown) => encodeURIComponent(JSON.stringify(value));
@@ -31,7 +32,10 @@ export const parsePlacement = (header: string | null) =>
   decodeHeader<Placement>(header, (p) => typeof p.capacity === "number" && typeof p.leaseMs === "number" && typeof p.region === "string");
 
 export const parseShardAddress = (header: string | null) =>
-  decodeHeader<ShardAddress>(header, (a) => typeof a.spaceId === "string" && typeof a.shard === "string" && typeof a.leaseMs === "number");
+  decodeHeader<ShardAddress>(
+    header,
+    (a) => typeof a.spaceId === "string" && typeof a.shard === "string" && typeof a.leaseMs === "number" && (a.parent == null || typeof a.parent === "string"),
+  );
 
 const HINTS = new Set(["wnam", "enam", "sam", "weur", "eeur", "apac", "oc", "afr", "me"]);
 const MIDDLE_EAST = new Set(["AE", "BH", "IL", "IQ", "IR", "JO", "KW", "LB", "OM", "QA", "SA", "SY", "YE"]);

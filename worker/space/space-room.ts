@@ -20,6 +20,7 @@ import type { OwnedTrack } from "../audio/track-closer.ts";
 import { captionsAvailable } from "../media/availability.ts";
 import { attachmentOf } from "./room-sockets.ts";
 import { shardsThatMayHold, type ShardReport } from "./room-shards.ts";
+import { relayHolding } from "./room-relays.ts";
 import { ShardRelay } from "./shard-relay.ts";
 import { tryClose, trySend } from "../sockets.ts";
 import { UsedJoinTokens } from "./room-entry.ts";
@@ -139,9 +140,12 @@ export class SpaceRoom extends DurableObject<Env> {
 
   // ---- RPC used by the room's shards (shard-relay.ts is the other direction) ----
 
-  /** A shard's count, sample and who of the room's people it still holds; renews its lease. */
-  async shardReport(shard: string, report: ShardReport): Promise<{ live: boolean }> {
+  /** A shard's count, sample and who of the room's people it still holds; renews its lease. A leaf the room moved
+   *  under a relay is told where to report instead. */
+  async shardReport(shard: string, report: ShardReport): Promise<{ live: boolean; parent?: string }> {
     if (this.room?.phase !== "live") return { live: false };
+    const parent = relayHolding(this.room, shard);
+    if (parent !== null) return { live: true, parent };
     await this.run({ kind: "shard_report", shard, report }, null);
     return { live: true };
   }

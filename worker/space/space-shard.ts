@@ -1,12 +1,19 @@
-// A shard of a big room: holds plain listeners' sockets (placed near them), relays the room's frames to them (one RPC
-// per frame from the room, one send per socket here), reports its exact listener count to the room under a lease,
-// rate-limits and coalesces its listeners' reactions, and forwards anything else they send to the room.
+// A shard of a big room: a leaf holds plain listeners' sockets (placed near them), relays the room's frames to them (one
+// RPC per frame from above, one send per socket here), reports its exact listener count up under a lease, rate-limits
+// and coalesces its listeners' reactions, and forwards anything else they send to the room. A relay is the same object
+// with leaf shards instead of sockets (shard-children.ts): frames go down to each, counts and reactions merge going up.
 import { DurableObject } from "cloudflare:workers";
 import { errorResponse } from "../protocol/errors.ts";
 import { parseClientMessage } from "../protocol/room-parse.ts";
-import { CLOSE_ENDED, CLOSE_TOO_MANY_SOCKETS, LISTENER_SAMPLE_SIZE, type ClientMessage, type ListenerEntry, type SnapshotMessage } from "../protocol/room.ts";
+import {
+  CLOSE_ENDED, CLOSE_TOO_MANY_SOCKETS, LISTENER_SAMPLE_SIZE, type ClientMessage, type ListenerEntry, type ReactionEmoji, type ReactionSender,
+  type SnapshotMessage,
+} from "../protocol/room.ts";
 import { tryClose, trySend } from "../sockets.ts";
 import { ShardReactions } from "./shard-reactions.ts";
+import { ShardChildren } from "./shard-children.ts";
+import { relayRegion } from "./room-relays.ts";
+import type { ShardReport } from "./room-shards.ts";
 import { BROADCAST_SLICE } from "./room-fanout.ts";
 import { attach, attachmentOf, IDENTITY_HEADER, parseIdentity, userTag, type SocketAttachment } from "./room-sockets.ts";
 import { decodeHeader, parseShardAddress, SHARD_HEADER, SNAPSHOT_HEADER, type ShardAddress } from "./shard-wire.ts";
@@ -24,10 +31,13 @@ export class SpaceShard extends DurableObject<Env> {
   private readonly reactions = new ShardReactions((batch) => {
     const address = this.address;
     if (!address) return;
-    this.room(address)
-      .shardReactions(address.shard, batch.counts, batch.recent)
-      .catch((error: unknown) => this.log("shard_reactions_failed", error));
+    const sent = address.parent
+      ? this.shard(address, address.parent).childReactions(address, batch.counts, batch.recent)
+      : this.room(address).shardReactions(address.shard, batch.counts, batch.recent);
+    sent.catch((error: unknown) => this.log("shard_reactions_failed", error));
   });
+  /** Leaf shards under this one when it is a relay (none on a leaf). */
+  private readonly children: ShardChildren<DurableObjectStub<SpaceShard>>;
   private reportTimer: ReturnType<typeof setTimeout> | null = null;
   private reporting: Promise<void> = Promise.resolve();
   private alarmSet = false;
@@ -40,6 +50,7 @@ export class SpaceShard extends DurableObject<Env> {
     ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS shard_meta (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL)");
     const row = ctx.storage.sql.exec<{ json: string }>("SELECT json FROM shard_meta WHERE id = 1").toArray()[0];
     this.address = row ? (JSON.parse(row.json) as ShardAddress) : null;
+    this.children = new ShardChildren(ctx.storage.sql, (name) => (this.address ? shardFor(env, this.address.spaceId, name) : null));
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'));
   }
 
@@ -95,14 +106,16 @@ export class SpaceShard extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     this.alarmSet = false;
     if (!this.address) return;
+    this.children.expire(Date.now());
     await this.report();
-    if (this.openSockets().length > 0) await this.keepLease();
+    if (this.openSockets().length > 0 || this.children.size > 0) await this.keepLease();
   }
 
   // ---- RPC from the room ----
 
   /** One frame for every listener here (a broadcast, a reactions batch, a caption). */
   relay(text: string): void {
+    void this.children.each("relay", (child) => child.relay(text));
     this.outbox.push(text);
     if (!this.sending) this.sendNext();
   }
@@ -114,6 +127,8 @@ export class SpaceShard extends DurableObject<Env> {
 
   /** Frames for one person (their `you` changes, an invitation); the room remembers them from now on. */
   deliver(userId: string, texts: string[]): void {
+    // A relay passes it on: the room may know someone only from this relay's sample, not their leaf.
+    void this.children.each("deliver", (child) => child.deliver(userId, texts));
     for (const ws of this.ctx.getWebSockets(userTag(userId))) {
       this.watch(ws);
       for (const text of texts) trySend(ws, text);
@@ -122,6 +137,7 @@ export class SpaceShard extends DurableObject<Env> {
 
   /** The host removed this person: tell them, close their sockets. */
   remove(userId: string, text: string, code: number): void {
+    void this.children.each("remove", (child) => child.remove(userId, text, code));
     for (const ws of this.ctx.getWebSockets(userTag(userId))) {
       trySend(ws, text);
       tryClose(ws, code, "removed");
@@ -133,11 +149,43 @@ export class SpaceShard extends DurableObject<Env> {
     this.address = null;
     this.outbox.length = 0;
     this.ctx.storage.sql.exec("DELETE FROM shard_meta");
+    await this.children.each("end", (child) => child.end(text));
+    this.children.clear();
     for (const ws of this.ctx.getWebSockets()) {
       trySend(ws, text);
       tryClose(ws, CLOSE_ENDED, "ended");
     }
     await this.ctx.storage.deleteAlarm();
+  }
+
+  // ---- RPC from the room and from child shards, when this shard is a relay ----
+
+  /** The room put a leaf shard under this relay (`address` is the relay's own). */
+  async adopt(address: ShardAddress, leaf: string): Promise<void> {
+    this.remember(address);
+    this.children.adopt(leaf, address.leaseMs, Date.now());
+    await this.keepLease();
+  }
+
+  /** The room moved this leaf under a relay: report there from now on, starting now. */
+  async reparent(address: ShardAddress): Promise<void> {
+    this.remember(address);
+    await this.report();
+  }
+
+  /** A child's leased report (`address` is the child's own); merged into this relay's next report up. */
+  async childReport(address: ShardAddress, report: ShardReport): Promise<{ live: boolean }> {
+    if (!this.address && address.parent) this.remember({ spaceId: address.spaceId, shard: address.parent, leaseMs: address.leaseMs, parent: null });
+    if (!this.address) return { live: false };
+    this.children.report(address.shard, report, Date.now());
+    this.reportSoon();
+    await this.keepLease();
+    return { live: true };
+  }
+
+  /** A child's coalesced reactions, merged into this relay's next batch up. */
+  childReactions(_address: ShardAddress, counts: Partial<Record<ReactionEmoji, number>>, recent: ReactionSender[]): void {
+    if (this.address) this.reactions.merge(counts, recent, Date.now());
   }
 
   // ---- listeners ----
@@ -196,7 +244,8 @@ export class SpaceShard extends DurableObject<Env> {
   // ---- the lease ----
 
   private remember(address: ShardAddress): void {
-    if (this.address?.spaceId === address.spaceId && this.address.shard === address.shard && this.address.leaseMs === address.leaseMs) return;
+    const same = this.address?.spaceId === address.spaceId && this.address.shard === address.shard;
+    if (same && this.address?.leaseMs === address.leaseMs && (this.address.parent ?? null) === (address.parent ?? null)) return;
     this.address = address;
     this.ctx.storage.sql.exec(
       "INSERT INTO shard_meta (id, json) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET json = excluded.json",
@@ -235,11 +284,27 @@ export class SpaceShard extends DurableObject<Env> {
       listeners.set(who.userId, { userId: who.userId, handle: who.handle, displayName: who.displayName, ...(who.avatarUrl ? { avatarUrl: who.avatarUrl } : {}) });
       if (who.watched) present.add(who.userId);
     }
-    const sample = [...listeners.values()].slice(0, LISTENER_SAMPLE_SIZE);
-    const report = { count: listeners.size, sample, present: [...present], sentAt: Date.now(), leaseMs: address.leaseMs };
-    const answer = await this.room(address).shardReport(address.shard, report);
+    // A relay adds its children's figures and says who each of its leaves holds.
+    const below = this.children.size > 0 || relayRegion(address.shard) !== null ? this.children.total() : null;
+    const sample = [...listeners.values(), ...(below?.sample ?? [])].slice(0, LISTENER_SAMPLE_SIZE);
+    const report: ShardReport = {
+      count: listeners.size + (below?.count ?? 0), sample, present: [...present], sentAt: Date.now(), leaseMs: address.leaseMs,
+      ...(below ? { leaves: below.leaves } : {}),
+    };
+    const answer: { live: boolean; parent?: string | null } = address.parent
+      ? await this.shard(address, address.parent).childReport(address, report)
+      : await this.room(address).shardReport(address.shard, report);
     // The room has ended (and its end frame may have missed this shard): nobody should stay.
-    if (!answer.live) await this.end(JSON.stringify({ type: "ended", reason: "host_ended" }));
+    if (!answer.live) return this.end(JSON.stringify({ type: "ended", reason: "host_ended" }));
+    // The room moved this leaf under a relay (and its word to the leaf went missing): report there instead.
+    if (answer.parent && answer.parent !== address.parent) {
+      this.remember({ ...address, parent: answer.parent });
+      void this.report();
+    }
+  }
+
+  private shard(address: ShardAddress, name: string) {
+    return shardFor(this.env, address.spaceId, name);
   }
 
   private room(address: ShardAddress) {
