@@ -7,16 +7,21 @@ const JOIN_AUDIENCE = "spaces-join";
 export const SESSION_TTL_SECONDS = 30 * 24 * 3600;
 export const JOIN_TTL_SECONDS = 60;
 
-const keyCache = new Map<string, Uint8Array>();
-function keyFor(secret: string): Uint8Array {
+// One imported HMAC key per secret and isolate: jose imports a raw key on every sign and verify, and the join path
+// signs or verifies several tokens per request (session cookie, join token, audio session).
+const keyCache = new Map<string, Promise<CryptoKey>>();
+function keyFor(secret: string): Promise<CryptoKey> {
   if (!secret || secret.length < 16) throw new Error("SESSION_SECRET is missing or shorter than 16 characters");
   let key = keyCache.get(secret);
-  if (!key) keyCache.set(secret, (key = new TextEncoder().encode(secret)));
+  if (!key) {
+    key = crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
+    keyCache.set(secret, key);
+  }
   return key;
 }
 
 /** Signs an HS256 JWT for one audience (what the token is for) with the pinned issuer and an expiry. */
-export function signToken(
+export async function signToken(
   secret: string,
   audience: string,
   subject: string,
@@ -30,14 +35,14 @@ export function signToken(
     .setAudience(audience)
     .setIssuedAt()
     .setExpirationTime(`${ttlSeconds}s`)
-    .sign(keyFor(secret));
+    .sign(await keyFor(secret));
 }
 
 /** The payload of a valid token for this audience (algorithm, issuer and expiry checked), or null. */
 export async function verifyToken(secret: string, audience: string, token: string): Promise<(JWTPayload & { sub: string }) | null> {
   try {
     // A token without an expiry would be good forever: every token we sign has one, so one without is refused.
-    const { payload } = await jwtVerify(token, keyFor(secret), { algorithms: ["HS256"], issuer: ISSUER, audience, requiredClaims: ["exp"] });
+    const { payload } = await jwtVerify(token, await keyFor(secret), { algorithms: ["HS256"], issuer: ISSUER, audience, requiredClaims: ["exp"] });
     return typeof payload.sub === "string" ? (payload as JWTPayload & { sub: string }) : null;
   } catch {
     return null;

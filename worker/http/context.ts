@@ -4,7 +4,13 @@ import { unauthorized } from "./errors.ts";
 
 export type AppEnv = {
   Bindings: Env;
-  Variables: { requestId: string; userId: string | null };
+  Variables: {
+    requestId: string;
+    /** The signed-in person, their session row checked; null signed out (and on routes that check the row themselves). */
+    userId: string | null;
+    /** The session cookie's signed claim, on the routes that read its session row in their own statement (POST /join). */
+    sessionClaim?: { userId: string; sessionId: string } | null;
+  };
 };
 export type AppContext = Context<AppEnv>;
 

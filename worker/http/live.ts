@@ -8,7 +8,8 @@ import { claimAttempt, guestJoinCounters } from "../db/login-attempts.ts";
 import { GUEST_PREFIX, GUEST_TOKEN_HEADER, type GuestJoin } from "../protocol/guest.ts";
 import { attemptLimits, guestListening, hostMaxLive, perAddressLimitsLifted, shardCapacity, shardFanout, shardLeaseMs, shardThreshold } from "../settings.ts";
 import { getSpaceView } from "../db/spaces.ts";
-import { avatarUrlOf, findUserById, isFollowing } from "../db/users.ts";
+import { avatarUrlOf, findUserById } from "../db/users.ts";
+import { joinFacts, type JoinFacts } from "../db/join-facts.ts";
 import { liveSpaceCount, markLive, recordEnd } from "../db/space-lifecycle.ts";
 import type { Space } from "../db/schema.ts";
 import { encodeIdentity, IDENTITY_HEADER } from "../space/room-sockets.ts";
@@ -26,7 +27,7 @@ import { db } from "../db/client.ts";
 import { assertCanEnter } from "./entry-gate.ts";
 import { ApiError, notFound, unauthorized } from "./errors.ts";
 import { applyRecordOnStart } from "./recording.ts";
-import { hostedSpace, spaceFromParam } from "./space-input.ts";
+import { hostedSpace } from "./space-input.ts";
 import { param } from "./validate.ts";
 
 const spaceEnded = () => new ApiError(410, "space_ended", "This Space has ended.");
@@ -94,25 +95,21 @@ export type JoinTicket = { url: string; token: string; protocols: string[] };
 
 /**
  * A join ticket (the room socket's URL and a signed token) for a live Space the person may enter; the contract's
- * errors otherwise. Shared by POST /join and by GET /spaces/:id?join=1, which saves the page a round trip.
+ * errors otherwise. Shared by POST /join and by GET /spaces/:id?join=1, which saves the page a round trip. Everything
+ * it reads comes from one statement (`joinFacts`); only a ticketed Space's ticketless visitor also asks the room.
  */
-export async function issueJoin(c: AppContext, space: Space, userId: string): Promise<JoinTicket> {
+export async function issueJoin(c: AppContext, facts: JoinFacts, userId: string): Promise<JoinTicket> {
+  const { space, user } = facts;
   if (space.state === "ended" || space.state === "cancelled") throw spaceEnded();
   if (space.state !== "live") throw notLive();
-  // The gate's reads and the token's run side by side: one D1 round trip on the join path instead of two (a refusal
-  // only wastes the token's reads).
-  const [, user, hostFollows] = await Promise.all([
-    assertCanEnter(c.env, space, userId),
-    findUserById(db(c.env), userId),
-    userId === space.hostId ? Promise.resolve(true) : isFollowing(db(c.env), space.hostId, userId),
-  ]);
+  await assertCanEnter(c.env, facts, userId);
   if (!user) throw unauthorized();
   const token = await signJoinToken(c.env.SESSION_SECRET, {
     userId,
     handle: user.handle,
     displayName: user.displayName,
     spaceId: space.id,
-    hostFollows,
+    hostFollows: userId === space.hostId || facts.hostFollows,
     avatarUrl: avatarUrlOf(user.avatarKey),
   });
   return roomTicket(c, space.id, token);
@@ -169,15 +166,23 @@ export const liveRoutes = new Hono<AppEnv>()
     return c.json({ space: await spaceView(c, space.id) });
   })
   .post("/spaces/:id/join", async (c) => {
-    const signedIn = c.get("userId");
+    // The session middleware left this route the cookie's signed claim: its session row is read in the join's one
+    // statement below instead of a query of its own (one D1 round trip for the whole join).
+    const cookie = c.get("sessionClaim");
+    if (!cookie && !guestListening(c.env)) throw unauthorized();
+    const spaceId = param(c, "id");
+    const facts = await joinFacts(db(c.env), spaceId, cookie?.userId ?? "", cookie ? { sessionId: cookie.sessionId, now: Date.now() } : null);
+    const signedIn = cookie && facts?.sessionUserId === cookie.userId ? cookie.userId : null;
+    c.set("userId", signedIn);
     if (!signedIn && !guestListening(c.env)) throw unauthorized();
-    const space = await spaceFromParam(c);
+    if (!facts) throw notFound("That Space");
+    const { space } = facts;
     if (!signedIn) {
       if (space.state === "ended" || space.state === "cancelled") throw spaceEnded();
       if (space.state !== "live") throw notLive();
       return c.json(await guestJoin(c, space));
     }
-    return c.json(await issueJoin(c, space, signedIn));
+    return c.json(await issueJoin(c, facts, signedIn));
   })
   .get("/spaces/:id/live", async (c) => {
     const spaceId = param(c, "id");

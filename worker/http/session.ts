@@ -16,16 +16,32 @@ function isLocalhost(url: URL): boolean {
   return url.hostname === "localhost" || url.hostname === "127.0.0.1" || url.hostname === "[::1]";
 }
 
+/** The cookie's signed claim (user and session id), not yet checked against the session rows. */
+async function signedCookie(c: AppContext): Promise<{ userId: string; sessionId: string } | null> {
+  const token = getCookie(c, SESSION_COOKIE);
+  return token ? await verifySession(c.env.SESSION_SECRET, token) : null;
+}
+
 /** The signed cookie's session, if its server-side row is still there. */
 async function cookieSession(c: AppContext): Promise<{ userId: string; sessionId: string } | null> {
-  const token = getCookie(c, SESSION_COOKIE);
-  const signed = token ? await verifySession(c.env.SESSION_SECRET, token) : null;
+  const signed = await signedCookie(c);
   if (!signed) return null;
   return (await sessionUser(db(c.env), signed.sessionId, Date.now())) === signed.userId ? signed : null;
 }
 
+/**
+ * POST /spaces/:id/join reads the session row in the same D1 statement as the Space and the person (db/join-facts.ts),
+ * so the join costs one round trip to D1, not two: there the middleware hands on the signed claim and sets no user.
+ */
+const CHECKS_OWN_SESSION = /^\/api\/spaces\/[^/]+\/join$/;
+
 export const loadSession: MiddlewareHandler<AppEnv> = async (c, next) => {
-  c.set("userId", (await cookieSession(c))?.userId ?? null);
+  if (c.req.method === "POST" && CHECKS_OWN_SESSION.test(c.req.path)) {
+    c.set("sessionClaim", await signedCookie(c));
+    c.set("userId", null);
+  } else {
+    c.set("userId", (await cookieSession(c))?.userId ?? null);
+  }
   await next();
 };
 

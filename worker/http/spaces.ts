@@ -1,7 +1,7 @@
 // Creating Spaces (behind the host gate) and discovery: GET /spaces (live/upcoming, search, topic) and GET /spaces/:id.
 import { Hono } from "hono";
 import { z } from "zod";
-import { createSpace, getSpace, getSpaceView, listSpaces } from "../db/spaces.ts";
+import { createSpace, getSpaceView, listSpaces } from "../db/spaces.ts";
 import { SPEAK_POLICIES } from "../protocol/api.ts";
 import { seasonedFollowerCount } from "../db/users.ts";
 import { guestListening, hostFollowerMinAgeMs, hostMaxDrafts, hostMinFollowers } from "../settings.ts";
@@ -13,6 +13,7 @@ import { db } from "../db/client.ts";
 import { ApiError, notFound } from "./errors.ts";
 import { scheduledForSchema, scheduledTime, titleSchema, topicSchema, topicsSchema } from "./space-input.ts";
 import { issueJoin, type JoinTicket } from "./live.ts";
+import { joinFacts } from "../db/join-facts.ts";
 import { check, jsonBody, param } from "./validate.ts";
 import { d1ReadSession } from "./d1-session.ts";
 
@@ -108,10 +109,10 @@ export const spaceRoutes = new Hono<AppEnv>()
 async function joinAlongside(c: AppContext, view: SpaceView): Promise<JoinTicket | null> {
   const userId = c.get("userId");
   if (c.req.query("join") !== "1" || !userId || view.state !== "live") return null;
-  const space = await getSpace(db(c.env), view.id);
-  if (!space) return null;
+  const facts = await joinFacts(db(c.env), view.id, userId);
+  if (!facts) return null;
   try {
-    return await issueJoin(c, space, userId);
+    return await issueJoin(c, facts, userId);
   } catch (error) {
     // Refusals come as HTTP errors (not live, blocked) or as domain errors (ticket access); both leave it out.
     if (error instanceof ApiError || error instanceof DomainError) return null;

@@ -1,8 +1,6 @@
 // Who may enter a ticketed Space without buying: the host, paid ticket holders, and people the room already
 // has on stage (co-hosts and speakers the host invited up), asked of the room only when needed.
-import { db } from "../db/client.ts";
 import type { Space } from "../db/schema.ts";
-import { hasPaidTicket } from "../db/tickets.ts";
 import { DomainError } from "../protocol/errors.ts";
 import type { Role } from "../protocol/room.ts";
 
@@ -11,10 +9,12 @@ const STAGE_ROLES = new Set<Role>(["host", "cohost", "speaker"]);
 /** The one question this asks the live room: the person's current role there, or null. */
 export type RoomRoleOf = (userId: string) => Promise<Role | null>;
 
-/** Throws ticket_required when `userId` needs a ticket for `space` and has none. Free Spaces pass. */
-export async function assertTicketAccess(env: Env, space: Space, userId: string, roleInRoom: RoomRoleOf): Promise<void> {
-  if (space.ticketCapacity === null || userId === space.hostId) return;
-  if (await hasPaidTicket(db(env), space.id, userId)) return;
+/**
+ * Throws ticket_required when `userId` needs a ticket for `space` and has none. Free Spaces pass. `paidTicket` comes
+ * from the caller's own read (the join path reads it in the same statement as the Space).
+ */
+export async function assertTicketAccess(space: Space, userId: string, paidTicket: boolean, roleInRoom: RoomRoleOf): Promise<void> {
+  if (space.ticketCapacity === null || userId === space.hostId || paidTicket) return;
   if (space.state === "live") {
     const role = await roleInRoom(userId);
     if (role && STAGE_ROLES.has(role)) return;
