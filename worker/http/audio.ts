@@ -15,6 +15,7 @@ import type { AudioSession, CloseResponse, PublishResponse, PullResponse } from 
 import type { Role, TrackRef } from "../protocol/room.ts";
 import { roomFor } from "../space/space-room.ts";
 import { shardRegionFor } from "../space/shard-wire.ts";
+import type { JoinTicketId } from "../space/room-entry.ts";
 import { requireUserId, type AppContext, type AppEnv } from "./context.ts";
 import { ApiError, forbidden } from "./errors.ts";
 import { check, jsonBody, param } from "./validate.ts";
@@ -47,19 +48,26 @@ async function caller(c: AppContext, joinToken?: string): Promise<Caller> {
   const userId = await callerId(c, spaceId);
   if (!callsConfigured(c.env)) throw new ApiError(503, "audio_unavailable", "Audio is not configured on this server.");
   const region = shardRegionFor(c.env.SHARD_LOCATION_HINT ?? "", c.req.raw.cf as Record<string, unknown> | undefined);
-  const role = (await roomFor(c.env, spaceId).getRoleOf(userId, region)) ?? (await joiningAs(c, joinToken, userId, spaceId));
+  const room = roomFor(c.env, spaceId);
+  const ticket = joinToken ? await ownTicket(c, joinToken, userId, spaceId) : null;
+  // One call to the room either way: with a ticket it is spent and the role decided together.
+  const entry = ticket ? await room.audioRole(userId, region, ticket) : null;
+  if (entry && !entry.ok && entry.code === "token_used") {
+    throw new ApiError(401, "token_used", "This join token already started an audio session; join again for a fresh one.");
+  }
+  const role = entry ? (entry.ok ? entry.role : null) : await room.getRoleOf(userId, region);
   if (!role) throw new ApiError(403, "not_in_room", "Join the Space before connecting its audio.");
   return { userId, spaceId, role, calls: callsFor(c.env) };
 }
 
 /**
  * A person whose room socket is still opening shows their join ticket instead: the audio session then starts in
- * parallel with the socket (a round trip saved). It counts as a listener's; publish and pull still ask the room.
+ * parallel with the socket (a round trip saved), as a listener's; publish and pull still ask the room. Each ticket
+ * starts one audio session (the room spends it); someone else's, or an invalid one, proves nothing and is not spent.
  */
-async function joiningAs(c: AppContext, joinToken: string | undefined, userId: string, spaceId: string): Promise<Role | null> {
-  if (!joinToken) return null;
+async function ownTicket(c: AppContext, joinToken: string, userId: string, spaceId: string): Promise<JoinTicketId | null> {
   const claims = await verifyJoinToken(c.env.SESSION_SECRET, joinToken, spaceId);
-  return claims?.userId === userId ? "listener" : null;
+  return claims?.userId === userId ? { tokenId: claims.tokenId, expiresAt: claims.expiresAt } : null;
 }
 
 /** The session call's body is optional (older pages send none); when present it must be the schema's JSON. */

@@ -1,12 +1,19 @@
-// Who may open a socket into a room, beyond a valid signature: each join token opens one socket only (the room keeps
-// the ids of tokens it admitted in its SQLite storage until they expire), and a person has at most a few sockets open.
-import { ROOM_SUBPROTOCOL, type ServerMessage } from "../protocol/room.ts";
+// Who may open a socket into a room, beyond a valid signature: each join token opens one socket and starts one audio
+// session only (the room keeps the ids of tokens it admitted, per use, in its SQLite storage until they expire), and a
+// person has at most a few sockets open.
+import { ROOM_SUBPROTOCOL, type Role, type ServerMessage } from "../protocol/room.ts";
 
 /** The header the Worker uses to hand the verified token's id and expiry to the room (clients cannot reach the DO). */
 export const TICKET_HEADER = "X-Spaces-Join-Ticket";
 
 /** The part of a verified join token the room remembers. */
 export type JoinTicketId = { tokenId: string; expiresAt: number };
+
+/** What a join token may be spent on, once each: the room socket, and the audio session started beside it. */
+export type TicketUse = "socket" | "audio";
+
+/** The room's answer to an audio session's start: the role it starts with, or why there is none. */
+export type AudioEntry = { ok: true; role: Role } | { ok: false; code: "token_used" | "not_in_room" };
 
 export const encodeTicket = (ticket: JoinTicketId) => `${ticket.expiresAt} ${ticket.tokenId}`;
 
@@ -31,15 +38,22 @@ export class UsedJoinTokens {
       CREATE INDEX IF NOT EXISTS room_used_tokens_expiry ON room_used_tokens (expires_at);`);
   }
 
-  /** Records the token as used now; false when it had been used before (a replay). One statement, so never twice. */
-  claim(ticket: JoinTicketId, now: number): boolean {
+  /**
+   * Records the token as used for `use` now; false when it had been used for that before (a replay). One statement,
+   * so never twice. A socket's id is stored bare (as ids were before audio uses existed), other uses prefixed.
+   */
+  claim(ticket: JoinTicketId, now: number, use: TicketUse = "socket"): boolean {
     if (now - this.lastPrune >= PRUNE_EVERY_MS) {
       this.lastPrune = now;
       // An expired token is refused by the Worker before it gets here, so forgetting its id cannot let it back in.
       this.sql.exec("DELETE FROM room_used_tokens WHERE expires_at < ?", now - CLOCK_SKEW_MS);
     }
     const inserted = this.sql
-      .exec("INSERT INTO room_used_tokens (token_id, expires_at) VALUES (?, ?) ON CONFLICT (token_id) DO NOTHING RETURNING token_id", ticket.tokenId, ticket.expiresAt)
+      .exec(
+        "INSERT INTO room_used_tokens (token_id, expires_at) VALUES (?, ?) ON CONFLICT (token_id) DO NOTHING RETURNING token_id",
+        use === "socket" ? ticket.tokenId : `${use}:${ticket.tokenId}`,
+        ticket.expiresAt,
+      )
       .toArray();
     return inserted.length === 1;
   }

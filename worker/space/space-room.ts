@@ -23,7 +23,7 @@ import { shardsThatMayHold, type ShardReport } from "./room-shards.ts";
 import { relayHolding } from "./room-relays.ts";
 import { ShardRelay } from "./shard-relay.ts";
 import { tryClose, trySend } from "../sockets.ts";
-import { UsedJoinTokens } from "./room-entry.ts";
+import { UsedJoinTokens, type AudioEntry, type JoinTicketId } from "./room-entry.ts";
 
 export type RoomResult = { ok: true } | { ok: false; code: string };
 
@@ -179,6 +179,20 @@ export class SpaceRoom extends DurableObject<Env> {
       if (await this.shards.holds(shard, userId)) return "listener";
     }
     return null;
+  }
+
+  /**
+   * The role an audio session starts with. With a join ticket (the early session, while the person's socket opens)
+   * the ticket is spent for audio first, atomically (room-entry.ts): a second session with it is `token_used`; a
+   * person the room does not know yet then counts as a listener, unless the room is not live or blocked them.
+   */
+  async audioRole(userId: string, region: string | null, ticket: JoinTicketId | null): Promise<AudioEntry> {
+    if (ticket && !this.upgrade.usedTokens.claim(ticket, Date.now(), "audio")) return { ok: false, code: "token_used" };
+    const role = await this.getRoleOf(userId, region);
+    if (role) return { ok: true, role };
+    const room = this.room;
+    const joining = ticket !== null && room?.phase === "live" && !room.blocked.has(userId);
+    return joining ? { ok: true, role: "listener" } : { ok: false, code: "not_in_room" };
   }
 
   /** Published tracks of the people on the stage now: the only tracks the audio routes let anyone pull. */
