@@ -63,8 +63,9 @@ export function renderSimulation(results: BenchResults): string {
     "- Tree: leaf shards hold the sockets, sized to 80% of the CPU goal and of the memory limit; relays and the room only pass " +
       "batches: every flush, one RPC up from each child (its listeners' reactions) and one down to each child (the merged frame), " +
       "each shard encodes once and sends to its own sockets. The room keeps counts and the stage, not listener identities. " +
-      "The code (`worker/space/space-shard.ts`) builds the room and one level of shards under it; the relay level the model adds " +
-      "once shards outnumber what one object can call (the 1M row) is not built yet: there the room would call every shard itself. " +
+      "The code builds this tree (`worker/space/space-shard.ts`): leaf shards under the room, and relay shards between them once " +
+      "a region's leaf shards outnumber SHARD_FANOUT (children per object; its default, 99, is this model's relay size at 1M " +
+      "when it was set), so the room calls the relays, not every shard; its leaves fill to SHARD_CAPACITY, not to this model's size. " +
       "Shards' count reports (on change, at most 5 a second, and a lease renewal every third of SHARD_LEASE_SECONDS) are not modelled.",
     `- Limits (Cloudflare docs): ${limits.memoryBytes / 2 ** 20} MB memory per isolate; soft limit ${limits.requestsPerSecond} requests/s per object ` +
       `(RPCs in counted as requests); "potentially over ${n(limits.socketMessagesPerSecond)}" WebSocket messages/s per object; ` +
