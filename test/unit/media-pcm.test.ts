@@ -138,6 +138,24 @@ describe("TrackPipeline", () => {
     expect(pipeline.stats.skippedPackets).toBe(100);
   });
 
+  it("starts a restarted numbering at the Space's time now, but never before the audio it already placed", () => {
+    const events: Event[] = [];
+    let nowMs = 0;
+    const pipeline = new TrackPipeline([recordingSink(events)], () => nowMs);
+    for (const seq of [1, 2, 3]) pipeline.push(packet(seq));
+    expect(pipeline.clock).toBe(60);
+    // Audio came faster than real time: the Space's clock is still at 0, so the new stream goes on from 60.
+    pipeline.push(packet(200_000));
+    nowMs = 5_000;
+    pipeline.push(packet(400_000));
+    expect(events.filter((e) => e.kind === "jump")).toEqual([
+      { kind: "jump", atMs: 0 },
+      { kind: "jump", atMs: 60 },
+      { kind: "jump", atMs: 5_000 },
+    ]);
+    expect(pipeline.clock).toBe(5_020);
+  });
+
   it("drops duplicates, late and malformed packets without writing them", () => {
     const events: Event[] = [];
     const pipeline = new TrackPipeline([recordingSink(events)], () => 0);

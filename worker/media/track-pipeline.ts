@@ -51,7 +51,8 @@ export class TrackPipeline {
     }
     const frames = framesIn(packet.payload);
     if (this.clockMs === null || step.kind === "restart") {
-      this.clockMs = this.startAtMs();
+      // A restarted numbering is a new stream: it starts where the Space is now, never before audio already placed.
+      this.clockMs = Math.max(this.startAtMs(), this.clockMs ?? -Infinity);
       for (const sink of this.sinks) sink.discontinuity(this.clockMs);
     } else if (step.kind === "gap") {
       const missingFrames = step.missing * (this.lastFrames || frames);
