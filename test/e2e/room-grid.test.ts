@@ -1,6 +1,7 @@
 // The room's people and bar on a phone (390×844): profile pictures on the stage and in the listener grid (initials for
 // someone without one); the grids follow promotions, demotions and departures live; the compact bottom bar is one row
-// and never covers the listener grid or the end of the page. On desktop a listener gets a right column, captions on top.
+// and never covers the listener grid or the end of the page; a request to speak keeps its name readable. On desktop
+// a listener gets a right column, captions on top.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Locator, Page } from "playwright-core";
@@ -102,6 +103,27 @@ test("phone: pictures in the room, grids that follow role changes, and a bar tha
   const last = ana.locator("main > *").last().locator(":scope > *").last();
   const end = await above(last, dock);
   assert.ok(end.aBottom <= end.bTop, `the page's end (${end.aBottom}) is above the bar (${end.bTop})`);
+
+  // A request to speak reads as a name with its buttons on the host's phone and in the desktop's host column: where
+  // both do not fit on one line the buttons go below, the name is never squeezed to a letter a line.
+  await dock.getByRole("button", { name: "Request to speak" }).click();
+  const request = host.getByTestId("hand-queue").locator("li").filter({ hasText: "Ana Listener" });
+  for (const viewport of [PHONE, { width: 1280, height: 800 }]) {
+    await host.setViewportSize(viewport);
+    await request.getByRole("button", { name: "Approve Ana Listener" }).waitFor();
+    const layout = await request.evaluate((item) => {
+      const card = item.closest("section")!.getBoundingClientRect();
+      const buttons = [...item.querySelectorAll("button")].map((button) => button.getBoundingClientRect());
+      return {
+        nameLines: item.querySelector(".name")!.getClientRects().length,
+        buttonsInCard: buttons.every((box) => box.left >= card.left && box.right <= card.right),
+      };
+    });
+    assert.deepEqual(layout, { nameLines: 1, buttonsInCard: true }, `the request at ${viewport.width} px`);
+  }
+  await host.setViewportSize(PHONE);
+  await request.getByRole("button", { name: "Dismiss Ana Listener's request" }).click();
+  await dock.getByRole("button", { name: "Request to speak" }).waitFor();
 
   // Reactions wait in a popover; a reaction still reaches the host.
   await dock.getByRole("button", { name: "Reactions" }).click();
