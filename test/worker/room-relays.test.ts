@@ -118,6 +118,21 @@ describe("relay level of the shard tree", () => {
     });
   });
 
+  it("ends the Space for every listener under a relay, and the relays and leaves forget it", async () => {
+    const { hostSocket, spaceId, sockets } = await relayedRoom(4);
+    const names = [...(await relaysOf(spaceId)), ...(await leavesOf(spaceId))];
+    // Leaves that will not report again: the end can only reach their listeners down through the relays.
+    for (const leaf of await leavesOf(spaceId)) await runInDurableObject(shardFor(env, spaceId, leaf), (_shard, state) => state.storage.deleteAlarm());
+    hostSocket.send({ type: "end" });
+    for (const socket of sockets) {
+      await socket.next("ended");
+      expect((await socket.closed).code).toBe(4000);
+    }
+    await until(async () => {
+      for (const name of names) expect(await shardView(spaceId, name)).toEqual({ sockets: 0, children: 0 });
+    });
+  });
+
   it("stops counting a relay that falls silent once its lease runs out: no ghost listeners", async () => {
     const { spaceId, sockets } = await relayedRoom(4);
     const relays = await relaysOf(spaceId);

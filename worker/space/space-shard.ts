@@ -14,36 +14,32 @@ import { ShardReactions } from "./shard-reactions.ts";
 import { ShardChildren } from "./shard-children.ts";
 import { relayRegion } from "./room-relays.ts";
 import type { ShardReport } from "./room-shards.ts";
-import { BROADCAST_SLICE } from "./room-fanout.ts";
+import { ShardUplink, type Upstream } from "./shard-uplink.ts";
+import { ShardOutbox } from "./shard-outbox.ts";
 import { attach, attachmentOf, IDENTITY_HEADER, parseIdentity, userTag, type SocketAttachment } from "./room-sockets.ts";
 import { decodeHeader, parseShardAddress, SHARD_HEADER, SNAPSHOT_HEADER, type ShardAddress } from "./shard-wire.ts";
 import { refuseSocket, subprotocolHeaders } from "./room-entry.ts";
 import { roomMaxSocketsPerPerson } from "../settings.ts";
-
-/** Count reports are coalesced to one per this many ms (joins and leaves in a burst make one report). */
-const REPORT_MS = 200;
 
 /** `watched`: the room remembers this person (they sent it a frame, or it wrote to them), so it hears when they go. */
 type ShardAttachment = SocketAttachment & { watched?: boolean };
 
 export class SpaceShard extends DurableObject<Env> {
   private address: ShardAddress | null;
-  private readonly reactions = new ShardReactions((batch) => {
-    const address = this.address;
-    if (!address) return;
-    const sent = address.parent
-      ? this.shard(address, address.parent).childReactions(address, batch.counts, batch.recent)
-      : this.room(address).shardReactions(address.shard, batch.counts, batch.recent);
-    sent.catch((error: unknown) => this.log("shard_reactions_failed", error));
+  private readonly uplink: ShardUplink = new ShardUplink({
+    storage: this.ctx.storage,
+    address: () => this.address,
+    figures: (address) => this.figures(address),
+    up: (address) => this.up(address),
+    moved: (address) => this.remember(address),
+    ended: () => this.end(JSON.stringify({ type: "ended", reason: "host_ended" })),
+    log: (event, error) => this.log(event, error),
   });
+  private readonly reactions = new ShardReactions((batch) => this.uplink.reactions(batch));
   /** Leaf shards under this one when it is a relay (none on a leaf). */
   private readonly children: ShardChildren<DurableObjectStub<SpaceShard>>;
-  private reportTimer: ReturnType<typeof setTimeout> | null = null;
-  private reporting: Promise<void> = Promise.resolve();
-  private alarmSet = false;
-  /** Room frames waiting to go out to every socket, in order; one goes out slice by slice before the next. */
-  private readonly outbox: string[] = [];
-  private sending = false;
+  /** Room frames waiting to go out to every socket here. */
+  private readonly outbox = new ShardOutbox(() => this.openSockets());
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -75,8 +71,8 @@ export class SpaceShard extends DurableObject<Env> {
     this.ctx.acceptWebSocket(server, [userTag(identity.userId)]);
     attach(server, { ...identity, cid: crypto.randomUUID() });
     trySend(server, JSON.stringify(snapshot));
-    this.reportSoon();
-    await this.keepLease();
+    this.uplink.reportSoon();
+    await this.uplink.keepLease();
     return new Response(null, { status: 101, webSocket: client, headers });
   }
 
@@ -104,11 +100,11 @@ export class SpaceShard extends DurableObject<Env> {
 
   /** Lease renewal: the room counts this shard's listeners only while it hears from it. */
   override async alarm(): Promise<void> {
-    this.alarmSet = false;
+    this.uplink.alarmFired();
     if (!this.address) return;
     this.children.expire(Date.now());
-    await this.report();
-    if (this.openSockets().length > 0 || this.children.size > 0) await this.keepLease();
+    await this.uplink.report();
+    if (this.openSockets().length > 0 || this.children.size > 0) await this.uplink.keepLease();
   }
 
   // ---- RPC from the room ----
@@ -117,7 +113,6 @@ export class SpaceShard extends DurableObject<Env> {
   relay(text: string): void {
     void this.children.each("relay", (child) => child.relay(text));
     this.outbox.push(text);
-    if (!this.sending) this.sendNext();
   }
 
   /** Whether this person has a socket open here (the room asks when the audio routes ask it about them). */
@@ -146,11 +141,12 @@ export class SpaceShard extends DurableObject<Env> {
 
   /** The Space ended: tell everyone, close every socket, forget the room. */
   async end(text: string): Promise<void> {
-    this.address = null;
-    this.outbox.length = 0;
-    this.ctx.storage.sql.exec("DELETE FROM shard_meta");
+    // A relay's children first: their stubs are named from the address forgotten below.
     await this.children.each("end", (child) => child.end(text));
     this.children.clear();
+    this.address = null;
+    this.outbox.clear();
+    this.ctx.storage.sql.exec("DELETE FROM shard_meta");
     for (const ws of this.ctx.getWebSockets()) {
       trySend(ws, text);
       tryClose(ws, CLOSE_ENDED, "ended");
@@ -164,13 +160,13 @@ export class SpaceShard extends DurableObject<Env> {
   async adopt(address: ShardAddress, leaf: string): Promise<void> {
     this.remember(address);
     this.children.adopt(leaf, address.leaseMs, Date.now());
-    await this.keepLease();
+    await this.uplink.keepLease();
   }
 
   /** The room moved this leaf under a relay: report there from now on, starting now. */
   async reparent(address: ShardAddress): Promise<void> {
     this.remember(address);
-    await this.report();
+    await this.uplink.report();
   }
 
   /** A child's leased report (`address` is the child's own); merged into this relay's next report up. */
@@ -178,8 +174,8 @@ export class SpaceShard extends DurableObject<Env> {
     if (!this.address && address.parent) this.remember({ spaceId: address.spaceId, shard: address.parent, leaseMs: address.leaseMs, parent: null });
     if (!this.address) return { live: false };
     this.children.report(address.shard, report, Date.now());
-    this.reportSoon();
-    await this.keepLease();
+    this.uplink.reportSoon();
+    await this.uplink.keepLease();
     return { live: true };
   }
 
@@ -215,7 +211,7 @@ export class SpaceShard extends DurableObject<Env> {
     if (who.watched && !stillHere) {
       await this.room(address).shardGone(address.shard, who.userId).catch((error: unknown) => this.log("shard_gone_failed", error));
     }
-    this.reportSoon();
+    this.uplink.reportSoon();
   }
 
   private watch(ws: WebSocket): void {
@@ -225,20 +221,6 @@ export class SpaceShard extends DurableObject<Env> {
 
   private openSockets(): WebSocket[] {
     return this.ctx.getWebSockets().filter((ws) => ws.readyState === WebSocket.OPEN);
-  }
-
-  private sendNext(): void {
-    const text = this.outbox.shift();
-    if (text === undefined) return void (this.sending = false);
-    this.sending = true;
-    const sockets = this.openSockets();
-    const sendFrom = (start: number) => {
-      const end = Math.min(sockets.length, start + BROADCAST_SLICE);
-      for (let i = start; i < end; i++) trySend(sockets[i]!, text);
-      if (end < sockets.length) setTimeout(() => sendFrom(end), 0);
-      else this.sendNext();
-    };
-    sendFrom(0);
   }
 
   // ---- the lease ----
@@ -253,29 +235,8 @@ export class SpaceShard extends DurableObject<Env> {
     );
   }
 
-  private async keepLease(): Promise<void> {
-    if (this.alarmSet || !this.address) return;
-    this.alarmSet = true;
-    await this.ctx.storage.setAlarm(Date.now() + Math.max(500, Math.floor(this.address.leaseMs / 3)));
-  }
-
-  private reportSoon(): void {
-    if (this.reportTimer !== null) return;
-    this.reportTimer = setTimeout(() => {
-      this.reportTimer = null;
-      void this.report();
-    }, REPORT_MS);
-  }
-
-  /** One report at a time, so the room sees them in the order they were counted. */
-  private report(): Promise<void> {
-    this.reporting = this.reporting.then(() => this.sendReport()).catch((error: unknown) => this.log("shard_report_failed", error));
-    return this.reporting;
-  }
-
-  private async sendReport(): Promise<void> {
-    const address = this.address;
-    if (!address) return;
+  /** This shard's figures for its report up: its own listeners and, on a relay, its children's, per leaf. */
+  private figures(address: ShardAddress): Omit<ShardReport, "sentAt" | "leaseMs"> {
     const listeners = new Map<string, ListenerEntry>();
     const present = new Set<string>();
     for (const ws of this.openSockets()) {
@@ -284,27 +245,19 @@ export class SpaceShard extends DurableObject<Env> {
       listeners.set(who.userId, { userId: who.userId, handle: who.handle, displayName: who.displayName, ...(who.avatarUrl ? { avatarUrl: who.avatarUrl } : {}) });
       if (who.watched) present.add(who.userId);
     }
-    // A relay adds its children's figures and says who each of its leaves holds.
     const below = this.children.size > 0 || relayRegion(address.shard) !== null ? this.children.total() : null;
     const sample = [...listeners.values(), ...(below?.sample ?? [])].slice(0, LISTENER_SAMPLE_SIZE);
-    const report: ShardReport = {
-      count: listeners.size + (below?.count ?? 0), sample, present: [...present], sentAt: Date.now(), leaseMs: address.leaseMs,
-      ...(below ? { leaves: below.leaves } : {}),
-    };
-    const answer: { live: boolean; parent?: string | null } = address.parent
-      ? await this.shard(address, address.parent).childReport(address, report)
-      : await this.room(address).shardReport(address.shard, report);
-    // The room has ended (and its end frame may have missed this shard): nobody should stay.
-    if (!answer.live) return this.end(JSON.stringify({ type: "ended", reason: "host_ended" }));
-    // The room moved this leaf under a relay (and its word to the leaf went missing): report there instead.
-    if (answer.parent && answer.parent !== address.parent) {
-      this.remember({ ...address, parent: answer.parent });
-      void this.report();
-    }
+    return { count: listeners.size + (below?.count ?? 0), sample, present: [...present], ...(below ? { leaves: below.leaves } : {}) };
   }
 
-  private shard(address: ShardAddress, name: string) {
-    return shardFor(this.env, address.spaceId, name);
+  /** Where reports and reactions go: the relay this leaf sits under, or the room. */
+  private up(address: ShardAddress): Upstream {
+    if (address.parent) {
+      const relay = shardFor(this.env, address.spaceId, address.parent);
+      return { report: (report) => relay.childReport(address, report), reactions: (batch) => relay.childReactions(address, batch.counts, batch.recent) };
+    }
+    const room = this.room(address);
+    return { report: (report) => room.shardReport(address.shard, report), reactions: (batch) => room.shardReactions(address.shard, batch.counts, batch.recent) };
   }
 
   private room(address: ShardAddress) {
