@@ -69,9 +69,15 @@ describe("captions survive a reset of the media object with a recogniser stream 
     await dropped;
 
     // The SFU redials the same URL within its 5 s window and goes on numbering; the whole sentence is captioned again.
+    // Only a caption that came after the reset counts (not one the old stream may have sent just before it).
+    const afterReset = listener.frames.length;
     const again = await openAdapterSocket(spaceId, token);
     for (const packet of await speechPackets(2000, seq)) again.send(packet);
-    const after = (await listener.next("caption", (c) => c.final && wordsHeard(c.text) >= 3, SPEECH_WAIT_MS)) as CaptionMessage;
+    const after = (await listener.next(
+      "caption",
+      (c) => c.final && wordsHeard(c.text) >= 3 && listener.frames.indexOf(c) >= afterReset,
+      SPEECH_WAIT_MS,
+    )) as CaptionMessage;
     expect(after).toMatchObject({ speakerId: host.id, handle: host.handle, final: true });
     // Not before the sentence captioned before the reset on the Space's timeline (a stream's first utterance starts
     // where the stream does, which is at best exactly where that final ended).
