@@ -1,6 +1,7 @@
-// The shard tree in Chromium: with SHARD_THRESHOLD=1 every listener after the host sits on a SpaceShard, and the real
-// pages work through it: a listener hears the host, asks to speak, is approved, publishes, and another listener on a
-// shard hears them and sees them on stage.
+// The shard tree in Chromium: with SHARD_THRESHOLD=1 every listener after the host sits on a leaf SpaceShard, and with
+// one listener a leaf and one child an object those leaves sit under relay shards (depth 3, as in a million-listener
+// room). The real pages work through it: a listener hears the host, asks to speak, is approved, publishes, and another
+// listener under a relay hears them and sees them on stage. (Leaves directly under the room: test/worker/room-shards.)
 import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -21,7 +22,7 @@ const browsers: Browser[] = [];
 
 before(async () => {
   tempDir = await mkdtemp(join(tmpdir(), "room-shards-"));
-  stack = await startTestStack({ SHARD_THRESHOLD: "1", SHARD_LEASE_SECONDS: "5", SHARD_LOCATION_HINT: "weur" });
+  stack = await startTestStack({ SHARD_THRESHOLD: "1", SHARD_CAPACITY: "1", SHARD_FANOUT: "1", SHARD_LEASE_SECONDS: "5", SHARD_LOCATION_HINT: "weur" });
 });
 
 after(async () => {
@@ -48,7 +49,7 @@ test("listeners on shards hear the stage, and one is promoted to speak through t
   await host.getByRole("button", { name: "Start Space now" }).click();
   await host.getByTestId("room-audio").and(host.locator('[data-connection="connected"][data-mic="on"]')).waitFor({ timeout: 15_000 });
 
-  // ana joins with the host already in: her socket goes to a shard.
+  // ana joins with the host already in: her socket goes to a leaf shard, which sits under a relay (2 leaf buckets > 1).
   const ana = await personPage(SPEAKER_HZ, "ana");
   await ana.goto(spaceUrl);
   await ana.getByTestId("stage-host").waitFor();
@@ -61,7 +62,7 @@ test("listeners on shards hear the stage, and one is promoted to speak through t
   await ana.getByTestId("mic-toggle").filter({ hasText: "Unmute" }).click();
   await ana.getByTestId("stage-ana").and(ana.locator('[data-muted="false"]')).waitFor();
 
-  // ben, on a shard too, sees her on stage and hears her.
+  // ben, on a leaf under a relay too, sees her on stage and hears her.
   const ben = await personPage(null, "ben");
   await ben.goto(spaceUrl);
   await ben.getByTestId("stage-ana").and(ben.locator('[data-muted="false"]')).waitFor({ timeout: 10_000 });
