@@ -2,6 +2,7 @@
 // their counts, relays' reports speaking per leaf, and a relay's lease taking the people under it out.
 import { describe, expect, it } from "vitest";
 import type { ListenerEntry } from "../../worker/protocol/room.ts";
+import { shardFanout } from "../../worker/settings.ts";
 import { knownLeaves, relayFor } from "../../worker/space/room-relays.ts";
 import { bucketsFor, shardRoute, shardsThatMayHold, type ShardReport } from "../../worker/space/room-shards.ts";
 import { identity, RoomFixture, T0 } from "./support/room-fixture.ts";
@@ -22,6 +23,14 @@ const admit = (room: RoomFixture, userId: string, shard: string, parent: string 
   room.run({ kind: "shard_admit", identity: identity(userId), shard, leaseMs: LEASE, parent, fanout });
 
 describe("relay placement", () => {
+  it("reads SHARD_FANOUT: children per object, 99 unless set, off for no relays", () => {
+    expect(shardFanout({})).toBe(99);
+    expect(shardFanout({ SHARD_FANOUT: "2" })).toBe(2);
+    expect(shardFanout({ SHARD_FANOUT: "off" })).toBeNull();
+    expect(shardFanout({ SHARD_FANOUT: "0" })).toBe(99);
+    expect(shardFanout({ SHARD_FANOUT: "many" })).toBe(99);
+  });
+
   it("keeps leaves under the room up to the fan-out, then puts leaf n under relay n / fan-out", () => {
     const room = roomWithHost();
     expect(relayFor(room.state, "weur-3", 2, 2)).toBeNull();
