@@ -118,4 +118,15 @@ describe("POST /join reads the session row in its own statement", () => {
     const missing = await ana.call("POST", "/api/spaces/no-such-space/join");
     expect([missing.status, missing.json.error.code]).toEqual([404, "not_found"]);
   });
+
+  it("carries what the one read found: whether the host follows the person, and the host's own ticket", async () => {
+    const { host, spaceId } = await liveSpace();
+    const ana = await signup();
+    const ben = await signup();
+    expect((await host.call("POST", `/api/users/${ana.handle}/follow`)).status).toBeLessThan(300);
+    const claims = async (person: typeof ana) => decodeJwt((await person.call("POST", `/api/spaces/${spaceId}/join`)).json.token);
+    expect(await claims(ana)).toMatchObject({ sub: ana.id, h: ana.handle, sp: spaceId, hf: true });
+    expect(await claims(ben)).toMatchObject({ sub: ben.id, h: ben.handle, sp: spaceId, hf: false });
+    expect(await claims(host)).toMatchObject({ sub: host.id, sp: spaceId, hf: true });
+  });
 });
