@@ -80,6 +80,14 @@ test("phone: pictures in the room, grids that follow role changes, and a bar tha
   await ben.getByTestId("stage-ana").waitFor();
   await ben.getByTestId("listener-ana").waitFor({ state: "detached" });
   await host.getByTestId("listener-count").filter({ hasText: "2 speakers · 1 listener" }).waitFor();
+  // Her name reads in full under her picture, on the phone and in the desktop's main column alike.
+  for (const viewport of [PHONE, { width: 1280, height: 800 }]) {
+    await host.setViewportSize(viewport);
+    const name = host.getByTestId("stage-ana").locator(".name");
+    await name.waitFor();
+    assert.deepEqual(await name.evaluate((element) => ({ text: element.textContent, cut: element.scrollWidth > element.clientWidth })), { text: "Ana Listener", cut: false }, `at ${viewport.width} px`);
+  }
+  await host.setViewportSize(PHONE);
 
   // Moved back down: she is in the grids again without anyone reloading.
   await host.getByTestId("stage-ana").locator("summary").click();
