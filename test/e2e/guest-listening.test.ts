@@ -62,6 +62,11 @@ test("a guest hears a public Space's 440 Hz without an account, listen-only", as
   assert.equal(await guest.getByRole("button", { name: "Request to speak" }).count(), 0);
   assert.equal(await guest.getByTestId("mic-toggle").count(), 0);
   assert.equal(await guest.getByTestId("me-link").count(), 0, "the guest never signed in");
+  // On this desktop-wide page the right column tells a guest how to get to speak, not to press a hand they lack.
+  const speakCard = guest.getByTestId("room-speak-card");
+  await speakCard.waitFor();
+  assert.match(await speakCard.innerText(), /Guests listen only\. Sign up or log in/);
+  assert.doesNotMatch(await speakCard.innerText(), /hand button/);
   // The host's room counts the guest as a listener.
   await host.getByTestId("listener-count").filter({ hasText: /\b1 listener\b/ }).waitFor({ timeout: 10_000 });
   await guestContext.close();
