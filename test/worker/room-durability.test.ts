@@ -51,6 +51,9 @@ describe("durability", () => {
     sockets[0]!.send({ type: "approve", userId: ana.id });
     expect((await sockets[1]!.next("update", (f) => f.you?.role === "speaker")).you).toMatchObject({ handRaised: false });
     expect(await roomStub.getRoleOf(host.id)).toBe("host");
+    // The room's list of all its sockets is rebuilt on the wake: a reaction reaches a socket that outlived the object.
+    carl.send({ type: "react", emoji: "🔥" });
+    expect((await sockets[2]!.next("reactions")).counts).toEqual({ "🔥": 1 });
   });
 
   it("restores state after a restart that dropped every socket; reconnects within 30 s keep role and hand", async () => {

@@ -139,10 +139,10 @@ export class RoomFanout {
       let readyAt = now;
       for (let i = start; i < end; i++) readyAt = Math.max(readyAt, (this.lastSentTo.get(sockets[i]!) ?? -Infinity) + REACTION_FLUSH_MS);
       if (readyAt > now) return void (this.sliceTimer = setTimeout(() => sendFrom(start), readyAt - now));
-      for (let i = start; i < end; i++) {
-        trySend(sockets[i]!, text);
-        this.lastSentTo.set(sockets[i]!, Date.now());
-      }
+      for (let i = start; i < end; i++) trySend(sockets[i]!, text);
+      // One clock reading for the slice, taken after its sends, so no socket's gap is counted from before its frame.
+      const sentAt = Date.now();
+      for (let i = start; i < end; i++) this.lastSentTo.set(sockets[i]!, sentAt);
       if (end < sockets.length) this.sliceTimer = setTimeout(() => sendFrom(end), 0);
     };
     sendFrom(0);

@@ -4,7 +4,8 @@ import { errorResponse } from "../protocol/errors.ts";
 import { CLOSE_TOO_MANY_SOCKETS, type ServerMessage } from "../protocol/room.ts";
 import { roomMaxSocketsPerPerson } from "../settings.ts";
 import type { RoomState } from "./room-model.ts";
-import { attach, IDENTITY_HEADER, parseIdentity, userTag } from "./room-sockets.ts";
+import type { RoomDelivery } from "./room-delivery.ts";
+import { attach, IDENTITY_HEADER, parseIdentity } from "./room-sockets.ts";
 import type { RoomEvent } from "./room-state.ts";
 import { bucketsFor, shardRoute } from "./room-shards.ts";
 import { relayFor } from "./room-relays.ts";
@@ -14,7 +15,7 @@ import { parseTicket, refuseSocket, subprotocolHeaders, TICKET_HEADER, type Used
 /** What an upgrade needs from the room object. */
 export interface UpgradeParts {
   readonly env: Env;
-  readonly ctx: DurableObjectState;
+  readonly delivery: RoomDelivery;
   readonly usedTokens: UsedJoinTokens;
   run(event: RoomEvent, origin: WebSocket | null): Promise<ServerMessage[]>;
 }
@@ -52,7 +53,7 @@ export async function acceptSocket(parts: UpgradeParts, room: RoomState | null, 
     return Response.json({ shard, snapshot, parent } satisfies Admission, { headers: { [ROUTE_HEADER]: "shard" } });
   }
   const { 0: client, 1: server } = new WebSocketPair();
-  parts.ctx.acceptWebSocket(server, [userTag(identity.userId)]);
+  parts.delivery.accept(server, identity.userId);
   const cid = crypto.randomUUID();
   attach(server, { ...identity, cid });
   await parts.run({ kind: "connect", identity, connectionId: cid }, server);

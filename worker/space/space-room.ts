@@ -52,7 +52,7 @@ export class SpaceRoom extends DurableObject<Env> {
     );
     const media = new RoomMediaQueue(env);
     this.parts = { env, db: database, store: this.store, fanout: this.fanout, delivery: this.delivery, shards: this.shards, clock: this.clock, media };
-    this.upgrade = { env, ctx, usedTokens: new UsedJoinTokens(ctx.storage.sql), run: (event, origin) => this.run(event, origin) };
+    this.upgrade = { env, delivery: this.delivery, usedTokens: new UsedJoinTokens(ctx.storage.sql), run: (event, origin) => this.run(event, origin) };
     this.room = this.store.load();
     if (this.room) this.room.captionsAvailable = captionsAvailable(env);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'));
@@ -72,7 +72,10 @@ export class SpaceRoom extends DurableObject<Env> {
     for (const ws of this.ctx.getWebSockets()) {
       const who = attachmentOf(ws);
       if (!who || ws.readyState !== WebSocket.OPEN) continue;
-      if (this.room.phase === "ended") tryClose(ws, CLOSE_ENDED, "ended");
+      if (this.room.phase === "ended") {
+        tryClose(ws, CLOSE_ENDED, "ended");
+        this.delivery.forget(ws);
+      }
       else {
         const { userId, handle, displayName, hostFollows, avatarUrl } = who;
         sockets.push({ identity: { userId, handle, displayName, hostFollows, avatarUrl: avatarUrl ?? null }, connectionId: who.cid });
@@ -227,6 +230,7 @@ export class SpaceRoom extends DurableObject<Env> {
   }
 
   private async socketGone(ws: WebSocket): Promise<void> {
+    this.delivery.forget(ws);
     const who = attachmentOf(ws);
     if (who && this.room) await this.run({ kind: "disconnect", userId: who.userId, connectionId: who.cid }, null);
     tryClose(ws, 1000, "bye");
