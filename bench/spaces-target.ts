@@ -98,6 +98,7 @@ export async function startSpacesTarget(userCount: number, log: (line: string) =
       label: "Spaces room (SpaceRoom DO)",
       serverPid: serving.pid,
       heapBytes: () => isolateHeapBytes(stack.inspectorPort),
+      inspectorPort: () => stack.inspectorPort,
       audio: { url: stack.url, sessionSecret: secret, callsCounts: stack.callsCounts },
       notes: `live Space ${spaceId}; sockets on workerd's own port ${serving.port} (dev proxy pid ${serving.proxyPids.join(",")} bypassed); probes call POST /join`,
       async socketTargets(count, purpose) {

@@ -28,6 +28,8 @@ export type BenchTarget = {
   audio?: AudioStack;
   /** The Worker isolate's JS heap after a GC (workerd targets), to tell the room's own memory from the runtime's. */
   heapBytes?: () => Promise<number | null>;
+  /** wrangler dev's inspector port for the Worker isolate (workerd targets), for CPU profiles (bench/profile-fanout.ts). */
+  inspectorPort?: () => number;
   /** Where the per-operation micro costs are measured (the naive room's Worker serves /micro/*). */
   micro?: MicroTarget;
   /**
@@ -94,6 +96,7 @@ export async function startNaiveRoom(log: (line: string) => void): Promise<Bench
     notes: "hibernatable sockets, every reaction sent to every socket at once; sockets on workerd's own port (dev proxy bypassed)",
     socketTargets: async (count) => peerTargets(`ws://127.0.0.1:${run.port}/room/bench`, count),
     heapBytes: () => isolateHeapBytes(run.inspectorPort),
+    inspectorPort: () => run.inspectorPort,
     get micro() {
       return { url: `http://127.0.0.1:${run.port}`, pid: run.pid };
     },
