@@ -18,8 +18,9 @@ export type FanoutFigures = {
    *  Absent in files written before it existed. */
   peakFramesPerSecond?: number;
   /**
-   * Frames per delivered reaction once a burst is under way, on probe sockets: frames after the first reactions frame
-   * divided by the reactions they carried (the first frame, sent at once in a quiet room, left out). Absent in older files.
+   * Frames per delivered reaction in a burst's steady state, on probe sockets: frames between the first and the last
+   * reactions frame divided by the reactions they carried (see steadyFramesPerReaction). Absent in older files; files
+   * recorded before this definition (a8bd26f's, for one) left out only the first frame.
    */
   steadyFramesPerDeliveredReaction?: number;
   /** The shortest time any probe socket took to receive 5 frames in a row (under 1000 ms = a fifth frame within a second). */
@@ -95,8 +96,11 @@ export function peakFramesInAnySecond(frameTimes: number[][]): number {
 }
 
 /**
- * Frames per reaction after each probe's first reactions frame: `timelines[i]` (flat [at, emoji, cumulative] triples)
- * and `frameTimes[i]` are the same socket's, stamped with one clock reading per frame.
+ * Frames per reaction in a burst's steady state, per probe socket: frames strictly between its first and its last
+ * reactions frame, over the reactions they carried. Both edges are left out: the first is the at-once frame of a quiet
+ * room, the last carries only what came in since the frame before it (the remainder when the senders stop), so either
+ * would make the figure depend on the burst's length rather than on the frame spacing. `timelines[i]` (flat
+ * [at, emoji, cumulative] triples) and `frameTimes[i]` are the same socket's, stamped with one clock reading per frame.
  */
 export function steadyFramesPerReaction(timelines: number[][], frameTimes: number[][]): number {
   let frames = 0;
@@ -104,14 +108,17 @@ export function steadyFramesPerReaction(timelines: number[][], frameTimes: numbe
   timelines.forEach((timeline, i) => {
     if (timeline.length === 0) return;
     const first = timeline[0]!;
-    const last = new Map<number, number>();
-    let inFirst = 0;
+    const last = timeline[timeline.length - 3]!;
+    // Per emoji: the running total the first frame brought, and the one the last frame before the final one brought.
+    const atFirst = new Map<number, number>();
+    const beforeLast = new Map<number, number>();
     for (let k = 0; k < timeline.length; k += 3) {
-      if (timeline[k] === first) inFirst += timeline[k + 2]!;
-      last.set(timeline[k + 1]!, timeline[k + 2]!);
+      const [at, emoji, cumulative] = [timeline[k]!, timeline[k + 1]!, timeline[k + 2]!];
+      if (at === first) atFirst.set(emoji, cumulative);
+      if (at < last) beforeLast.set(emoji, cumulative);
     }
-    reactions += [...last.values()].reduce((a, b) => a + b, 0) - inFirst;
-    frames += (frameTimes[i] ?? []).filter((t) => t > first).length;
+    for (const [emoji, cumulative] of beforeLast) reactions += cumulative - (atFirst.get(emoji) ?? 0);
+    frames += (frameTimes[i] ?? []).filter((t) => t > first && t < last).length;
   });
   return reactions > 0 ? frames / reactions : Number.NaN;
 }

@@ -35,15 +35,28 @@ describe("shortestFiveFrameSpan", () => {
 });
 
 describe("steadyFramesPerReaction", () => {
-  it("leaves out the burst's first frame and the reactions it carried", () => {
-    // One socket: a lone reaction at once (t=0), then frames at 250/500/750 carrying 25 each of emoji 0 and 1.
-    const timeline = [0, 0, 1, 250, 0, 13, 250, 1, 12, 500, 0, 26, 500, 1, 24, 750, 0, 38, 750, 1, 38];
-    const frames = [0, 250, 500, 750];
+  it("leaves out the burst's first frame and its last (the remainder), and the reactions each carried", () => {
+    // One socket: a lone reaction at once (t=0), frames at 250/500/750 carrying 25 each of emojis 0 and 1, then the
+    // remainder when the senders stopped: 4 more at 1000.
+    const timeline = [0, 0, 1, 250, 0, 13, 250, 1, 12, 500, 0, 26, 500, 1, 24, 750, 0, 38, 750, 1, 38, 1000, 0, 40, 1000, 1, 40];
+    const frames = [0, 250, 500, 750, 1000];
     expect(steadyFramesPerReaction([timeline], [frames])).toBeCloseTo(3 / 75, 10);
   });
 
-  it("counts every frame after the first, count-only frames included, and is NaN with no reactions after it", () => {
-    expect(steadyFramesPerReaction([[0, 0, 1, 300, 0, 3]], [[0, 100, 300]])).toBe(1);
+  it("does not depend on where the burst ends on the frame grid", () => {
+    // 100 reactions a second of one emoji, a frame every 260 ms after the at-once first: the last frame carries 6, 16
+    // or 26 (the senders stopped 60, 160 or 260 ms after the frame before it); the steady figure stays 1/26.
+    const burst = (tailMs: number) => {
+      const times = [0, ...Array.from({ length: 10 }, (_, k) => 260 * (k + 1)), 2600 + tailMs];
+      const timeline = times.flatMap((at) => [at, 0, at === 0 ? 1 : 1 + Math.round(at / 10)]);
+      return steadyFramesPerReaction([timeline], [times]);
+    };
+    for (const tail of [60, 160, 260]) expect(burst(tail)).toBeCloseTo(1 / 26, 10);
+  });
+
+  it("counts every frame between the edges, count-only frames included, and is NaN with no frame between them", () => {
+    expect(steadyFramesPerReaction([[0, 0, 1, 300, 0, 3, 600, 0, 4]], [[0, 100, 300, 600]])).toBe(1);
+    expect(steadyFramesPerReaction([[0, 0, 1, 300, 0, 3]], [[0, 300]])).toBeNaN();
     expect(steadyFramesPerReaction([[0, 0, 1]], [[0]])).toBeNaN();
     expect(steadyFramesPerReaction([], [])).toBeNaN();
   });
