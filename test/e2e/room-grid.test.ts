@@ -112,6 +112,21 @@ test("phone: pictures in the room, grids that follow role changes, and a bar tha
   const end = await above(last, dock);
   assert.ok(end.aBottom <= end.bTop, `the page's end (${end.aBottom}) is above the bar (${end.bTop})`);
 
+  // Share where the link cannot be copied (no share sheet, the clipboard refused): the link is shown to copy by hand,
+  // inside the phone's screen. Closing a share sheet without sharing (AbortError) says nothing.
+  await ana.evaluate(() => Object.defineProperty(navigator.clipboard, "writeText", { configurable: true, value: () => Promise.reject(new DOMException("Refused", "NotAllowedError")) }));
+  await ana.evaluate(() => window.scrollTo(0, 0));
+  await ana.getByRole("button", { name: "Share" }).click();
+  const shareStatus = ana.getByTestId("share-status");
+  await shareStatus.filter({ hasText: `Copy this link: ${spaceUrl}` }).waitFor();
+  assert.deepEqual(
+    await shareStatus.evaluate((element) => ({ inside: element.getBoundingClientRect().right <= window.innerWidth, sideways: document.documentElement.scrollWidth > window.innerWidth })),
+    { inside: true, sideways: false },
+  );
+  await ana.evaluate(() => Object.defineProperty(navigator, "share", { configurable: true, value: () => Promise.reject(new DOMException("Share canceled", "AbortError")) }));
+  await ana.getByRole("button", { name: "Share" }).click();
+  await shareStatus.waitFor({ state: "detached" });
+
   // A request to speak reads as a name with its buttons on the host's phone and in the desktop's host column: where
   // both do not fit on one line the buttons go below, the name is never squeezed to a letter a line.
   await dock.getByRole("button", { name: "Request to speak" }).click();
