@@ -95,26 +95,28 @@ export const spaceRoutes = new Hono<AppEnv>()
     return c.json({ spaces: await withRemindedFlag(c, spaces) });
   })
   .get("/spaces/:id", d1ReadSession, async (c) => {
-    const space = await getSpaceView(db(c.env), param(c, "id"));
+    const id = param(c, "id");
+    // The join's own read runs beside the Space's: a live page's answer waits for one read less.
+    const [space, join] = await Promise.all([getSpaceView(db(c.env), id), joinAlongside(c, id)]);
     if (!space) throw notFound("That Space");
-    const [[withFlag], join] = await Promise.all([withRemindedFlag(c, [space]), joinAlongside(c, space)]);
+    const [withFlag] = await withRemindedFlag(c, [space]);
     const view: SpaceView = { ...withFlag!, guestListening: guestListening(c.env) && space.ticket === null };
     return c.json(join ? { space: view, join } : { space: view });
   });
 
 /**
  * `?join=1`: a signed-in person opening a live Space gets its join ticket in the same answer, so the page goes
- * straight to the room socket. Any refusal (ticket needed, blocked) leaves it out: POST /join then says why.
+ * straight to the room socket. Any refusal (not live, ticket needed, blocked) leaves it out: POST /join then says why.
  */
-async function joinAlongside(c: AppContext, view: SpaceView): Promise<JoinTicket | null> {
+async function joinAlongside(c: AppContext, spaceId: string): Promise<JoinTicket | null> {
   const userId = c.get("userId");
-  if (c.req.query("join") !== "1" || !userId || view.state !== "live") return null;
-  const facts = await joinFacts(db(c.env), view.id, userId);
-  if (!facts) return null;
+  if (c.req.query("join") !== "1" || !userId) return null;
+  const facts = await joinFacts(db(c.env), spaceId, userId);
+  if (facts?.space.state !== "live") return null;
   try {
     return await issueJoin(c, facts, userId);
   } catch (error) {
-    // Refusals come as HTTP errors (not live, blocked) or as domain errors (ticket access); both leave it out.
+    // Refusals come as HTTP errors (blocked) or as domain errors (ticket access); both leave it out.
     if (error instanceof ApiError || error instanceof DomainError) return null;
     throw error;
   }
