@@ -174,6 +174,17 @@ test("phone: pictures in the room, grids that follow role changes, and a bar tha
   assert.deepEqual({ x: captionsBox.x, above: captionsBox.y + captionsBox.height <= aboutBox.y, copies: await captions.count() }, { x: aboutBox.x, above: true, copies: 1 });
   assert.equal(await ana.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), true, "no sideways scroll");
   assert.deepEqual(await seriousViolations(ana), [], "the desktop listener room is axe clean");
+  // The emoji open above the bar's button that opened them, not mid-screen away from it.
+  await dock.getByRole("button", { name: "Reactions" }).click();
+  const [toggleBox, pickerBox] = [await dock.getByRole("button", { name: "Reactions" }).boundingBox(), await ana.locator("#reaction-picker").boundingBox()];
+  assert.ok(toggleBox && pickerBox, "the reactions button and its popover are laid out");
+  assert.deepEqual(
+    { spansButton: pickerBox.x <= toggleBox.x && pickerBox.x + pickerBox.width >= toggleBox.x + toggleBox.width, aboveBar: pickerBox.y + pickerBox.height <= toggleBox.y },
+    { spansButton: true, aboveBar: true },
+    `the popover (${pickerBox.x}–${pickerBox.x + pickerBox.width}) sits above its button (${toggleBox.x}–${toggleBox.x + toggleBox.width})`,
+  );
+  await ana.keyboard.press("Escape");
+  await ana.getByRole("button", { name: "React heart" }).waitFor({ state: "hidden" });
   await ana.setViewportSize(PHONE);
   await about.waitFor({ state: "detached" });
   const [phoneStage, phoneCaptions] = [await ana.getByTestId("stage").boundingBox(), await captions.boundingBox()];
