@@ -17,7 +17,7 @@ describe("caption adapters follow the stage", () => {
     const track = await publishMic(host, spaceId);
 
     const adapters = await until(() => mediaAdapters(spaceId), (list) => list.some((a) => a.adapterId !== null));
-    expect(adapters).toEqual([{ userId: host.id, track, adapterId: expect.any(String), connected: false }]);
+    expect(adapters).toEqual([{ userId: host.id, track, adapterId: expect.any(String), connected: false, state: "open" }]);
     const [connection] = await until(() => dialled(spaceId), (list) => list.length > 0);
     expect(connection?.open).toBe(true);
     expect(await verifyAdapterToken(env.SESSION_SECRET, connection!.token, spaceId)).toMatchObject({ spaceId, userId: host.id, track });

@@ -1,6 +1,7 @@
 // The media object's own SQLite storage: which stage tracks have an adapter now, and how far each speaker's audio has
 // reached on the Space's timeline (both survive eviction, hibernation and a reset).
 import type { TrackRef } from "../protocol/room.ts";
+import type { AdapterHealth } from "./adapter-watchdog.ts";
 
 export type AdapterRow = {
   userId: string;
@@ -12,6 +13,9 @@ export type AdapterRow = {
   openedAt: number;
 };
 
+type HealthRow = {
+  user_id: string; adapter_key: string; connected_once: number; dropped_at: number | null; attempts: number; retry_at: number | null; failed: number;
+};
 type Row = { user_id: string; handle: string; session_id: string; track_name: string; adapter_key: string; adapter_id: string | null; opened_at: number };
 
 export class MediaStorage {
@@ -24,6 +28,39 @@ export class MediaStorage {
       adapter_key TEXT NOT NULL, adapter_id TEXT, opened_at INTEGER NOT NULL)`);
     sql.exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
     sql.exec("CREATE TABLE IF NOT EXISTS heard (user_id TEXT PRIMARY KEY, until_ms INTEGER NOT NULL)");
+    // A table of its own (not new columns): objects created before the watchdog keep their adapters table as is.
+    sql.exec(`CREATE TABLE IF NOT EXISTS adapter_health (
+      user_id TEXT PRIMARY KEY, adapter_key TEXT NOT NULL, connected_once INTEGER NOT NULL, dropped_at INTEGER,
+      attempts INTEGER NOT NULL, retry_at INTEGER, failed INTEGER NOT NULL)`);
+  }
+
+  /** The watchdog's record of this speaker's adapter, if it is about the opening that stands now. */
+  health(userId: string, adapterKey: string): AdapterHealth | null {
+    const row = this.sql
+      .exec<HealthRow>("SELECT * FROM adapter_health WHERE user_id = ? AND adapter_key = ?", userId, adapterKey)
+      .toArray()[0];
+    return row
+      ? {
+          userId: row.user_id,
+          adapterKey: row.adapter_key,
+          connectedOnce: row.connected_once === 1,
+          droppedAt: row.dropped_at,
+          attempts: row.attempts,
+          retryAt: row.retry_at,
+          failed: row.failed === 1,
+        }
+      : null;
+  }
+
+  saveHealth(h: AdapterHealth): void {
+    this.sql.exec(
+      "INSERT OR REPLACE INTO adapter_health (user_id, adapter_key, connected_once, dropped_at, attempts, retry_at, failed) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      h.userId, h.adapterKey, h.connectedOnce ? 1 : 0, h.droppedAt, h.attempts, h.retryAt, h.failed ? 1 : 0,
+    );
+  }
+
+  deleteHealth(userId: string): void {
+    this.sql.exec("DELETE FROM adapter_health WHERE user_id = ?", userId);
   }
 
   /** Space ms up to which this speaker's audio was heard (captioned or counted), 0 if none yet. */

@@ -6,11 +6,15 @@
 //   opening ──SFU answers adapterId──▶ open        opening ──SFU refuses──▶ none (row deleted, logged)
 //   open ──adapter socket connects (token + adapterKey match the row)──▶ streaming
 //   streaming ──socket drops──▶ open (the SFU redials the same URL within 5 s; recogniser kept until idle close)
+//   open, its socket down longer than the SFU's redial window (the SFU gave up) ──watchdog, in the alarm──▶ the old
+//        adapter closed (idempotent), a new one asked for under a new key (its token refuses the old one's redials);
+//        Calls refusing ──▶ retried with back-off, then "failed" until the room opens it again (adapter-watchdog.ts)
 //   any ──closeAdapter / closeAll (room: demote, remove, block, leave, end, captions off)──▶ none
 //        (row deleted first so a late redial is refused; sockets closed; recogniser finalized; SFU told, idempotent)
 // Per recogniser (inside the track's SttSink): none → connecting → open → closed; reopened on the next audio,
 // at most every 5 s. Deadlines, all in the one alarm: caption flush (300 ms after the first pending caption),
-// KeepAlive (a recogniser idle 4 s), idle close (no packet for 30 s: Finalize + CloseStream, adapter kept).
+// KeepAlive (a recogniser idle 4 s), idle close (no packet for 30 s: Finalize + CloseStream, adapter kept), and the
+// watchdog's (end of a redial window, a retry, a check every 30 s while adapters stand; none with an empty stage).
 // Hibernation: adapter sockets are hibernatable and carry their claims as the attachment; pipelines and
 // recognisers live in memory and are rebuilt on the next packet after a wake (or after a reset and the SFU's redial).
 // Timeline: a track's clock starts at the wall clock and then counts its audio, which can run ahead of the wall clock
@@ -26,6 +30,8 @@ import { tryClose } from "../sockets.ts";
 import type { AdapterClaims } from "./adapter-token.ts";
 import { ADAPTER_MAX_FRAME_BYTES, claimsOf, CLOSE_TOO_BIG, log, parseClaims } from "./adapter-sockets.ts";
 import { adapterEndpointOrigin, captionsAvailable } from "./availability.ts";
+import { AdapterWatch } from "./adapter-watch.ts";
+import type { AdapterState } from "./adapter-watchdog.ts";
 import { CAPTION_FLUSH_MS, CaptionBatch } from "./caption-batch.ts";
 import { relayCaptions } from "./caption-relay.ts";
 import { MediaStorage, type AdapterRow } from "./media-storage.ts";
@@ -55,11 +61,13 @@ export class SpaceMedia extends DurableObject<Env> {
   private readonly captions = new CaptionBatch();
   private flushAt: number | null = null;
   private readonly recording: SpaceRecording;
+  private readonly watch: AdapterWatch;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new MediaStorage(ctx.storage.sql);
     this.recording = new SpaceRecording(env, ctx.storage.sql, this.store);
+    this.watch = new AdapterWatch({ env, store: this.store, sockets: (userId) => ctx.getWebSockets(userId), endTrack: (userId) => this.endTrack(userId) });
   }
 
   // ---- RPC from the room ----
@@ -73,7 +81,8 @@ export class SpaceMedia extends DurableObject<Env> {
     this.store.setMeta("startedAt", String(request.startedAt));
     this.store.setMeta("captions", request.captions === false ? "0" : "1");
     const existing = this.store.adapter(request.userId);
-    if (existing && sameTrack(existing.track, request.track)) return { ok: true };
+    // An adapter the watchdog gave up on is opened afresh when the room asks again (the speaker republished).
+    if (existing && sameTrack(existing.track, request.track) && this.watch.stateOf(existing) !== "failed") return { ok: true };
     if (existing) await this.closeAdapter(request.userId);
     const row: AdapterRow = {
       userId: request.userId,
@@ -104,6 +113,7 @@ export class SpaceMedia extends DurableObject<Env> {
   async closeAdapter(userId: string): Promise<void> {
     const row = this.store.adapter(userId);
     if (row) this.store.deleteAdapter(userId, row.adapterKey);
+    this.store.deleteHealth(userId);
     this.endTrack(userId);
     for (const ws of this.ctx.getWebSockets(userId)) tryClose(ws, 1000, "adapter closed");
     if (row?.adapterId) await releaseAdapter(this.env, userId, row.adapterId);
@@ -133,13 +143,14 @@ export class SpaceMedia extends DurableObject<Env> {
     return Date.now() - Number(this.store.meta("startedAt") ?? Date.now());
   }
 
-  /** The adapters open now (who, which track, whether the SFU has connected), for the room and tests. */
-  adapters(): { userId: string; track: TrackRef; adapterId: string | null; connected: boolean }[] {
+  /** The adapters open now (who, which track, whether the SFU has connected, the watchdog's state), for the room and tests. */
+  adapters(): { userId: string; track: TrackRef; adapterId: string | null; connected: boolean; state: AdapterState }[] {
     return this.store.adapters().map((row) => ({
       userId: row.userId,
       track: row.track,
       adapterId: row.adapterId,
       connected: this.ctx.getWebSockets(row.userId).length > 0,
+      state: this.watch.stateOf(row),
     }));
   }
 
@@ -159,6 +170,8 @@ export class SpaceMedia extends DurableObject<Env> {
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server, [claims.userId]);
     server.serializeAttachment(claims);
+    // Connected: the watchdog watches this opening from now on, and a replacement that connects ends its retries.
+    this.watch.connected(claims.userId, claims.adapterKey);
     log("media_adapter_connected", { spaceId: claims.spaceId, userId: claims.userId });
     return new Response(null, { status: 101, webSocket: client });
   }
@@ -189,11 +202,13 @@ export class SpaceMedia extends DurableObject<Env> {
 
   override async webSocketClose(ws: WebSocket): Promise<void> {
     tryClose(ws, 1000, "bye");
+    this.watch.dropped(ws);
     await this.syncAlarm();
   }
 
   override async webSocketError(ws: WebSocket): Promise<void> {
     tryClose(ws, 1011, "error");
+    this.watch.dropped(ws);
     await this.syncAlarm();
   }
 
@@ -202,6 +217,7 @@ export class SpaceMedia extends DurableObject<Env> {
     if (this.flushAt !== null && now >= this.flushAt) await this.flushCaptions();
     const spaceMs = this.spaceNow();
     await this.recording.live(spaceMs)?.flushDue(spaceMs);
+    await this.watch.check(now);
     for (const [userId, track] of this.tracks) {
       if (now - track.lastPacketAt >= IDLE_CLOSE_MS) this.endTrack(userId);
       else {
@@ -264,6 +280,9 @@ export class SpaceMedia extends DurableObject<Env> {
     if (this.tracks.size > 0) next = Math.min(next ?? Infinity, now + KEEPALIVE_CHECK_MS);
     // While recording, a chunk is stored when it is complete even if no packet arrives to trigger it.
     if (this.recording.running) next = Math.min(next ?? Infinity, now + CHUNK_MS / 2);
+    // Only while adapters stand (someone on stage publishes): an empty stage lets the object hibernate alarm-free.
+    const watch = this.watch.deadline(now);
+    if (watch !== null) next = Math.min(next ?? Infinity, watch);
     if (next === null || next === Infinity) await this.ctx.storage.deleteAlarm();
     else await this.ctx.storage.setAlarm(next);
   }
