@@ -8,6 +8,7 @@ import { verifyAdapterToken } from "../../worker/media/adapter-token.ts";
 import type { CaptionMessage } from "../../worker/protocol/room.ts";
 import { env } from "cloudflare:test";
 import { signup } from "./helpers.ts";
+import { PUBLISH_MID, sfu } from "./audio-helpers.ts";
 import { dialled, mediaAdapters, publishMic, speechPackets, until } from "./captions-helpers.ts";
 import { adapterUpgrade, partKeys, recordedSpace, tonePackets } from "./recording-helpers.ts";
 import { connect, liveSpace } from "./room-helpers.ts";
@@ -91,4 +92,32 @@ describe("the adapter watchdog replaces an adapter the SFU gave up on", () => {
     expect(Math.max(...toned)).toBeGreaterThan(SILENT_PACKET_MAX);
     again.close(1000, "done");
   }, 3 * REOPEN_WAIT_MS);
+
+  it("backs off while Calls refuses the new adapter, ends in a failed state with no more tries, and reopens on a new publish", async () => {
+    const { host, spaceId } = await liveSpace();
+    await connect(host, spaceId);
+    const track = await publishMic(host, spaceId);
+    await until(() => mediaAdapters(spaceId), (list) => list.some((a) => a.adapterId !== null));
+    const [dial] = await until(() => dialled(spaceId), (list) => list.length > 0);
+    const socket = await openAdapterSocket(spaceId, dial!.token);
+    await until(() => mediaAdapters(spaceId), (list) => list[0]?.connected === true);
+    // The track goes at the SFU behind the room's back (the room still lists it), so every new adapter is refused.
+    const closed = await sfu.closeTracks(track.sessionId, { tracks: [{ mid: PUBLISH_MID }], force: true });
+    expect(closed.ok).toBe(true);
+    await drop(spaceId, socket);
+
+    const reopening = await until(() => mediaAdapters(spaceId), (list) => list[0]?.state === "reopening" && list[0]?.adapterId === null, REOPEN_WAIT_MS);
+    expect(reopening).toMatchObject([{ userId: host.id, track }]);
+    // Retries back off, then stop: the adapter is marked failed (what the room can show), and nothing dialled.
+    const failed = await until(() => mediaAdapters(spaceId), (list) => list[0]?.state === "failed", 2 * REOPEN_WAIT_MS);
+    expect(failed).toMatchObject([{ userId: host.id, track, adapterId: null, connected: false }]);
+    expect(await dialled(spaceId)).toHaveLength(1);
+
+    // The speaker publishes again: the room opens an adapter for the new track and it streams.
+    const republished = await publishMic(host, spaceId);
+    const [fresh] = await until(() => mediaAdapters(spaceId), (list) => list[0]?.adapterId !== null && list[0]?.track.sessionId === republished.sessionId, REOPEN_WAIT_MS);
+    expect(fresh).toMatchObject({ userId: host.id, track: republished, state: "open" });
+    const connections = await until(() => dialled(spaceId), (list) => list.length === 2);
+    expect(connections[1]!.token).not.toBe(dial!.token);
+  }, 4 * REOPEN_WAIT_MS);
 });
