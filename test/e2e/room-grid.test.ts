@@ -112,6 +112,14 @@ test("phone: pictures in the room, grids that follow role changes, and a bar tha
   const end = await above(last, dock);
   assert.ok(end.aBottom <= end.bTop, `the page's end (${end.aBottom}) is above the bar (${end.bTop})`);
 
+  // The counts read on one line beside Share (an icon on a phone, still named "Share").
+  await ana.getByRole("button", { name: "Share" }).waitFor();
+  assert.equal(await ana.getByTestId("listener-count").evaluate((element) => {
+    const range = document.createRange();
+    range.selectNodeContents(element);
+    return new Set([...range.getClientRects()].map((box) => Math.round(box.top))).size;
+  }), 1, "the counts are one line");
+
   // Share where the link cannot be copied (no share sheet, the clipboard refused): the link is shown to copy by hand,
   // inside the phone's screen. Closing a share sheet without sharing (AbortError) says nothing.
   await ana.evaluate(() => Object.defineProperty(navigator.clipboard, "writeText", { configurable: true, value: () => Promise.reject(new DOMException("Refused", "NotAllowedError")) }));
