@@ -100,3 +100,23 @@ describe("room captions: the host's switch", () => {
     expect(captionsIn(room.run({ kind: "connect", identity: { userId: "N3", handle: "n3", displayName: "N3", hostFollows: false }, connectionId: "n3" }))).toBe("unavailable");
   });
 });
+
+describe("room captions: a track the media object stopped hearing", () => {
+  /** The participant entries a step broadcast for S. */
+  const broadcastS = (effects: Effect[]) =>
+    effects.flatMap((e) => (e.kind === "broadcast" && e.message.type === "update" ? (e.message.participants ?? []) : [])).filter((p) => p.userId === "S");
+
+  it("marks the speaker for everyone, only for their current track, until they publish another", () => {
+    const room = captionedRoom();
+    expect(broadcastS(room.run({ kind: "adapter_failed", userId: "S", track: track("old") }))).toEqual([]);
+    expect(broadcastS(room.run({ kind: "adapter_failed", userId: "S", track: track("S") }))).toMatchObject([{ track: track("S"), captionsLost: true }]);
+    const republished = broadcastS(room.run({ kind: "set_track", userId: "S", track: track("S2") }));
+    expect(republished).toMatchObject([{ track: track("S2") }]);
+    expect(republished[0]).not.toHaveProperty("captionsLost");
+  });
+
+  it("ignores a report about someone not on stage", () => {
+    const room = captionedRoom();
+    expect(room.run({ kind: "adapter_failed", userId: "L", track: track("L") })).toEqual([]);
+  });
+});

@@ -96,6 +96,7 @@ describe("the adapter watchdog replaces an adapter the SFU gave up on", () => {
   it("backs off while Calls refuses the new adapter, ends in a failed state with no more tries, and reopens on a new publish", async () => {
     const { host, spaceId } = await liveSpace();
     await connect(host, spaceId);
+    const listener = await connect(await signup(), spaceId);
     const track = await publishMic(host, spaceId);
     await until(() => mediaAdapters(spaceId), (list) => list.some((a) => a.adapterId !== null));
     const [dial] = await until(() => dialled(spaceId), (list) => list.length > 0);
@@ -112,6 +113,9 @@ describe("the adapter watchdog replaces an adapter the SFU gave up on", () => {
     const failed = await until(() => mediaAdapters(spaceId), (list) => list[0]?.state === "failed", 2 * REOPEN_WAIT_MS);
     expect(failed).toMatchObject([{ userId: host.id, track, adapterId: null, connected: false }]);
     expect(await dialled(spaceId)).toHaveLength(1);
+    // Everyone is told that this speaker's track is not heard any more.
+    const lost = await listener.next("update", (u) => u.participants?.some((p) => p.userId === host.id && p.captionsLost === true) === true, REOPEN_WAIT_MS);
+    expect(lost.participants?.find((p) => p.userId === host.id)).toMatchObject({ track, captionsLost: true });
 
     // The speaker publishes again: the room opens an adapter for the new track and it streams.
     const republished = await publishMic(host, spaceId);
@@ -119,5 +123,8 @@ describe("the adapter watchdog replaces an adapter the SFU gave up on", () => {
     expect(fresh).toMatchObject({ userId: host.id, track: republished, state: "open" });
     const connections = await until(() => dialled(spaceId), (list) => list.length === 2);
     expect(connections[1]!.token).not.toBe(dial!.token);
+    // The new track is heard again: the mark is gone from the speaker.
+    const back = await listener.next("update", (u) => u.participants?.some((p) => p.userId === host.id && p.track?.sessionId === republished.sessionId) === true, REOPEN_WAIT_MS);
+    expect(back.participants?.find((p) => p.userId === host.id)?.captionsLost).toBeUndefined();
   }, 4 * REOPEN_WAIT_MS);
 });

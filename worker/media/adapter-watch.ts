@@ -6,6 +6,7 @@ import { adapterEndpointOrigin } from "./availability.ts";
 import { afterAttempt, freshHealth, stateOf, watchStep, type AdapterHealth, type AdapterState } from "./adapter-watchdog.ts";
 import type { AdapterRow, MediaStorage } from "./media-storage.ts";
 import { releaseAdapter, requestAdapter } from "./sfu-adapters.ts";
+import { reportAdapterFailed } from "./caption-relay.ts";
 
 type Host = {
   env: Env;
@@ -97,7 +98,10 @@ export class AdapterWatch {
     store.saveHealth(after);
     const fields = { spaceId, userId: row.userId, attempt, trackName: row.track.trackName };
     if (opened.ok) log("media_adapter_reopened", { ...fields, adapterId: opened.adapterId });
-    else if (after.failed) log("media_adapter_unavailable", { ...fields, code: opened.code });
+    else if (after.failed) {
+      log("media_adapter_unavailable", { ...fields, code: opened.code });
+      await reportAdapterFailed(env, spaceId, row.userId, row.track);
+    }
     else log("media_adapter_reopen_failed", { ...fields, code: opened.code, retryInMs: (after.retryAt ?? 0) - Date.now() });
   }
 }

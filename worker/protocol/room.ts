@@ -33,6 +33,9 @@ export type Participant = {
   track: TrackRef | null;
   /** Profile picture URL when they have one. */
   avatarUrl?: string | null;
+  /** Present while the server cannot hear this track (its SFU adapter failed): no captions or recording of it until
+   *  they publish again. */
+  captionsLost?: true;
 };
 
 /** A listener shown in the room's audience grid (the first LISTENER_SAMPLE_SIZE by join order). */

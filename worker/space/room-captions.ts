@@ -2,7 +2,7 @@
 // should hear (`open_adapter` / `close_adapter` effects), derived from what each transition did to the tracks.
 import type { TrackRef } from "../protocol/room.ts";
 import { roomError } from "../protocol/room-parse.ts";
-import { captionsStateOf, isManager, isOnStage, stageTracks, type Effect, type Effects, type Person, type RoomState } from "./room-model.ts";
+import { captionsStateOf, isManager, isOnStage, participantOf, stageTracks, type Effect, type Effects, type Person, type RoomState } from "./room-model.ts";
 
 const sameTrack = (a: TrackRef, b: TrackRef) => a.sessionId === b.sessionId && a.trackName === b.trackName;
 
@@ -25,6 +25,15 @@ export function setCaptions(state: RoomState, actor: Person, on: boolean, out: E
   // A recorded Space keeps its adapters whatever the captions switch says.
   if (wasHearing === hearingStage(state)) return;
   stageAdapters(state, on, out);
+}
+
+/** The media object could not hear this speaker's track any more: marked on them (until they publish another). */
+export function adapterFailed(state: RoomState, userId: string, track: TrackRef, out: Effects): void {
+  const person = state.people.get(userId);
+  if (state.phase !== "live" || !person || !isOnStage(person) || !person.track || !sameTrack(person.track, track)) return;
+  person.captionsLostTrack = track;
+  out.touch(userId);
+  out.broadcast({ type: "update", participants: [participantOf(person)] });
 }
 
 /** Every stage track gains (on) or loses (off) its adapter. */

@@ -51,6 +51,8 @@ export type Person = Identity & {
   reactCount: number;
   reactRejected: boolean;
   rateNotified: boolean;
+  /** The track whose SFU adapter the media object gave up on; shown while it is still their track. */
+  captionsLostTrack?: TrackRef | null;
 };
 
 export type RoomState = {
@@ -185,7 +187,13 @@ export function participantOf(person: Person): Participant {
     connected: person.connections.size > 0,
     track: person.track,
     ...avatarOf(person),
+    ...(captionsLost(person) ? { captionsLost: true as const } : {}),
   };
+}
+
+function captionsLost(person: Person): boolean {
+  const lost = person.captionsLostTrack;
+  return Boolean(lost && person.track && lost.sessionId === person.track.sessionId && lost.trackName === person.track.trackName);
 }
 
 export function youOf(person: Person): YouState {

@@ -3,7 +3,7 @@
 import type { ClientMessage, EndReason, TrackRef } from "../protocol/room.ts";
 import { roomError } from "../protocol/room-parse.ts";
 import { applyFrame } from "./room-actions.ts";
-import { adapterEffects } from "./room-captions.ts";
+import { adapterEffects, adapterFailed } from "./room-captions.ts";
 import { dropPerson, endRoom, personLeft, personReturned } from "./room-changes.ts";
 import { setRecording } from "./room-recording.ts";
 import { expireShards, nextLeaseEnd, shardTransition, type ShardEvent } from "./room-shards.ts";
@@ -31,6 +31,8 @@ export type RoomEvent =
   | { kind: "set_track"; userId: string; track: TrackRef | null }
   /** The recording switch, from the HTTP route (host checked here too). */
   | { kind: "set_recording"; userId: string; on: boolean }
+  /** The media object gave up on this track's SFU adapter (its watchdog's retries failed): everyone is told. */
+  | { kind: "adapter_failed"; userId: string; track: TrackRef }
   /** The object woke (hibernation or restart) with these sockets still open: they rejoin silently, and anyone
    *  remembered but not among them starts their grace period now. */
   | { kind: "restore"; sockets: { identity: Identity; connectionId: string }[] }
@@ -176,6 +178,9 @@ export function transition(state: RoomState, event: RoomEvent, now: number): Tra
       break;
     case "set_recording":
       setRecording(state, event.userId, event.on, out);
+      break;
+    case "adapter_failed":
+      adapterFailed(state, event.userId, event.track, out);
       break;
     case "shard_admit":
     case "shard_report":

@@ -162,5 +162,6 @@ function toStored(person: Person): StoredPerson {
     invited: person.invited,
     track: person.track,
     leftAt: person.leftAt,
+    ...(person.captionsLostTrack ? { captionsLostTrack: person.captionsLostTrack } : {}),
   };
 }

@@ -135,6 +135,11 @@ export class SpaceRoom extends DurableObject<Env> {
     return this.room?.phase === "live" && this.room.recording;
   }
 
+  /** The media object gave up on a speaker's adapter (adapter-watch.ts): the room shows it on that speaker. */
+  async adapterFailed(userId: string, track: TrackRef): Promise<void> {
+    if (this.room?.phase === "live") await this.run({ kind: "adapter_failed", userId, track }, null);
+  }
+
   /** Caption frames from the media object (already coalesced), to everyone while captions are on. */
   relayCaptions(frames: CaptionMessage[]): void {
     if (this.room?.phase !== "live" || this.room.captions !== "on" || !this.room.captionsAvailable) return;
