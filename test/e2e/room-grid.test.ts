@@ -174,6 +174,11 @@ test("phone: pictures in the room, grids that follow role changes, and a bar tha
   assert.ok(stageBox && aboutBox && gridBox, "stage, about card and listener grid are laid out");
   assert.ok(aboutBox.x >= gridBox.x + gridBox.width, `the about card (x ${aboutBox.x}) is right of the listener grid (ends ${gridBox.x + gridBox.width})`);
   assert.ok(gridBox.width > 500, `the listener grid flows wide (${gridBox.width} px)`);
+  assert.deepEqual(
+    await ana.getByTestId("listener-ben").locator(".name").first().evaluate((element) => ({ text: element.textContent, cut: element.scrollWidth > element.clientWidth })),
+    { text: "Ben Speaker", cut: false },
+    "a listener's name reads in full in the wide grid",
+  );
   assert.ok(aboutBox.y < stageBox.y + stageBox.height, "the column starts level with the stage, not below the room");
   // The captions panel heads that column (one copy in the page); on the phone it is back under the stage.
   const captions = ana.getByTestId("captions-panel");
