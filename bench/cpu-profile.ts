@@ -1,6 +1,6 @@
 // Samples the Worker isolate's JavaScript with V8's CPU profiler through wrangler dev's inspector (Chrome DevTools
 // Protocol), and sums self time per function: where the room's own JS time goes (native sends show under the caller).
-import WebSocket from "ws";
+import { openInspector } from "./inspector.ts";
 
 type CallFrame = { functionName: string; scriptId: string; url: string; lineNumber: number; columnNumber: number };
 type ProfileNode = { id: number; callFrame: CallFrame; children?: number[] };
@@ -13,32 +13,7 @@ export type ProfileSummary = { totalMs: number; idleMs: number; top: FunctionTim
 
 /** Starts sampling every `intervalUs`; the returned stop() ends it and summarises the `topN` costliest functions. */
 export async function startCpuProfile(inspectorPort: number, intervalUs = 200): Promise<(topN?: number) => Promise<ProfileSummary>> {
-  const targets = (await (await fetch(`http://127.0.0.1:${inspectorPort}/json`, { signal: AbortSignal.timeout(3000) })).json()) as {
-    webSocketDebuggerUrl?: string;
-  }[];
-  const url = targets[0]?.webSocketDebuggerUrl;
-  if (!url) throw new Error(`no inspector target on port ${inspectorPort}`);
-  const ws = new WebSocket(url);
-  await new Promise((resolve, reject) => {
-    ws.once("open", resolve);
-    ws.once("error", reject);
-  });
-  let id = 0;
-  const call = (method: string, params: Record<string, unknown> = {}) =>
-    new Promise<Record<string, unknown>>((resolve, reject) => {
-      const mine = ++id;
-      const timer = setTimeout(() => reject(new Error(`${method} timed out`)), 30_000);
-      const onMessage = (data: WebSocket.RawData) => {
-        const message = JSON.parse(data.toString()) as { id?: number; result?: Record<string, unknown>; error?: { message: string } };
-        if (message.id !== mine) return;
-        clearTimeout(timer);
-        ws.off("message", onMessage);
-        if (message.error) reject(new Error(message.error.message));
-        else resolve(message.result ?? {});
-      };
-      ws.on("message", onMessage);
-      ws.send(JSON.stringify({ id: mine, method, params }));
-    });
+  const { call, close } = await openInspector(inspectorPort, 30_000);
   await call("Profiler.enable");
   await call("Profiler.setSamplingInterval", { interval: intervalUs });
   await call("Profiler.start");
@@ -59,7 +34,7 @@ export async function startCpuProfile(inspectorPort: number, intervalUs = 200): 
       }
       return summary;
     } finally {
-      ws.close();
+      close();
     }
   };
 }
