@@ -1,15 +1,18 @@
 // The adapter watchdog: when the SFU's adapter socket drops and no redial comes within the SFU's 5 s window (the SFU
 // has then given up on the adapter), the media object closes that adapter at the SFU and asks for a new one for the
 // same track, under a new token; the old token is refused from then on. Captions and recording parts resume through
-// the new adapter. The test plays the SFU's socket (the stand-in's adapters dial a Node recorder here).
+// the new adapter; also when the loss is found only after a reset of the media object (no close event then). A Calls
+// refusal backs off and ends in a failed state the room shows. The test plays the SFU's socket (the stand-in's adapters
+// dial a Node recorder here).
 import { describe, expect, it } from "vitest";
 import { demuxOggOpus } from "../../worker/media/recording/ogg-opus.ts";
 import { verifyAdapterToken } from "../../worker/media/adapter-token.ts";
 import type { CaptionMessage } from "../../worker/protocol/room.ts";
-import { env } from "cloudflare:test";
+import { env, runInDurableObject } from "cloudflare:test";
+import { mediaFor } from "../../worker/media/space-media.ts";
 import { signup } from "./helpers.ts";
 import { PUBLISH_MID, sfu } from "./audio-helpers.ts";
-import { dialled, mediaAdapters, publishMic, speechPackets, until } from "./captions-helpers.ts";
+import { dialled, mediaAdapters, publishMic, silencePackets, speechPackets, until } from "./captions-helpers.ts";
 import { adapterUpgrade, partKeys, recordedSpace, tonePackets } from "./recording-helpers.ts";
 import { connect, liveSpace } from "./room-helpers.ts";
 
@@ -77,6 +80,30 @@ describe("the adapter watchdog replaces an adapter the SFU gave up on", () => {
     expect(caption).toMatchObject({ speakerId: host.id, handle: host.handle, final: true });
     again.close(1000, "done");
   }, SPEECH_WAIT_MS + 2 * REOPEN_WAIT_MS);
+
+  it("notices after a reset of the media object (no close event then) that the SFU never redialled, and replaces the adapter", async () => {
+    const { host, spaceId } = await liveSpace();
+    await connect(host, spaceId);
+    const track = await publishMic(host, spaceId);
+    const [first] = await until(() => mediaAdapters(spaceId), (list) => list.some((a) => a.adapterId !== null));
+    const [dial] = await until(() => dialled(spaceId), (list) => list.length > 0);
+    const socket = await openAdapterSocket(spaceId, dial!.token);
+    for (const packet of silencePackets(1000)) socket.send(packet);
+    await until(() => mediaAdapters(spaceId), (list) => list[0]?.connected === true);
+
+    const dropped = new Promise((resolve) => socket.addEventListener("close", resolve));
+    const reset = runInDurableObject(mediaFor(env, spaceId), (_media, state) => state.abort("reset, the SFU does not get back in"));
+    await expect(reset).rejects.toThrow("reset, the SFU does not get back in");
+    await dropped;
+
+    // Nothing but the object's own alarm wakes it here (the recorder is asked, not the object).
+    const connections = await until(() => dialled(spaceId), (list) => list.length === 2 && !list[0]!.open, REOPEN_WAIT_MS);
+    const [second] = await until(() => mediaAdapters(spaceId), (list) => list[0]?.adapterId !== null && list[0]?.adapterId !== first!.adapterId);
+    expect(second).toMatchObject({ userId: host.id, track, state: "open" });
+    expect((await adapterUpgrade(spaceId, dial!.token)).status).toBe(403);
+    const again = await openAdapterSocket(spaceId, connections[1]!.token);
+    again.close(1000, "done");
+  }, 3 * REOPEN_WAIT_MS);
 
   it("keeps recording through the new adapter: its tone reaches the stored parts", async () => {
     // Nothing audible goes through the first adapter, so a tone in a part can only have come through the new one.
