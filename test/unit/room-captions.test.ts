@@ -115,6 +115,15 @@ describe("room captions: a track the media object stopped hearing", () => {
     expect(republished[0]).not.toHaveProperty("captionsLost");
   });
 
+  it("clears the mark when the captions switch opens the adapters afresh", () => {
+    const room = captionedRoom();
+    room.run({ kind: "adapter_failed", userId: "S", track: track("S") });
+    room.frame("H", { type: "set_captions", on: false });
+    const on = room.frame("H", { type: "set_captions", on: true });
+    expect(adapters(on)).toEqual(["open S mic-S"]);
+    expect(room.person("S").captionsLostTrack).toBeNull();
+  });
+
   it("ignores a report about someone not on stage", () => {
     const room = captionedRoom();
     expect(room.run({ kind: "adapter_failed", userId: "L", track: track("L") })).toEqual([]);

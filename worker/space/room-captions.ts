@@ -42,6 +42,12 @@ export function stageAdapters(state: RoomState, on: boolean, out: Effects): void
     const person = state.people.get(userId);
     if (on && person) out.push({ kind: "open_adapter", userId, handle: person.handle, track });
     else if (!on) out.push({ kind: "close_adapter", userId });
+    // Opened afresh or not heard on purpose: either way no longer "lost".
+    if (person?.captionsLostTrack) {
+      person.captionsLostTrack = null;
+      out.touch(userId);
+      out.broadcast({ type: "update", participants: [participantOf(person)] });
+    }
   }
 }
 

@@ -105,6 +105,8 @@ function setTrack(state: RoomState, userId: string, track: TrackRef | null, out:
     out.push({ kind: "close_track", userId, track: person.track });
   }
   person.track = track;
+  // A publish asks the media object for a fresh adapter (also for the same track): a lost mark is stale now.
+  person.captionsLostTrack = null;
   out.touch(userId);
   if (isOnStage(person)) out.broadcast({ type: "update", participants: [participantOf(person)] });
 }
