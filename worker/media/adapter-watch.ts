@@ -74,8 +74,9 @@ export class AdapterWatch {
     const { env, store } = this.host;
     const spaceId = store.meta("spaceId");
     const origin = adapterEndpointOrigin(env);
-    if (!spaceId || !origin) return;
     const attempt = (health?.attempts ?? 0) + 1;
+    // Never expected (a row implies both), but a due step that does nothing would wake the alarm at once, again and again.
+    if (!spaceId || !origin) return store.saveHealth({ ...freshHealth(row.userId, row.adapterKey), attempts: attempt, failed: true });
     log("media_adapter_reopening", { spaceId, userId: row.userId, adapterId: row.adapterId, droppedForMs, attempt });
     // The recogniser's last words are flushed; the next stream starts after them on the Space's timeline.
     this.host.endTrack(row.userId);
