@@ -5,6 +5,7 @@ import { Buffer } from "node:buffer";
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, inject, it, vi } from "vitest";
 import { notifyAndPush } from "../../worker/notify/deliver.ts";
+import { deliveryFor } from "../../worker/notify/push.ts";
 import { host, signup, type Client } from "./helpers.ts";
 import { decryptPush, newSubscriptionKeys, verifyVapid, type SubscriptionKeys } from "./push-crypto.ts";
 import { PUSH_SERVICE_ORIGIN, type ReceivedPush } from "./push-service.ts";
@@ -222,7 +223,15 @@ describe("push delivery", () => {
       body: expect.stringContaining("is held for you"),
     });
     expect(push!.headers["urgency"]).toBe("high");
+    // A push service holds the offer no longer than the seat is held for: WAITLIST_OFFER_MINUTES.
+    expect(push!.headers["ttl"]).toBe(String(Number(env.WAITLIST_OFFER_MINUTES) * 60));
     expect(await received(secondBrowser)).toEqual([]);
+  });
+
+  it("an offer's push lives as long as the offer setting says, fractions of a minute included", () => {
+    expect(deliveryFor("waitlist_offer", { WAITLIST_OFFER_MINUTES: "2" }).ttlSeconds).toBe(120);
+    expect(deliveryFor("waitlist_offer", { WAITLIST_OFFER_MINUTES: "0.5" }).ttlSeconds).toBe(30);
+    expect(deliveryFor("space_live", { WAITLIST_OFFER_MINUTES: "2" }).ttlSeconds).toBe(3600);
   });
 
   it("notifyAndPush pushes only notifications that are new", async () => {

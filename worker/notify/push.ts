@@ -6,6 +6,7 @@ import type { NotificationKind } from "../db/schema.ts";
 import { forgetPushEndpoint, subscriptionsOf, type StoredPushSubscription } from "../db/push-subscriptions.ts";
 import { db } from "../db/client.ts";
 import type { PushMessagePayload } from "../protocol/push.ts";
+import { waitlistOfferMs } from "../settings.ts";
 
 export type PushReport = { sent: number; gone: number; failed: number; skipped: number };
 
@@ -18,7 +19,7 @@ const PUSH_TIMEOUT_MS = 10_000;
 type Delivery = { title: string; ttlSeconds: number; urgency: "high" | "normal" };
 
 /** How long a push service may hold each kind for an offline browser, and how eagerly to wake it. */
-function deliveryFor(kind: NotificationKind): Delivery {
+export function deliveryFor(kind: NotificationKind, env: Pick<Env, "WAITLIST_OFFER_MINUTES">): Delivery {
   switch (kind) {
     case "space_live":
       return { title: "Live now", ttlSeconds: 60 * 60, urgency: "high" };
@@ -28,9 +29,9 @@ function deliveryFor(kind: NotificationKind): Delivery {
       return { title: "Space cancelled", ttlSeconds: 24 * 60 * 60, urgency: "normal" };
     case "ticket_refunded":
       return { title: "Ticket refunded", ttlSeconds: 7 * 24 * 60 * 60, urgency: "normal" };
-    // The seat is held only for the offer window, so a push that arrives later than that is worthless.
+    // The seat is held only for the offer window (a setting), so a push that arrives later than that is worthless.
     case "waitlist_offer":
-      return { title: "A seat is yours", ttlSeconds: 15 * 60, urgency: "high" };
+      return { title: "A seat is yours", ttlSeconds: Math.max(1, Math.ceil(waitlistOfferMs(env) / 1000)), urgency: "high" };
     default: {
       const unknown: never = kind;
       throw new Error(`no push delivery for ${String(unknown)}`);
@@ -38,9 +39,9 @@ function deliveryFor(kind: NotificationKind): Delivery {
   }
 }
 
-export function pushPayloadFor(notification: CreatedNotification): PushMessagePayload {
+export function pushPayloadFor(notification: CreatedNotification, title: string): PushMessagePayload {
   return {
-    title: deliveryFor(notification.kind).title,
+    title,
     body: notification.text,
     url: notification.spaceId ? `/spaces/${notification.spaceId}` : "/",
     tag: `${notification.kind}:${notification.spaceId ?? notification.id}`,
@@ -52,9 +53,9 @@ type Outcome = "sent" | "gone" | "failed";
 async function pushOne(env: Env, notification: CreatedNotification, sub: StoredPushSubscription): Promise<Outcome> {
   const pushService = new URL(sub.endpoint).host;
   try {
-    const delivery = deliveryFor(notification.kind);
+    const delivery = deliveryFor(notification.kind, env);
     const request = await buildPushPayload(
-      { data: pushPayloadFor(notification), options: { ttl: delivery.ttlSeconds, urgency: delivery.urgency } },
+      { data: pushPayloadFor(notification, delivery.title), options: { ttl: delivery.ttlSeconds, urgency: delivery.urgency } },
       { endpoint: sub.endpoint, expirationTime: null, keys: { p256dh: sub.p256dh, auth: sub.auth } },
       { subject: env.VAPID_SUBJECT, publicKey: env.VAPID_PUBLIC_KEY, privateKey: env.VAPID_PRIVATE_KEY },
     );
