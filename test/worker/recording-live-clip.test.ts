@@ -38,6 +38,17 @@ describe("clips of a live recorded Space", () => {
     const part = await fetchAudio(clip.json.clip.audioUrl, { Range: "bytes=0-99" });
     expect([part.status, part.bytes.byteLength]).toEqual([206, 100]);
 
+    // "The last 50 s" asked now holds only what is stored: the clip ends where the stored parts do, and says so.
+    const storedEndMs = (Math.max(...stored.map(chunkOfKey)) + 1) * CHUNK_MS;
+    const past = await listener.call("POST", `/api/spaces/${spaceId}/clips`, { startMs, endMs: startMs + 50_000 });
+    expect(past.status).toBe(201);
+    const pastClip = await listener.call("GET", `/api/clips/${past.json.clip.id}`);
+    expect(pastClip.json.clip.startMs).toBe(startMs);
+    // Less the encoder's pre-skip (a few ms): the parts' audio ends that much before their chunk's edge.
+    expect(pastClip.json.clip.endMs).toBeGreaterThanOrEqual(storedEndMs - 20);
+    expect(Number.isInteger(pastClip.json.clip.endMs)).toBe(true);
+    expect(pastClip.json.clip.endMs).toBeLessThan(startMs + 50_000);
+
     // Later than anything stored: not ready yet, said so, not a crash.
     const ahead = (Math.max(...stored.map(chunkOfKey)) + 20) * CHUNK_MS;
     const early = await listener.call("POST", `/api/spaces/${spaceId}/clips`, { startMs: ahead, endMs: ahead + 2_000 });

@@ -1,5 +1,5 @@
-// Clips: POST /spaces/:id/clips {startMs, endMs} (≤ 60 s) cuts the replay (or, in a live recorded Space, its last
-// minute of stored parts) into its own small R2 object, so it outlives the replay; GET /clips/:id and its audio.
+// Clips: POST /spaces/:id/clips {startMs, endMs} (≤ 60 s) cuts the replay (or, in a live recorded Space, what of the
+// range its last minute of stored parts holds) into its own small R2 object, so it outlives the replay; GET /clips/:id.
 // Who may clip or hear a clip: whoever may hear the replay (the transcript's rule for ticketed Spaces).
 import { Hono } from "hono";
 import { z } from "zod";
@@ -29,7 +29,7 @@ const clipKey = (id: string) => `clips/${id}.${RECORDING_EXTENSION}`;
 const clipSerial = () => crypto.getRandomValues(new Uint32Array(1))[0]!;
 
 /** The clip's audio and where it sits on the Space's timeline. */
-async function cut(c: AppContext, spaceId: string, startMs: number, endMs: number): Promise<{ audio: Uint8Array | null; spaceFromMs: number }> {
+async function cut(c: AppContext, spaceId: string, startMs: number, endMs: number): Promise<{ audio: Uint8Array | null; spaceFromMs: number; spaceToMs: number }> {
   const recording = await recordingOf(db(c.env), spaceId);
   if (recording && recording.deletedAt === null) {
     await playableRecording(c);
@@ -38,18 +38,22 @@ async function cut(c: AppContext, spaceId: string, startMs: number, endMs: numbe
     if (endMs > recording.durationMs) throw new ApiError(400, "invalid_input", "The clip ends after the recording.", ["endMs"]);
     const replay = demuxOggOpus(new Uint8Array(await object.arrayBuffer()));
     if (!replay) throw new ApiError(409, "clip_unavailable", "This recording's audio cannot be cut into clips.");
-    return { audio: cutOggOpus(replay, startMs, endMs, clipSerial()), spaceFromMs: recording.offsetMs + startMs };
+    return { audio: cutOggOpus(replay, startMs, endMs, clipSerial()), spaceFromMs: recording.offsetMs + startMs, spaceToMs: recording.offsetMs + endMs };
   }
   // A live recorded Space: times are on the Space's timeline, within the last minute that is stored.
   await readableSpace(c, "replay", spaceId);
   if (!(await roomFor(c.env, spaceId).isRecording())) throw new ApiError(404, "no_recording", "This Space has no recording.");
-  const source = await liveClipSource(c.env.MEDIA, spaceId, startMs);
+  const source = await liveClipSource(c.env.MEDIA, spaceId, startMs, endMs);
   if (!source) throw new ApiError(409, "clip_not_ready", "That part of the Space is not stored yet; try again in a few seconds.");
   const stored = source.source;
-  const nowMs = source.firstChunk * CHUNK_MS + packetsDurationMs(stored);
+  const storedFromMs = source.firstChunk * CHUNK_MS;
+  const nowMs = storedFromMs + packetsDurationMs(stored);
   if (startMs < nowMs - MAX_CLIP_MS - CHUNK_MS) throw new ApiError(400, "invalid_input", "A live Space can be clipped for its last 60 s.", ["startMs"]);
-  const from = startMs - source.firstChunk * CHUNK_MS;
-  return { audio: cutOggOpus(stored, from, from + (endMs - startMs), clipSerial()), spaceFromMs: startMs };
+  // Only what is stored: from where recording began (if after the asked start) to the last stored part's end.
+  const fromMs = Math.max(startMs, storedFromMs);
+  const toMs = Math.min(endMs, Math.floor(nowMs));
+  if (toMs <= fromMs) throw new ApiError(409, "clip_not_ready", "That part of the Space is not stored yet; try again in a few seconds.");
+  return { audio: cutOggOpus(stored, fromMs - storedFromMs, toMs - storedFromMs, clipSerial()), spaceFromMs: fromMs, spaceToMs: toMs };
 }
 
 export const clipRoutes = new Hono<AppEnv>()
@@ -57,11 +61,11 @@ export const clipRoutes = new Hono<AppEnv>()
     const userId = requireUserId(c);
     const spaceId = param(c, "id");
     const { startMs, endMs } = c.req.valid("json");
-    const { audio, spaceFromMs } = await cut(c, spaceId, startMs, endMs);
+    const { audio, spaceFromMs, spaceToMs } = await cut(c, spaceId, startMs, endMs);
     if (!audio) throw new ApiError(400, "invalid_input", "There is no audio in that range.", ["startMs"]);
     const id = crypto.randomUUID();
     await c.env.MEDIA.put(clipKey(id), audio, { httpMetadata: { contentType: RECORDING_CONTENT_TYPE } });
-    await insertClip(db(c.env), { id, spaceId, createdBy: userId, audioKey: clipKey(id), startMs: spaceFromMs, endMs: spaceFromMs + (endMs - startMs) });
+    await insertClip(db(c.env), { id, spaceId, createdBy: userId, audioKey: clipKey(id), startMs: spaceFromMs, endMs: spaceToMs });
     return c.json({ clip: { id, url: `/clips/${id}` } } satisfies ClipCreated, 201);
   })
   .get("/clips/:id", async (c) => {
