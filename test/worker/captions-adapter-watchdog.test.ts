@@ -12,15 +12,14 @@ import { env, runInDurableObject } from "cloudflare:test";
 import { mediaFor } from "../../worker/media/space-media.ts";
 import { signup } from "./helpers.ts";
 import { PUBLISH_MID, sfu } from "./audio-helpers.ts";
-import { dialled, mediaAdapters, publishMic, silencePackets, speechPackets, until } from "./captions-helpers.ts";
-import { adapterUpgrade, partKeys, recordedSpace, tonePackets } from "./recording-helpers.ts";
+import { dialled, mediaAdapters, publishMic, silencePackets, speechPackets, until, wordsHeard } from "./captions-helpers.ts";
+import { adapterUpgrade, openAdapterSocket, partKeys, recordedSpace, tonePackets } from "./recording-helpers.ts";
 import { connect, liveSpace } from "./room-helpers.ts";
 
 /** pocketsphinx on a busy shared machine can take many seconds per sentence: wait for the event, however long. */
 const SPEECH_WAIT_MS = 80_000;
 /** The redial window (5 s) plus the watchdog's grace, on a loaded machine: generous, never asserted. */
 const REOPEN_WAIT_MS = 60_000;
-const CONTENT_WORDS = ["welcome", "space", "everyone", "weather", "music"];
 
 /** Opus packets of silence are a few bytes; a 440 Hz tone needs far more. */
 const SILENT_PACKET_MAX = 20;
@@ -30,19 +29,6 @@ async function loudestPacket(key: string): Promise<number> {
   const object = await env.MEDIA.get(key);
   const stored = object ? demuxOggOpus(new Uint8Array(await object.arrayBuffer())) : null;
   return Math.max(0, ...(stored?.packets ?? []).map((p) => p.byteLength));
-}
-
-const wordsHeard = (text: string) => {
-  const heard = new Set(text.toLowerCase().split(/\W+/));
-  return CONTENT_WORDS.filter((word) => heard.has(word)).length;
-};
-
-async function openAdapterSocket(spaceId: string, token: string): Promise<WebSocket> {
-  const response = await adapterUpgrade(spaceId, token);
-  expect(response.status).toBe(101);
-  const socket = response.webSocket!;
-  socket.accept();
-  return socket;
 }
 
 /** Closes the SFU's side of the socket and waits until the media object no longer counts it as connected. */

@@ -14,27 +14,13 @@ import { describe, expect, it } from "vitest";
 import { mediaFor } from "../../worker/media/space-media.ts";
 import type { CaptionMessage } from "../../worker/protocol/room.ts";
 import { signup } from "./helpers.ts";
-import { dialled, mediaAdapters, publishMic, silencePackets, speechPackets, until } from "./captions-helpers.ts";
-import { adapterUpgrade } from "./recording-helpers.ts";
+import { dialled, mediaAdapters, publishMic, silencePackets, speechPackets, until, wordsHeard } from "./captions-helpers.ts";
+import { openAdapterSocket } from "./recording-helpers.ts";
 import { connect, liveSpace } from "./room-helpers.ts";
 
 /** pocketsphinx on a busy shared machine can take many seconds per sentence: wait for the event, however long. */
 const SPEECH_WAIT_MS = 80_000;
 const LEAD_MS = 45_000;
-const CONTENT_WORDS = ["welcome", "space", "everyone", "weather", "music"];
-
-const wordsHeard = (text: string) => {
-  const heard = new Set(text.toLowerCase().split(/\W+/));
-  return CONTENT_WORDS.filter((word) => heard.has(word)).length;
-};
-
-async function openAdapterSocket(spaceId: string, token: string): Promise<WebSocket> {
-  const response = await adapterUpgrade(spaceId, token);
-  expect(response.status).toBe(101);
-  const socket = response.webSocket!;
-  socket.accept();
-  return socket;
-}
 
 describe("captions survive a reset of the media object with a recogniser stream open", () => {
   it("resumes after the SFU's redial, later on the timeline, and keeps every final relayed before it", async () => {

@@ -62,3 +62,11 @@ export function silencePackets(ms: number, firstSeq = 1): Uint8Array[] {
   const payload = new Uint8Array(960 * 4);
   return Array.from({ length: ms / 20 }, (_, i) => encodeAdapterPacket({ sequenceNumber: firstSeq + i, timestamp: (firstSeq + i) * 960, payload }));
 }
+
+/** Words of the stand-in's test sentence that pocketsphinx reliably gets: a caption with 3 of them is that sentence. */
+export const CONTENT_WORDS = ["welcome", "space", "everyone", "weather", "music"];
+
+export const wordsHeard = (text: string): number => {
+  const heard = new Set(text.toLowerCase().split(/\W+/));
+  return CONTENT_WORDS.filter((word) => heard.has(word)).length;
+};

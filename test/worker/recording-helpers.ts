@@ -1,6 +1,7 @@
 // Helpers for the recording worker tests: a live Space whose host's track has an adapter (token in hand), tone
 // packets as the SFU's adapter sends them, R2 listings of a Space's recording, and the recording switch.
 import { env, SELF } from "cloudflare:test";
+import { expect } from "vitest";
 import { encodeAdapterPacket } from "../../worker/media/adapter-packet.ts";
 import { ORIGIN } from "./helpers.ts";
 import { dialled, mediaAdapters, publishMic, until } from "./captions-helpers.ts";
@@ -65,4 +66,13 @@ export async function recordAndEnd(ms = 10_000) {
   if (ended.status !== 200) throw new Error(`end failed: ${ended.status}`);
   await until(() => space.host.call("GET", `/api/spaces/${space.spaceId}/replay`), (r) => r.status === 200, 15_000);
   return space;
+}
+
+/** Dials the media object's adapter endpoint as the SFU does, and takes the accepted socket. */
+export async function openAdapterSocket(spaceId: string, token: string): Promise<WebSocket> {
+  const response = await adapterUpgrade(spaceId, token);
+  expect(response.status).toBe(101);
+  const socket = response.webSocket!;
+  socket.accept();
+  return socket;
 }
