@@ -34,6 +34,8 @@ if (all || only === "worker" || only === "deploy" || only === "e2e") {
 if (all || only === "worker") stage("worker tests (workerd)", bin("vitest"), ["run", "--config", "test/worker/vitest.config.ts"]);
 if (all || only === "deploy") stage("deploy dry run and bundle budget", process.execPath, ["dev/bundle-check.ts"]);
 if (all || only === "e2e") {
-  stage("browser tests (Chromium)", process.execPath, ["--test", "--test-concurrency=1", "--test-reporter=spec", "test/e2e/*.test.ts"]);
+  // --test-force-exit: a file whose tests and after-hooks are done exits even if a socket was left open (werift's UDP
+  // sockets once kept a file's process alive after its last test, which would hang CI until its time limit).
+  stage("browser tests (Chromium)", process.execPath, ["--test", "--test-concurrency=1", "--test-force-exit", "--test-reporter=spec", "test/e2e/*.test.ts"]);
 }
 console.log("\nAll tests passed.");

@@ -8,8 +8,11 @@ export type ApiReply = { status: number; body: unknown };
 
 export class SessionRegistry {
   private readonly sessions = new Map<string, SfuSession>();
+  private stopped = false;
 
   create(): SfuSession {
+    // A request that was already in flight when the SFU stopped must not open a connection nobody will close.
+    if (this.stopped) throw new CallsApiError(503, "service_unavailable", "the SFU is shutting down");
     const session = new SfuSession(crypto.randomUUID().replaceAll("-", ""));
     this.sessions.set(session.id, session);
     return session;
@@ -22,6 +25,7 @@ export class SessionRegistry {
   }
 
   async destroyAll(): Promise<void> {
+    this.stopped = true;
     const sessions = [...this.sessions.values()];
     this.sessions.clear();
     await Promise.allSettled(sessions.map((session) => session.destroy()));

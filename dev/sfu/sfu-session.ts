@@ -5,6 +5,9 @@ import type { SessionDescription, SessionTrack, TrackObject } from "../../worker
 import { loopbackPeerConnection, toLoopbackSdp } from "./loopback-sdp.ts";
 import { PublishedTrack } from "./published-track.ts";
 
+/** How long a shutdown waits for a running SDP operation (loopback gathering takes milliseconds). */
+const DESTROY_WAIT_MS = 5000;
+
 type Pull = { mid: string; source: PublishedTrack; track: MediaStreamTrack; transceiver: RTCRtpTransceiver; closed: boolean };
 
 /** A failure the HTTP layer turns into a Calls-style `{ errorCode, errorDescription }` body. */
@@ -18,12 +21,24 @@ export class CallsApiError extends Error {
   }
 }
 
+/** Waits for `work`, but no longer than `ms` (the timer does not keep the process alive). */
+async function within(work: Promise<unknown> | undefined, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+    timer.unref();
+  });
+  await Promise.race([Promise.resolve(work).catch(() => undefined), limit]);
+  clearTimeout(timer);
+}
+
 export class SfuSession {
   readonly id: string;
   private pc: RTCPeerConnection | undefined;
   private readonly published = new Map<string, PublishedTrack>();
   private readonly pulls = new Map<string, Pull>();
   private pending: Promise<unknown> = Promise.resolve();
+  private destroyed = false;
 
   constructor(id: string) {
     this.id = id;
@@ -129,10 +144,21 @@ export class SfuSession {
     return [...publishedTracks, ...pulledTracks];
   }
 
+  /**
+   * Ends the session for good, within a bounded time. An SDP operation still running may be gathering ICE candidates,
+   * and werift binds those sockets even after a close that came mid-gather, then never closes them; its close can also
+   * stall in the DTLS teardown. Either kept the e2e process that hosts the stand-in alive after its last test. So the
+   * running operation is let finish first (none can start after this), the connection is closed, and its ICE sockets
+   * are closed directly in case that close did not get to them.
+   */
   async destroy(): Promise<void> {
+    this.destroyed = true;
+    await within(this.pending, DESTROY_WAIT_MS);
     for (const track of this.published.values()) track.close();
     for (const pull of this.pulls.values()) pull.source.unsubscribe(pull.track);
-    await this.pc?.close();
+    const ice = this.pc?.iceTransports ?? [];
+    await within(this.pc?.close(), DESTROY_WAIT_MS);
+    await Promise.allSettled(ice.map((transport) => transport.connection.close()));
   }
 
   private closeMid(mid: string): TrackObject {
@@ -151,6 +177,7 @@ export class SfuSession {
   }
 
   private connection(): RTCPeerConnection {
+    if (this.destroyed) throw new CallsApiError(404, "session_not_found", `session ${this.id} has ended`);
     this.pc ??= loopbackPeerConnection();
     return this.pc;
   }
