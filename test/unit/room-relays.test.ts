@@ -98,6 +98,20 @@ describe("relay reports", () => {
     expect(room.person("B")).toMatchObject({ leftAt: null, via: "weur-1" });
   });
 
+  it("tells a person reached again what changed for them while a relay's stale report had them away", () => {
+    const room = roomWithHost();
+    admit(room, "A", "weur-0", "weur-r0");
+    room.run({ kind: "shard_frame", shard: "weur-1", identity: identity("B"), message: { type: "raise_hand" } });
+    // The relay's report was made before weur-1 listed B: the room starts B's grace and has no route to them.
+    room.run({ kind: "shard_report", shard: "weur-r0", report: report(1, T0 + 1, { "weur-0": [], "weur-1": [] }) });
+    expect(room.person("B").via).toBeNull();
+    room.frame("H", { type: "approve", userId: "B" });
+    expect(room.person("B").role).toBe("speaker");
+    // Listed again, B gets their own state (now a speaker) through their leaf, not only the stage's update.
+    const effects = room.run({ kind: "shard_report", shard: "weur-r0", report: report(2, T0 + 2, { "weur-1": ["B"] }) });
+    expect(effects).toContainEqual({ kind: "send", userId: "B", message: { type: "update", you: expect.objectContaining({ userId: "B", role: "speaker" }) } });
+  });
+
   it("removes a listener known only from a relay's sample through that relay", () => {
     const room = roomWithHost();
     room.run({ kind: "shard_report", shard: "weur-r0", report: report(1, T0, { "weur-0": [] }, [entry("B")]) });

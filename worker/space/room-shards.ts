@@ -6,7 +6,7 @@ import { roomError } from "../protocol/room-parse.ts";
 import { applyFrame } from "./room-actions.ts";
 import { personLeft, personReturned } from "./room-changes.ts";
 import { adoptUnder, knownLeaves, moveUnderRelays, parseLeaf, relayHolding } from "./room-relays.ts";
-import { isOnStage, newPerson, participantOf, shardConnection, snapshotFor, type Effects, type Identity, type Person, type RoomState, type ShardEntry } from "./room-model.ts";
+import { isOnStage, newPerson, participantOf, shardConnection, snapshotFor, youOf, type Effects, type Identity, type Person, type RoomState, type ShardEntry } from "./room-model.ts";
 
 /** What a shard tells the room: its exact count of distinct listeners, a sample for the audience grid, which of the
  *  people it forwarded frames for are still connected to it, and when it counted (older reports are ignored). */
@@ -50,9 +50,11 @@ function setShardCount(state: RoomState, entry: ShardEntry, count: number, out: 
 function reachVia(state: RoomState, person: Person, shard: string, out: Effects): void {
   person.via = shard;
   person.connections = new Set([shardConnection(shard)]);
-  if (personReturned(state, person, out) && isOnStage(person)) {
-    out.broadcast({ type: "update", participants: [participantOf(person)] });
-  }
+  if (!personReturned(state, person, out)) return;
+  // While away the room had no route to them (a relay's report can predate their leaf listing them): what changed for
+  // them meanwhile, an approval say, reaches them now.
+  out.send(person.userId, { type: "update", you: youOf(person) });
+  if (isOnStage(person)) out.broadcast({ type: "update", participants: [participantOf(person)] });
 }
 
 /** A listener the room sends to a shard: counted at once (the shard's next report replaces the figure), snapshot back. */
