@@ -216,7 +216,10 @@ export class SpaceShard extends DurableObject<Env> {
 
   private watch(ws: WebSocket): void {
     const who = attachmentOf(ws) as ShardAttachment | null;
-    if (who && !who.watched) attach(ws, { ...who, watched: true } as ShardAttachment);
+    if (!who || who.watched) return;
+    attach(ws, { ...who, watched: true } as ShardAttachment);
+    // Reported soon, so a relay above stops passing on this leaf's older list without them (the room would think them gone).
+    this.uplink.reportSoon();
   }
 
   private openSockets(): WebSocket[] {
